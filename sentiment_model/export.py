@@ -1,0 +1,63 @@
+"""Write the three forms of a trained model, plus vocabulary and manifest.
+
+- dynamic: a weights-only checkpoint; loading it needs `sentiment_model.network`;
+- static: `frozen_model.pb`, variables folded into constants; needs no model code;
+- SavedModel under `saved_model/<version>/` (TF Serving's layout), `serving_default`.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+from sentiment_model import artifacts as layout
+from sentiment_model import corpus
+from sentiment_model.network import checkpoint_for, serving_function
+from sentiment_model.train import TrainedModel, TrainSettings
+
+
+def export(trained: TrainedModel, settings: TrainSettings, out: Path) -> dict:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    concrete = serving_function(trained.model, trained.config.maxlen)
+
+    checkpoint_for(trained.model).write(str(out / layout.CHECKPOINT_PREFIX))
+
+    frozen = convert_variables_to_constants_v2(concrete)
+    (out / layout.FROZEN_GRAPH).write_bytes(frozen.graph.as_graph_def().SerializeToString())
+
+    saved_model_dir = out / layout.SAVED_MODEL_BASE / layout.SAVED_MODEL_VERSION
+    shutil.rmtree(saved_model_dir, ignore_errors=True)
+    module = tf.Module()
+    module.model = trained.model
+    tf.saved_model.save(module, str(saved_model_dir), signatures={"serving_default": concrete})
+
+    trained.vocabulary.save(out / layout.VOCABULARY)
+
+    probabilities = concrete(tf.constant(trained.vocabulary.encode_batch(trained.heldout_texts)))["probabilities"]
+    accuracy = float(np.mean(np.argmax(probabilities.numpy(), axis=1) == trained.heldout_labels))
+    manifest = {
+        "frozen_graph": {
+            "inputs": [tensor.name for tensor in frozen.inputs],
+            "outputs": [tensor.name for tensor in frozen.outputs],
+        },
+        "labels": list(corpus.LABELS),
+        "maxlen": trained.config.maxlen,
+        "model": trained.config.to_dict(),
+        "training": asdict(settings),
+        "seed": settings.seed,
+        "tensorflow_version": tf.__version__,
+        "train_seconds": round(trained.train_seconds, 2),
+        "heldout_accuracy": round(accuracy, 4),
+        "heldout_examples": len(trained.heldout_texts),
+        "data_sha256": corpus.file_sha256(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (out / layout.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest

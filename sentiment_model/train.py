@@ -1,0 +1,70 @@
+"""Train the LSTM on the shipped corpus, deterministically for a given seed."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from sentiment_model import corpus
+from sentiment_model.network import ModelConfig, build_model
+from sentiment_model.text import Vocabulary
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    seed: int = 1
+    epochs: int = 6
+    batch_size: int = 64
+    learning_rate: float = 3e-3
+    maxlen: int = 50
+    num_layers: int = 2
+    size_layer: int = 64
+    embedding_size: int = 32
+
+
+@dataclass
+class TrainedModel:
+    model: keras.Model
+    config: ModelConfig
+    vocabulary: Vocabulary
+    heldout_texts: list[str]
+    heldout_labels: np.ndarray
+    train_seconds: float
+
+
+def train(settings: TrainSettings) -> TrainedModel:
+    keras.utils.set_random_seed(settings.seed)
+    # Same seed → same weights, also with several CPU threads.
+    tf.config.experimental.enable_op_determinism()
+    examples = corpus.read_tsv()
+    train_set = [e for e in examples if e.split == "train"]
+    heldout = [e for e in examples if e.split == "test"]
+    vocabulary = Vocabulary.build([e.text for e in train_set], settings.maxlen)
+    config = ModelConfig(
+        vocab_size=len(vocabulary), maxlen=settings.maxlen, num_layers=settings.num_layers,
+        size_layer=settings.size_layer, embedding_size=settings.embedding_size,
+    )
+    model = build_model(config)
+    model.compile(
+        optimizer=keras.optimizers.Adam(settings.learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    started = time.perf_counter()
+    model.fit(
+        vocabulary.encode_batch([e.text for e in train_set]),
+        np.array([e.label for e in train_set], dtype=np.int32),
+        epochs=settings.epochs, batch_size=settings.batch_size, shuffle=True, verbose=0,
+    )
+    # Serve a fresh copy of the weights: the trained one also tracks optimizer
+    # slots, which must not end up in a weights-only checkpoint.
+    inference_model = build_model(config)
+    inference_model.set_weights(model.get_weights())
+    return TrainedModel(
+        model=inference_model, config=config, vocabulary=vocabulary,
+        heldout_texts=[e.text for e in heldout],
+        heldout_labels=np.array([e.label for e in heldout], dtype=np.int32),
+        train_seconds=time.perf_counter() - started,
+    )
