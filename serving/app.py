@@ -1,0 +1,116 @@
+"""The Flask app factory. It knows graph kinds only through `serving.graphs`."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from sentiment_model.artifacts import load_artifacts
+from serving import graphs
+from serving.inputs import InputError, Limits, texts_from_json, texts_from_query
+
+log = logging.getLogger("serving")
+
+WARMUP_TEXT = "warm up the graph once before the first request"
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    graph: str
+    artifacts: Path
+    limits: Limits = field(default_factory=Limits)
+    intra_op_threads: int = 0  # 0: TensorFlow's default (all cores)
+    inter_op_threads: int = 0
+
+
+def configure_tensorflow_threads(intra: int, inter: int) -> None:
+    """Must run before TensorFlow's runtime starts, i.e. before the model loads."""
+    if not (intra or inter):
+        return
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(intra)
+        tf.config.threading.set_inter_op_parallelism_threads(inter)
+    except RuntimeError:  # runtime already initialised in this process (tests)
+        log.warning("TensorFlow threads already fixed; ignoring intra=%s inter=%s", intra, inter)
+
+
+class Classifier:
+    """Vocabulary + predictor: texts in, labelled answers and timings out."""
+
+    def __init__(self, config: AppConfig):
+        artifacts = load_artifacts(config.artifacts)
+        self.vocabulary = artifacts.vocabulary
+        self.labels = artifacts.manifest.get("labels", ["NEGATIVE", "POSITIVE"])
+        started = time.perf_counter()
+        self.predict_ids = graphs.load(config.graph, artifacts)
+        self.load_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        self.classify([WARMUP_TEXT])
+        self.warmup_ms = (time.perf_counter() - started) * 1000
+
+    def classify(self, texts: list[str]) -> tuple[list[dict], dict]:
+        started = time.perf_counter()
+        ids = self.vocabulary.encode_batch(texts)
+        encoded = time.perf_counter()
+        probabilities = self.predict_ids(ids)
+        inferred = time.perf_counter()
+        results = []
+        for row in probabilities.tolist():
+            best = int(np.argmax(row))
+            results.append({
+                "label": self.labels[best],
+                "probability": row[best],
+                "probabilities": dict(zip(self.labels, row)),
+            })
+        timings = {"preprocess_ms": (encoded - started) * 1000, "inference_ms": (inferred - encoded) * 1000}
+        return results, timings
+
+
+def create_app(config: AppConfig) -> Flask:
+    """One app per graph kind; routes `/<graph>` (GET ?text=, POST JSON) and `/healthz`."""
+    configure_tensorflow_threads(config.intra_op_threads, config.inter_op_threads)
+    classifier = Classifier(config)  # loads and warms up before any request is accepted
+    limits = config.limits
+    app = Flask(__name__, static_folder=None)  # Flask's own `static` endpoint would clash with /static
+    app.config.update(MAX_CONTENT_LENGTH=limits.max_body_bytes, JSON_SORT_KEYS=False, DEBUG=False)
+    log.info("graph %s loaded in %.0f ms, warm-up %.0f ms", config.graph, classifier.load_ms, classifier.warmup_ms)
+
+    def predict():
+        started = time.perf_counter()
+        if request.method == "POST":
+            texts, is_batch = texts_from_json(request.get_data(cache=False), request.content_type, limits)
+        else:
+            texts, is_batch = texts_from_query(request.query_string, limits), False
+        results, timings = classifier.classify(texts)
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        body = {"graph": config.graph, "results": results} if is_batch else {"graph": config.graph, **results[0]}
+        body["timings_ms"] = timings
+        return jsonify(body)
+
+    app.add_url_rule(f"/{config.graph}", endpoint=f"predict_{config.graph}", view_func=predict, methods=["GET", "POST"])
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok", graph=config.graph, load_ms=classifier.load_ms, warmup_ms=classifier.warmup_ms)
+
+    @app.errorhandler(InputError)
+    def input_error(error: InputError):
+        return jsonify(error=error.message), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return jsonify(error=f"{error.name}: {error.description}"), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unexpected error")  # the trace goes to the log, never to the client
+        return jsonify(error="internal server error"), 500
+
+    return app

@@ -1,0 +1,111 @@
+"""Run `python -m serving run ...` in a child process, wait for health, always stop it.
+
+Used by the tests and the benchmarks. The child gets its own process group, so
+stopping it also stops gunicorn's workers; its output goes to a log file that
+every failure message quotes.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServerProcess:
+    def __init__(self, graph: str, artifacts: Path, *, server: str = "gunicorn", workers: int = 1,
+                 extra_args: tuple[str, ...] = (), port: int | None = None, startup_timeout: float = 120.0):
+        self.graph = graph
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.startup_timeout = startup_timeout
+        self.command = [
+            sys.executable, "-m", "serving", "run", "--graph", graph, "--artifacts", str(artifacts),
+            "--server", server, "--workers", str(workers), "--port", str(self.port), *extra_args,
+        ]
+        self.process: subprocess.Popen | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix=f"serving-{graph}-", suffix=".log", delete=False)
+        self.log_path = Path(self._log.name)
+
+    def start(self) -> "ServerProcess":
+        self.process = subprocess.Popen(
+            self.command, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        return self
+
+    def log(self, tail_lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace")
+        return "\n".join(text.splitlines()[-tail_lines:])
+
+    def wait_healthy(self) -> "ServerProcess":
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(f"server exited with code {self.process.returncode} before it was healthy:\n{self.log()}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise ServerError(f"server not healthy after {self.startup_timeout:.0f} s:\n{self.log()}")
+
+    def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM the whole process group, SIGKILL what is left after `grace` seconds."""
+        if self.process is None:
+            return
+        group = self.process.pid  # start_new_session: group id == pid
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(group, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                continue
+            if not _group_alive(group):
+                break
+            time.sleep(0.2)
+            if not _group_alive(group):
+                break
+        self._log.close()
+
+    def __enter__(self) -> "ServerProcess":
+        try:
+            return self.start().wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
