@@ -70,25 +70,26 @@ class ServerProcess:
         raise ServerError(f"server not healthy after {self.startup_timeout:.0f} s:\n{self.log()}")
 
     def stop(self, grace: float = 10.0) -> None:
-        """SIGTERM the whole process group, SIGKILL what is left after `grace` seconds."""
+        """SIGTERM the whole process group; SIGKILL whatever is left after `grace` seconds."""
         if self.process is None:
             return
-        group = self.process.pid  # start_new_session: group id == pid
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(group, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.process.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                continue
-            if not _group_alive(group):
-                break
-            time.sleep(0.2)
-            if not _group_alive(group):
-                break
+        group = self.process.pid  # start_new_session: group id == leader's pid
+        _signal_group(group, signal.SIGTERM)
+        if not self._wait_group_gone(group, grace):
+            _signal_group(group, signal.SIGKILL)
+            self._wait_group_gone(group, 5.0)
         self._log.close()
+
+    def _wait_group_gone(self, group: int, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.process.poll()  # reap the leader so it does not linger as a zombie
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.05)
+        return False
 
     def __enter__(self) -> "ServerProcess":
         try:
@@ -101,11 +102,8 @@ class ServerProcess:
         self.stop()
 
 
-def _group_alive(group: int) -> bool:
+def _signal_group(group: int, sig: int) -> None:
     try:
-        os.killpg(group, 0)
-        return True
+        os.killpg(group, sig)
     except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+        pass

@@ -1,0 +1,22 @@
+"""Fixtures shared by tests/ and bench/: trained artifacts, cached across runs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sentiment_model.cache import cached_artifacts
+
+ROOT = Path(__file__).resolve().parent
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("tfserve-bench")
+    group.addoption("--retrain", action="store_true", help="train the model again even if a cached one matches")
+    group.addoption("--artifacts-cache", default=str(ROOT / ".cache" / "artifacts"), help="where trained models are cached")
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir(pytestconfig) -> Path:
+    """Default model, trained once (per data, code and settings) and reused after."""
+    return cached_artifacts(Path(pytestconfig.getoption("--artifacts-cache")), force=pytestconfig.getoption("--retrain"))
