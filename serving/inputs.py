@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 @dataclass(frozen=True)
 class Limits:
-    max_text_chars: int = 10_000  # longer texts are refused, not silently cut
+    max_text_chars: int = 5_000  # longer texts are refused (413), not silently cut; fits gunicorn's 8190-byte request line
     max_batch: int = 64  # texts per POST {"texts": [...]}
     max_body_bytes: int = 1_048_576  # Flask MAX_CONTENT_LENGTH (413 above it)
 

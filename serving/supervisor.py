@@ -18,6 +18,8 @@ from pathlib import Path
 import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Children find the project's packages wherever the caller runs from.
+ROOT_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 class ServerError(RuntimeError):
@@ -32,7 +34,8 @@ def free_port() -> int:
 
 class ServerProcess:
     def __init__(self, graph: str, artifacts: Path, *, server: str = "gunicorn", workers: int = 1,
-                 extra_args: tuple[str, ...] = (), port: int | None = None, startup_timeout: float = 120.0):
+                 extra_args: tuple[str, ...] = (), port: int | None = None, startup_timeout: float = 120.0,
+                 env: dict[str, str] | None = None):
         self.graph = graph
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -41,6 +44,7 @@ class ServerProcess:
             sys.executable, "-m", "serving", "run", "--graph", graph, "--artifacts", str(artifacts),
             "--server", server, "--workers", str(workers), "--port", str(self.port), *extra_args,
         ]
+        self.env = {**ROOT_ENV, **(env or {})}
         self.process: subprocess.Popen | None = None
         self._log = tempfile.NamedTemporaryFile(prefix=f"serving-{graph}-", suffix=".log", delete=False)
         self.log_path = Path(self._log.name)
@@ -48,7 +52,7 @@ class ServerProcess:
     def start(self) -> "ServerProcess":
         self.process = subprocess.Popen(
             self.command, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            stdin=subprocess.DEVNULL, start_new_session=True, env=self.env,
         )
         return self
 

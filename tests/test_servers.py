@@ -1,0 +1,143 @@
+"""Real servers in subprocesses: answers, routes, errors, imports and clean shutdown."""
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import requests
+
+from sentiment_model.artifacts import load_artifacts
+from serving import graphs
+from serving.supervisor import ROOT_ENV, ServerProcess
+
+TEXTS = ["the movie was not good", "honestly, the staff was rude, but the room was lovely!", "great pasta"]
+
+
+@pytest.fixture(scope="module")
+def expected(artifacts_dir):
+    """In-process probabilities for TEXTS: what every server must answer."""
+    artifacts = load_artifacts(artifacts_dir)
+    return graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(TEXTS))
+
+
+@pytest.fixture(scope="module", params=[
+    ("dynamic", "gunicorn"), ("static", "gunicorn"), ("dynamic", "flask"), ("static", "flask"),
+], ids=lambda p: "-".join(p))
+def server(request, artifacts_dir):
+    graph, kind = request.param
+    # Python logs every import to stderr: the log shows which modules the server loaded.
+    with ServerProcess(graph, artifacts_dir, server=kind, workers=2 if kind == "gunicorn" else 1,
+                       env={"PYTHONPROFILEIMPORTTIME": "1"}) as process:
+        process.session = requests.Session()
+        yield process
+
+
+def get(server, **params):
+    return server.session.get(f"{server.url}/{server.graph}", params=params, timeout=30)
+
+
+def test_get_answers_label_probability_graph_and_timings(server, expected):
+    for text, probabilities in zip(TEXTS, expected):
+        response = get(server, text=text)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["graph"] == server.graph
+        assert body["label"] == ["NEGATIVE", "POSITIVE"][int(np.argmax(probabilities))]
+        assert body["probability"] == pytest.approx(float(probabilities.max()), abs=1e-5)
+        assert body["probabilities"]["POSITIVE"] == pytest.approx(float(probabilities[1]), abs=1e-5)
+        assert set(body["timings_ms"]) == {"preprocess_ms", "inference_ms", "total_ms"}
+        assert all(value >= 0 for value in body["timings_ms"].values())
+
+
+def test_post_single_and_batch(server, expected):
+    url = f"{server.url}/{server.graph}"
+    single = server.session.post(url, json={"text": TEXTS[0]}, timeout=30).json()
+    assert single["probability"] == pytest.approx(float(expected[0].max()), abs=1e-5)
+    batch = server.session.post(url, json={"texts": TEXTS}, timeout=30).json()
+    assert [r["probabilities"]["POSITIVE"] for r in batch["results"]] == pytest.approx(expected[:, 1].tolist(), abs=1e-5)
+
+
+def test_healthz(server):
+    body = server.session.get(f"{server.url}/healthz", timeout=5).json()
+    assert body["status"] == "ok" and body["graph"] == server.graph and body["warmup_ms"] > 0
+
+
+@pytest.mark.parametrize("method, query, kwargs, status", [
+    ("GET", "", {}, 400),
+    ("GET", "?text=", {}, 400),
+    ("GET", "?text=%ff%fe", {}, 400),
+    pytest.param("GET", "?text=" + "a" * 5_001, {}, 413, id="GET-text-over-limit"),
+    ("POST", "", {"data": b"{bad", "headers": {"Content-Type": "application/json"}}, 400),
+    ("POST", "", {"json": {"text": 5}}, 400),
+    ("POST", "", {"data": b"text=a"}, 415),
+    ("PUT", "?text=good", {}, 405),
+    ("DELETE", "?text=good", {}, 405),
+])
+def test_bad_requests_get_json_4xx_and_the_server_keeps_serving(server, expected, method, query, kwargs, status):
+    response = server.session.request(method, f"{server.url}/{server.graph}{query}", timeout=30, **kwargs)
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json()["error"] and "Traceback" not in response.text
+    assert get(server, text=TEXTS[0]).json()["probability"] == pytest.approx(float(expected[0].max()), abs=1e-5)
+
+
+def test_other_graph_route_is_404_json(server):
+    other = "static" if server.graph == "dynamic" else "dynamic"
+    response = server.session.get(f"{server.url}/{other}", params={"text": "good"}, timeout=5)
+    assert response.status_code == 404 and "error" in response.json()
+
+
+def test_only_the_dynamic_server_imports_the_model_code(server):
+    get(server, text=TEXTS[0])
+    log = server.log_path.read_text(errors="replace")
+    assert "| tensorflow\n" in log  # the import log covers the workers, where the model loads
+    if server.graph == "static":
+        assert "sentiment_model.network" not in log and "sentiment_model.train" not in log
+    else:  # the same check sees the model code where it is used
+        assert "sentiment_model.network" in log
+
+
+@pytest.mark.parametrize("kind", ["gunicorn", "flask"])
+def test_sigterm_stops_the_whole_server(artifacts_dir, kind):
+    process = ServerProcess("static", artifacts_dir, server=kind, workers=2).start().wait_healthy()
+    try:
+        group = process.process.pid
+        os.kill(process.process.pid, signal.SIGTERM)  # only the leader: it must stop its workers
+        assert process.process.wait(timeout=20) == 0
+        with pytest.raises(ProcessLookupError):
+            for _ in range(50):
+                os.killpg(group, 0)
+                __import__("time").sleep(0.1)
+    finally:
+        process.stop()
+
+
+def run_cli(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "serving", *args], capture_output=True, text=True, timeout=60, env=ROOT_ENV, **kwargs)
+
+
+def test_missing_artifacts_folder_is_one_line_error(tmp_path):
+    result = run_cli("run", "--graph", "static", "--artifacts", str(tmp_path / "missing"))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "artifacts folder not found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_flag_is_a_usage_error_not_a_traceback(artifacts_dir):
+    result = run_cli("run", "--graph", "tflite", "--artifacts", str(artifacts_dir))
+    assert result.returncode == 2 and "invalid choice" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("run", "--graph", "static", "--artifacts", str(artifacts_dir), "--workers", "0")
+    assert result.returncode == 2 and "at least 1" in result.stderr
+
+
+def test_port_in_use_is_one_line_error(artifacts_dir):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("run", "--graph", "static", "--artifacts", str(artifacts_dir), "--port", str(port))
+    assert result.returncode != 0 and "already in use" in result.stderr and "Traceback" not in result.stderr
