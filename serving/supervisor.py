@@ -70,7 +70,7 @@ class ServerProcess:
                     return self
             except requests.RequestException:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.02)  # fine-grained: cold-start benchmarks time this wait
         raise ServerError(f"server not healthy after {self.startup_timeout:.0f} s:\n{self.log()}")
 
     def stop(self, grace: float = 10.0) -> None:

@@ -1,0 +1,1 @@
+"""The benchmark suite: options (conftest), load generators, statistics, report."""

@@ -1,0 +1,135 @@
+"""Benchmark options and fixtures: the plan, running servers, answer checking."""
+from __future__ import annotations
+
+import atexit
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.environment import environment_info
+from bench.load import Answers
+from bench.plan import Case, Plan
+from sentiment_model import corpus
+from serving.supervisor import ServerProcess
+
+TEXT_POOL_SIZE = 50
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("tfserve-bench")
+    group.addoption("--bench-quick", action="store_true", help="fewer cases and rounds (CI smoke run, under a minute once trained)")
+    group.addoption("--bench-workers", default=None, help="gunicorn worker counts to sweep, e.g. 1,2,4 (default 1,2,4; quick: 1,2)")
+
+
+def pytest_generate_tests(metafunc):
+    plan = _plan(metafunc.config)
+    for argument, values in (
+        ("spawn_graph", list(plan.spawn_graphs)),
+        ("request_case", plan.request_cases),
+        ("burst_case", plan.burst_cases),
+    ):
+        if argument in metafunc.fixturenames:
+            metafunc.parametrize(argument, values, ids=str)
+
+
+def _plan(config) -> Plan:
+    return Plan.from_options(config.getoption("--bench-quick"), config.getoption("--bench-workers"))
+
+
+@pytest.fixture(scope="session")
+def plan(pytestconfig) -> Plan:
+    return _plan(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def texts() -> list[str]:
+    """Held-out sentences, sent in turn: real inputs, none seen in training."""
+    return [e.text for e in corpus.read_tsv() if e.split == "test"][:TEXT_POOL_SIZE]
+
+
+@pytest.fixture(scope="session")
+def artifacts(artifacts_dir):
+    from sentiment_model.artifacts import load_artifacts
+
+    return load_artifacts(artifacts_dir)
+
+
+@pytest.fixture(scope="session")
+def expected_positive(artifacts, texts) -> dict[str, float]:
+    """P(POSITIVE) for every pooled text, computed in this process: what servers must answer."""
+    from serving import graphs
+
+    probabilities = graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(texts))
+    return dict(zip(texts, probabilities[:, 1].tolist()))
+
+
+@pytest.fixture(scope="session")
+def check_answers(expected_positive):
+    def check(answers: Answers, graph: str) -> None:
+        assert answers.items, "no answers were recorded"
+        for text, status, body in answers.items:
+            assert status == 200, f"{status} for {text!r}: {body[:200]!r}"
+            answer = json.loads(body)
+            assert answer["graph"] == graph
+            assert answer["probabilities"]["POSITIVE"] == pytest.approx(expected_positive[text], abs=1e-4), text
+            assert answer["label"] == ("POSITIVE" if expected_positive[text] > 0.5 else "NEGATIVE")
+
+    return check
+
+
+class ServerPool:
+    """Servers started on first use and kept for the session; all stopped at the end."""
+
+    def __init__(self, artifacts_dir: Path):
+        self.artifacts_dir = artifacts_dir
+        self.servers: dict[tuple, ServerProcess] = {}
+
+    def get(self, case: Case) -> ServerProcess:
+        key = (case.graph, case.config.server, case.config.workers)
+        if key not in self.servers:
+            process = ServerProcess(case.graph, self.artifacts_dir, server=case.config.server, workers=case.config.workers)
+            self.servers[key] = process  # registered before start: stopped even if start fails
+            process.start().wait_healthy()
+        return self.servers[key]
+
+    def stop_all(self) -> None:
+        for process in self.servers.values():
+            process.stop()
+        self.servers.clear()
+
+
+@pytest.fixture(scope="session")
+def server_pool(artifacts_dir):
+    pool = ServerPool(artifacts_dir)
+    atexit.register(pool.stop_all)  # also when the run is interrupted before teardown
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
+
+
+@pytest.fixture(scope="session")
+def environment() -> dict:
+    return environment_info()
+
+
+def describe(benchmark, case: Case, environment: dict, texts: list[str], **figures) -> None:
+    """Fill `extra_info` with what every stored figure needs to be read later."""
+    benchmark.extra_info.update(
+        graph=case.graph,
+        server=case.config.server,
+        workers=case.config.workers,
+        worker_class="sync" if case.config.server == "gunicorn" else None,
+        tf_intra_op_threads="default",
+        tf_inter_op_threads="default",
+        text_chars_mean=round(float(np.mean([len(t) for t in texts])), 1),
+        **environment,
+        **figures,
+    )
+
+
+def round_times(benchmark) -> list[float]:
+    """Seconds per round, as pytest-benchmark timed them."""
+    return list(benchmark.stats.stats.data)

@@ -1,0 +1,33 @@
+"""The no-HTTP baseline: the server's own classify path, called directly."""
+from __future__ import annotations
+
+import json
+from itertools import cycle
+
+from bench.load import Answers
+
+
+class _Response:
+    """Just enough of `requests.Response` for `Answers` to record it."""
+
+    def __init__(self, body: dict):
+        self.status_code = 200
+        self.content = json.dumps(body).encode()
+
+
+class InProcessClient:
+    def __init__(self, graph: str, artifacts, texts: list[str]):
+        from serving.app import AppConfig, Classifier
+
+        self.graph = graph
+        self.classifier = Classifier(AppConfig(graph=graph, artifacts=artifacts.root))
+        self._texts = cycle(texts)
+        self.answers = Answers()
+
+    def one_request(self) -> None:
+        text = next(self._texts)
+        results, _ = self.classifier.classify([text])
+        self.answers.add(text, _Response({"graph": self.graph, **results[0]}))
+
+    def close(self) -> None:
+        pass

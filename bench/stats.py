@@ -1,0 +1,44 @@
+"""Pure statistics over latency samples (seconds in, milliseconds out)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+PERCENTILES = (50, 90, 99)
+
+
+def latency_summary(latencies_s: Sequence[float]) -> dict:
+    """p50/p90/p99/max in ms (linear interpolation between samples) and the count."""
+    if len(latencies_s) == 0:
+        raise ValueError("no latency samples")
+    ms = np.asarray(latencies_s, dtype=float) * 1000.0
+    summary = {f"p{p}_ms": round(float(np.percentile(ms, p)), 3) for p in PERCENTILES}
+    summary["max_ms"] = round(float(ms.max()), 3)
+    summary["requests"] = int(ms.size)
+    return summary
+
+
+def requests_per_second(requests: int, seconds: float) -> float:
+    if seconds <= 0:
+        raise ValueError("duration must be positive")
+    return round(requests / seconds, 2)
+
+
+def median_by_rank(rounds: Sequence[Sequence[float]]) -> list[float]:
+    """For rank i, the median over rounds of each round's i-th fastest sample.
+
+    The seed plotted per-thread times of one burst; the median over rounds
+    keeps that shape while one noisy round cannot define it.
+    """
+    if not rounds:
+        raise ValueError("no rounds")
+    width = min(len(r) for r in rounds)
+    ranked = np.sort(np.asarray([list(r)[:width] for r in rounds], dtype=float), axis=1)
+    return [round(float(v), 6) for v in np.median(ranked, axis=0)]
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    return round(numerator / denominator, 3)

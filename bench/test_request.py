@@ -1,0 +1,26 @@
+"""One request at a time: HTTP (Flask dev server, gunicorn 1 worker) against in-process."""
+from __future__ import annotations
+
+from bench.conftest import describe, round_times
+from bench.load import SequentialClient
+from bench.stats import latency_summary, requests_per_second
+
+
+def test_single_request(benchmark, request_case, plan, server_pool, texts, check_answers, environment, artifacts):
+    graph, config = request_case.graph, request_case.config
+    benchmark.group = f"request: {config.id}"
+    if config.server == "in-process":
+        # The floor: the same preprocessing + graph call a server makes, with no HTTP.
+        from bench.inprocess import InProcessClient
+
+        client = InProcessClient(graph, artifacts, texts)
+    else:
+        client = SequentialClient(f"{server_pool.get(request_case).url}/{graph}", texts)
+    try:
+        benchmark.pedantic(client.one_request, rounds=plan.request_rounds, warmup_rounds=5)
+    finally:
+        client.close()
+    check_answers(client.answers, graph)
+    times = round_times(benchmark)
+    describe(benchmark, request_case, environment, texts,
+             requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times))

@@ -1,0 +1,54 @@
+"""Spawn: (a) load + first prediction with TensorFlow already imported; (b) cold start to /healthz."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bench.conftest import describe
+from bench.plan import Case, ServerConfig
+from serving.supervisor import ServerProcess
+
+TEXT = "the staff was friendly, but the room was dirty"
+
+
+def test_load_and_first_prediction(benchmark, spawn_graph, plan, artifacts, expected_positive, environment):
+    import keras
+
+    from serving import graphs
+
+    benchmark.group = "spawn: load + first prediction"
+    ids = artifacts.vocabulary.encode_batch([TEXT])
+
+    def load_and_predict():
+        return graphs.load(spawn_graph, artifacts)(ids)
+
+    # Each round starts from a fresh Keras/TF state, as a new server process would
+    # (the first round, which also pays one-off kernel set-up, is a warm-up).
+    probabilities = benchmark.pedantic(
+        load_and_predict, setup=keras.backend.clear_session, rounds=plan.spawn_rounds, warmup_rounds=1,
+    )
+    reference = graphs.load("static", artifacts)(ids)
+    np.testing.assert_allclose(probabilities, reference, atol=1e-5)
+    describe(benchmark, Case(spawn_graph, ServerConfig("in-process")), environment, [TEXT])
+
+
+def test_cold_start(benchmark, spawn_graph, plan, artifacts_dir, environment):
+    """Process launch → /healthz 200 (Python + TensorFlow import, load, warm-up), gunicorn 1 worker."""
+    benchmark.group = "spawn: cold start to healthy"
+    launched: list[ServerProcess] = []
+
+    def launch():
+        process = ServerProcess(spawn_graph, artifacts_dir, workers=1)
+        launched.append(process)
+        return (process,), {}
+
+    def start_and_wait(process: ServerProcess):
+        process.start().wait_healthy()
+
+    try:
+        benchmark.pedantic(start_and_wait, setup=launch, teardown=lambda process: process.stop(),
+                           rounds=plan.cold_start_rounds)
+    finally:
+        for process in launched:
+            process.stop()
+    describe(benchmark, Case(spawn_graph, ServerConfig("gunicorn", 1)), environment, [TEXT])
