@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 ALL_GRAPHS = ("dynamic", "static", "saved_model")
 SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the costly part
 
 
-@dataclass(frozen=True)
-class ServerConfig:
+# NamedTuples, so pytest-benchmark can store them in the saved run's `params`.
+class ServerConfig(NamedTuple):
     server: str  # "gunicorn", "flask", or "in-process" (no HTTP: the baseline)
     workers: int = 1
 
@@ -17,8 +18,7 @@ class ServerConfig:
         return f"gunicorn-w{self.workers}" if self.server == "gunicorn" else self.server
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     graph: str
     config: ServerConfig
 

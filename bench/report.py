@@ -1,0 +1,206 @@
+"""`python -m bench.report`: a saved pytest-benchmark run → markdown tables and PNG plots.
+
+Reads pytest-benchmark's own JSON (under `.benchmarks/`), so any saved run can be
+reported later, on any machine. Writes `report.md`, `burst_latency_by_rank.png`
+(the seed's comparison.png, per graph kind) and `static_vs_dynamic.png`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_STORAGE = Path(".benchmarks")
+DEFAULT_OUT = Path("reports")
+
+
+@dataclass(frozen=True)
+class Row:
+    group: str
+    case: str  # e.g. "static-gunicorn-w2"
+    graph: str
+    server: str
+    workers: int
+    median_ms: float
+    extra: dict
+
+    @property
+    def scenario(self) -> str:
+        """The group and server set-up without the graph kind: what static and dynamic share."""
+        setup = self.case.split("-", 1)[1] if "-" in self.case else ""
+        return self.group if not setup or setup in self.group else f"{self.group} [{setup}]"
+
+
+def latest_run(storage: Path) -> Path:
+    runs = sorted(Path(storage).glob("*/*.json"), key=lambda p: p.name)
+    if not runs:
+        raise FileNotFoundError(f"no saved runs under {storage}; run `python -m pytest bench` first")
+    return runs[-1]
+
+
+def load_rows(run: dict) -> list[Row]:
+    rows = []
+    for bench in run["benchmarks"]:
+        extra = bench.get("extra_info", {})
+        rows.append(Row(
+            group=bench["group"] or "",
+            case=bench.get("param") or bench["name"],
+            graph=extra.get("graph", "?"),
+            server=extra.get("server", "?"),
+            workers=int(extra.get("workers", 1)),
+            median_ms=bench["stats"]["median"] * 1000.0,
+            extra=extra,
+        ))
+    return rows
+
+
+def static_vs_dynamic(rows: list[Row]) -> list[tuple[str, float, float, float]]:
+    """(scenario, dynamic median ms, static median ms, dynamic/static): > 1 means static is faster."""
+    by_scenario: dict[str, dict[str, Row]] = {}
+    for row in rows:
+        by_scenario.setdefault(row.scenario, {})[row.graph] = row
+    pairs = []
+    for scenario, graphs in sorted(by_scenario.items()):
+        if "dynamic" in graphs and "static" in graphs:
+            dynamic, static = graphs["dynamic"].median_ms, graphs["static"].median_ms
+            pairs.append((scenario, dynamic, static, dynamic / static))
+    return pairs
+
+
+def http_overhead(rows: list[Row]) -> list[tuple[str, str, float, float, float]]:
+    """(graph, server, HTTP p50 ms, in-process p50 ms, ratio) for single requests."""
+    requests_ = [r for r in rows if r.group.startswith("request") and "p50_ms" in r.extra]
+    floor = {r.graph: r.extra["p50_ms"] for r in requests_ if r.server == "in-process"}
+    return [
+        (r.graph, r.case.split("-", 1)[1], r.extra["p50_ms"], floor[r.graph], r.extra["p50_ms"] / floor[r.graph])
+        for r in requests_ if r.server != "in-process" and r.graph in floor
+    ]
+
+
+def _fmt(value, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def markdown(run: dict, source: Path) -> str:
+    rows = load_rows(run)
+    machine = run.get("machine_info", {})
+    first_extra = rows[0].extra if rows else {}
+    lines = [
+        "# tfserve-bench report",
+        "",
+        f"Run `{source.name}`, {run.get('datetime', '?')}, commit `{run.get('commit_info', {}).get('id', '?')[:10]}`"
+        f"{' (uncommitted changes)' if run.get('commit_info', {}).get('dirty') else ''}.",
+        f"Machine: {first_extra.get('cpu_model', machine.get('processor', '?'))}, {first_extra.get('cpu_count', '?')} CPUs, "
+        f"Python {machine.get('python_version', '?')}, TensorFlow {first_extra.get('tensorflow_version', '?')}, "
+        f"gunicorn {first_extra.get('gunicorn_version', '?')}.",
+        "",
+        "## Static vs dynamic",
+        "",
+        "Median of each benchmark; ratio = dynamic ÷ static (above 1: the static graph is faster).",
+        "",
+        "| scenario | dynamic (ms) | static (ms) | dynamic ÷ static |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {s} | {d:.2f} | {st:.2f} | {r:.2f} |" for s, d, st, r in static_vs_dynamic(rows)]
+    overhead = http_overhead(rows)
+    if overhead:
+        lines += ["", "## HTTP overhead", "", "p50 of one request over HTTP ÷ p50 of the same call in-process.", "",
+                  "| graph | server | HTTP p50 (ms) | in-process p50 (ms) | ratio |", "|---|---|---:|---:|---:|"]
+        lines += [f"| {g} | {s} | {h:.2f} | {f:.2f} | {r:.2f} |" for g, s, h, f, r in overhead]
+    lines += ["", "## All benchmarks", "",
+              "Latency percentiles are per request, client side; for bursts the median is the burst's wall clock.", "",
+              "| group | case | median (ms) | p50 | p90 | p99 | max | req/s | rounds/requests |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in sorted(rows, key=lambda r: (r.group, r.case)):
+        e = row.extra
+        lines.append(
+            f"| {row.group} | {row.case} | {row.median_ms:.2f} | {_fmt(e.get('p50_ms'))} | {_fmt(e.get('p90_ms'))} | "
+            f"{_fmt(e.get('p99_ms'))} | {_fmt(e.get('max_ms'))} | {_fmt(e.get('requests_per_second'), 1)} | "
+            f"{e.get('requests', '–')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def plot_burst_by_rank(rows: list[Row], path: Path) -> bool:
+    """Per-request latency by rank within a burst, a line per server set-up, a panel per graph kind."""
+    bursts = [r for r in rows if r.group.startswith("burst") and r.extra.get("latency_by_rank_ms")]
+    if not bursts:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    graphs = sorted({r.graph for r in bursts})
+    figure, axes = plt.subplots(1, len(graphs), figsize=(6 * len(graphs), 4.5), sharey=True, squeeze=False)
+    for axis, graph in zip(axes[0], graphs):
+        for row in sorted((r for r in bursts if r.graph == graph), key=lambda r: (r.server, r.workers)):
+            axis.plot(row.extra["latency_by_rank_ms"], marker="o", markersize=3, label=row.case.split("-", 1)[1])
+        axis.set_title(f"{graph} graph: burst of {bursts[0].extra.get('threads', '?')} requests")
+        axis.set_xlabel("request, fastest to slowest (median over bursts)")
+        axis.set_ylabel("client latency (ms)")
+        axis.grid(alpha=0.3)
+        axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True
+
+
+def plot_static_vs_dynamic(rows: list[Row], path: Path) -> bool:
+    pairs = static_vs_dynamic(rows)
+    if not pairs:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(9, 0.5 * len(pairs) + 1.5))
+    positions = range(len(pairs))
+    axis.barh([p - 0.2 for p in positions], [d for _, d, _, _ in pairs], height=0.4, label="dynamic")
+    axis.barh([p + 0.2 for p in positions], [s for _, _, s, _ in pairs], height=0.4, label="static")
+    axis.set_yticks(list(positions), [scenario for scenario, *_ in pairs], fontsize=8)
+    axis.set_xscale("log")
+    axis.set_xlabel("median (ms, log scale)")
+    axis.set_title("static vs dynamic graph, side by side")
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True
+
+
+def write_report(run_path: Path, out: Path) -> list[Path]:
+    run = json.loads(Path(run_path).read_text())
+    out.mkdir(parents=True, exist_ok=True)
+    rows = load_rows(run)
+    written = [out / "report.md"]
+    written[0].write_text(markdown(run, Path(run_path)))
+    for name, plot in (("burst_latency_by_rank.png", plot_burst_by_rank), ("static_vs_dynamic.png", plot_static_vs_dynamic)):
+        if plot(rows, out / name):
+            written.append(out / name)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, help="a saved run (JSON); default: the newest under --storage")
+    parser.add_argument("--storage", type=Path, default=DEFAULT_STORAGE)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    try:
+        run_path = args.run or latest_run(args.storage)
+        written = write_report(run_path, args.out)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
