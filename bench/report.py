@@ -27,10 +27,14 @@ class Row:
     extra: dict
 
     @property
+    def setup(self) -> str:
+        """How it was served, e.g. "gunicorn-w2" (same naming as bench.plan.ServerConfig.id)."""
+        return f"gunicorn-w{self.workers}" if self.server == "gunicorn" else self.server
+
+    @property
     def scenario(self) -> str:
         """The group and server set-up without the graph kind: what static and dynamic share."""
-        setup = self.case.split("-", 1)[1] if "-" in self.case else ""
-        return self.group if not setup or setup in self.group else f"{self.group} [{setup}]"
+        return self.group if self.setup in self.group else f"{self.group} [{self.setup}]"
 
 
 def latest_run(storage: Path) -> Path:
@@ -74,7 +78,7 @@ def http_overhead(rows: list[Row]) -> list[tuple[str, str, float, float, float]]
     requests_ = [r for r in rows if r.group.startswith("request") and "p50_ms" in r.extra]
     floor = {r.graph: r.extra["p50_ms"] for r in requests_ if r.server == "in-process"}
     return [
-        (r.graph, r.case.split("-", 1)[1], r.extra["p50_ms"], floor[r.graph], r.extra["p50_ms"] / floor[r.graph])
+        (r.graph, r.setup, r.extra["p50_ms"], floor[r.graph], r.extra["p50_ms"] / floor[r.graph])
         for r in requests_ if r.server != "in-process" and r.graph in floor
     ]
 
@@ -137,7 +141,7 @@ def plot_burst_by_rank(rows: list[Row], path: Path) -> bool:
     figure, axes = plt.subplots(1, len(graphs), figsize=(6 * len(graphs), 4.5), sharey=True, squeeze=False)
     for axis, graph in zip(axes[0], graphs):
         for row in sorted((r for r in bursts if r.graph == graph), key=lambda r: (r.server, r.workers)):
-            axis.plot(row.extra["latency_by_rank_ms"], marker="o", markersize=3, label=row.case.split("-", 1)[1])
+            axis.plot(row.extra["latency_by_rank_ms"], marker="o", markersize=3, label=row.setup)
         axis.set_title(f"{graph} graph: burst of {bursts[0].extra.get('threads', '?')} requests")
         axis.set_xlabel("request, fastest to slowest (median over bursts)")
         axis.set_ylabel("client latency (ms)")

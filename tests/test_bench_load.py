@@ -1,0 +1,71 @@
+"""The load generators against a tiny real HTTP server that records arrival times."""
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bench.load import Burst, SequentialClient
+
+
+class Recorder(BaseHTTPRequestHandler):
+    arrivals: list[float] = []
+    delay = 0.05
+
+    def do_GET(self):
+        Recorder.arrivals.append(time.perf_counter())
+        time.sleep(Recorder.delay)  # every request takes a while: queueing would show
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = 64  # the default 5 drops SYNs of a 20-connection burst (1 s retries)
+
+
+@pytest.fixture()
+def recorder():
+    Recorder.arrivals = []
+    server = Server(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/x"
+    server.shutdown()
+    server.server_close()
+
+
+def test_burst_threads_wait_at_the_barrier_then_go_together(recorder):
+    burst = Burst(recorder, ["a", "b"], threads=20)
+    time.sleep(0.3)
+    assert Recorder.arrivals == []  # prepared threads send nothing before release
+    released = time.perf_counter()
+    burst.release()
+    wall = time.perf_counter() - released
+    assert len(Recorder.arrivals) == 20 and not burst.errors
+    assert max(Recorder.arrivals) - min(Recorder.arrivals) < 0.04  # all sent within the server's 50 ms
+    assert len(burst.latencies_s) == 20 and min(burst.latencies_s) >= Recorder.delay
+    assert wall >= max(burst.latencies_s)  # the wall clock covers the slowest request
+    assert [status for _, status, _ in burst.answers.items] == [200] * 20
+
+
+def test_burst_reports_connection_errors_instead_of_latencies():
+    with __import__("socket").socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    burst = Burst(f"http://127.0.0.1:{port}/x", ["a"], threads=3)
+    burst.release()
+    assert len(burst.errors) == 3 and burst.latencies_s == []
+
+
+def test_sequential_client_rotates_texts_and_records_answers(recorder):
+    client = SequentialClient(recorder, ["one", "two"])
+    for _ in range(3):
+        client.one_request()
+    client.close()
+    assert [text for text, _, _ in client.answers.items] == ["one", "two", "one"]

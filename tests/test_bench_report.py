@@ -1,0 +1,69 @@
+"""The report, from a run saved by pytest-benchmark itself (not a hand-written JSON)."""
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from bench import report
+
+pytest_plugins = ["pytester"]
+
+FAKE_SUITE = textwrap.dedent('''
+    import time
+    import pytest
+
+    DELAY = {"dynamic": 0.004, "static": 0.002}
+
+    @pytest.mark.parametrize("graph", ["dynamic", "static"])
+    @pytest.mark.parametrize("setup", ["in-process", "gunicorn-w1"])
+    def test_single_request(benchmark, graph, setup):
+        benchmark.group = f"request: {setup}"
+        benchmark.pedantic(time.sleep, args=(DELAY[graph] * (1 if setup == "in-process" else 2),), rounds=3)
+        p50 = benchmark.stats.stats.median * 1000
+        benchmark.extra_info.update(graph=graph, server=setup.split("-w")[0], workers=1, p50_ms=p50,
+                                    p90_ms=p50, p99_ms=p50, max_ms=p50, requests=3, requests_per_second=1.0,
+                                    cpu_count=2, tensorflow_version="2.x")
+
+    @pytest.mark.parametrize("graph", ["dynamic", "static"])
+    @pytest.mark.parametrize("workers", [1, 2])
+    def test_burst(benchmark, graph, workers):
+        benchmark.group = "burst of 20: gunicorn"
+        benchmark.pedantic(time.sleep, args=(DELAY[graph] / workers,), rounds=3)
+        benchmark.extra_info.update(graph=graph, server="gunicorn", workers=workers, threads=20,
+                                    latency_by_rank_ms=[float(i) for i in range(20)], p50_ms=1.0)
+''')
+
+
+@pytest.fixture(scope="module")
+def saved_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("suite")
+    (folder / "test_fake.py").write_text(FAKE_SUITE)
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "/dev/null",
+                    f"--rootdir={folder}", "--benchmark-storage", str(folder / "storage"), "--benchmark-autosave",
+                    str(folder / "test_fake.py")], check=True, capture_output=True, cwd=folder)
+    return report.latest_run(folder / "storage")
+
+
+def test_latest_run_needs_a_saved_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no saved runs"):
+        report.latest_run(tmp_path)
+
+
+def test_report_writes_markdown_and_plots(saved_run, tmp_path):
+    written = report.write_report(saved_run, tmp_path / "out")
+    names = sorted(path.name for path in written)
+    assert names == ["burst_latency_by_rank.png", "report.md", "static_vs_dynamic.png"]
+    for png in (tmp_path / "out").glob("*.png"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "## Static vs dynamic" in text and "## HTTP overhead" in text
+    # dynamic sleeps twice as long as static: every ratio is about 2
+    ratios = [float(m) for m in re.findall(r"\| ([0-9.]+) \|\n", text.split("## HTTP overhead")[0])]
+    assert len(ratios) == 4 and all(1.5 < r < 2.6 for r in ratios), ratios
+
+
+def test_cli_reports_missing_storage_in_one_line(tmp_path, capsys):
+    assert report.main(["--storage", str(tmp_path / "none"), "--out", str(tmp_path)]) == 2
+    assert "no saved runs" in capsys.readouterr().err

@@ -1,0 +1,42 @@
+import pytest
+
+from bench.plan import Case, Plan, ServerConfig
+from bench.stats import latency_summary, median_by_rank, ratio, requests_per_second
+
+
+def test_latency_summary_percentiles_in_ms():
+    summary = latency_summary([i / 1000 for i in range(1, 101)])  # 1..100 ms
+    assert summary["p50_ms"] == pytest.approx(50.5)
+    assert summary["p90_ms"] == pytest.approx(90.1)
+    assert summary["p99_ms"] == pytest.approx(99.01)
+    assert summary["max_ms"] == 100.0 and summary["requests"] == 100
+
+
+def test_latency_summary_needs_samples():
+    with pytest.raises(ValueError):
+        latency_summary([])
+
+
+def test_median_by_rank_sorts_each_round_then_takes_medians():
+    rounds = [[0.3, 0.1, 0.2], [0.1, 0.5, 0.4], [0.2, 0.2, 0.9]]
+    # sorted: [.1 .2 .3], [.1 .4 .5], [.2 .2 .9] → medians per rank
+    assert median_by_rank(rounds) == pytest.approx([0.1, 0.2, 0.5])
+
+
+def test_requests_per_second_and_ratio():
+    assert requests_per_second(20, 0.1) == 200.0
+    assert ratio(3.0, 1.5) == 2.0
+    with pytest.raises(ValueError):
+        requests_per_second(1, 0)
+
+
+def test_plan_ids_and_quick_mode_is_smaller():
+    full, quick = Plan.from_options(False, None), Plan.from_options(True, None)
+    assert [str(c) for c in full.burst_cases if c.graph == "static"] == [
+        "static-flask", "static-gunicorn-w1", "static-gunicorn-w2", "static-gunicorn-w4"]
+    assert len(quick.burst_cases) < len(full.burst_cases)
+    assert quick.request_rounds < full.request_rounds
+    assert str(Case("dynamic", ServerConfig("in-process"))) == "dynamic-in-process"
+    assert Plan.from_options(False, "1,3").workers == (1, 3)
+    with pytest.raises(ValueError):
+        Plan.from_options(False, "0")
