@@ -34,6 +34,14 @@ def pytest_generate_tests(metafunc):
             metafunc.parametrize(argument, values, ids=str)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Remember which servers the selected benchmarks need, to start them together."""
+    config._bench_server_cases = {
+        case for item in items for name in ("request_case", "burst_case")
+        if (case := getattr(item, "callspec", None) and item.callspec.params.get(name)) and case.config.server != "in-process"
+    }
+
+
 def _plan(config) -> Plan:
     return Plan.from_options(config.getoption("--bench-quick"), config.getoption("--bench-workers"))
 
@@ -86,25 +94,42 @@ class ServerPool:
         self.artifacts_dir = artifacts_dir
         self.servers: dict[tuple, ServerProcess] = {}
 
+    @staticmethod
+    def _key(case: Case) -> tuple:
+        return case.graph, case.config.server, case.config.workers
+
+    def start(self, cases) -> None:
+        """Launch the servers of all `cases` at once, then wait for each to be healthy.
+
+        Start-up is mostly importing TensorFlow; overlapping it saves a minute of a
+        full run. Nothing is measured until every server is up and idle.
+        """
+        for case in cases:
+            if self._key(case) not in self.servers:
+                process = ServerProcess(case.graph, self.artifacts_dir, server=case.config.server, workers=case.config.workers)
+                self.servers[self._key(case)] = process  # registered first: stopped even if start fails
+                process.start()
+        for process in self.servers.values():
+            process.wait_healthy()
+
     def get(self, case: Case) -> ServerProcess:
-        key = (case.graph, case.config.server, case.config.workers)
-        if key not in self.servers:
-            process = ServerProcess(case.graph, self.artifacts_dir, server=case.config.server, workers=case.config.workers)
-            self.servers[key] = process  # registered before start: stopped even if start fails
-            process.start().wait_healthy()
-        return self.servers[key]
+        self.start([case])
+        return self.servers[self._key(case)]
 
     def stop_all(self) -> None:
+        for process in self.servers.values():
+            process.terminate()  # all at once: graceful gunicorn shutdowns overlap
         for process in self.servers.values():
             process.stop()
         self.servers.clear()
 
 
 @pytest.fixture(scope="session")
-def server_pool(artifacts_dir):
+def server_pool(artifacts_dir, pytestconfig):
     pool = ServerPool(artifacts_dir)
     atexit.register(pool.stop_all)  # also when the run is interrupted before teardown
     try:
+        pool.start(sorted(getattr(pytestconfig, "_bench_server_cases", ())))
         yield pool
     finally:
         pool.stop_all()

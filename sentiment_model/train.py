@@ -16,7 +16,7 @@ from sentiment_model.text import Vocabulary
 @dataclass(frozen=True)
 class TrainSettings:
     seed: int = 1
-    epochs: int = 6
+    epochs: int = 3
     batch_size: int = 64
     learning_rate: float = 3e-3
     maxlen: int = 50

@@ -73,12 +73,17 @@ class ServerProcess:
             time.sleep(0.02)  # fine-grained: cold-start benchmarks time this wait
         raise ServerError(f"server not healthy after {self.startup_timeout:.0f} s:\n{self.log()}")
 
+    def terminate(self) -> None:
+        """Ask the whole process group to stop, without waiting (see `stop`)."""
+        if self.process is not None:
+            _signal_group(self.process.pid, signal.SIGTERM)  # start_new_session: group id == pid
+
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM the whole process group; SIGKILL whatever is left after `grace` seconds."""
         if self.process is None:
             return
-        group = self.process.pid  # start_new_session: group id == leader's pid
-        _signal_group(group, signal.SIGTERM)
+        group = self.process.pid
+        self.terminate()
         if not self._wait_group_gone(group, grace):
             _signal_group(group, signal.SIGKILL)
             self._wait_group_gone(group, 5.0)
