@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,9 @@ def create_app(config: AppConfig) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        return jsonify(status="ok", graph=config.graph, load_ms=classifier.load_ms, warmup_ms=classifier.warmup_ms)
+        # pids let a launcher check it reached its own server, not another one on the port.
+        return jsonify(status="ok", graph=config.graph, load_ms=classifier.load_ms, warmup_ms=classifier.warmup_ms,
+                       pid=os.getpid(), parent_pid=os.getppid())
 
     @app.errorhandler(InputError)
     def input_error(error: InputError):

@@ -1,11 +1,16 @@
 """Start the app under gunicorn (N worker processes) or Flask's dev server."""
 from __future__ import annotations
 
+import json
+import logging
 import signal
 import sys
 from dataclasses import dataclass
 
+from sentiment_model.artifacts import ArtifactError
 from serving.app import AppConfig
+
+WORKER_BOOT_ERROR = 3  # gunicorn's arbiter halts (no respawn loop) when a worker exits with this
 
 
 @dataclass(frozen=True)
@@ -22,8 +27,36 @@ class ServerSettings:
     limit_request_fields: int = 100  # gunicorn: header floods get 400
 
 
+def _json_write_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own error answer (bad request line, too long URL, header flood), as JSON.
+
+    gunicorn answers those before the app sees the request, in HTML; our clients
+    get `{"error": ...}` for every 4xx, whoever produced it.
+    """
+    from gunicorn import util
+
+    body = json.dumps({"error": f"{reason}: {mesg}" if mesg else reason}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    util.write_nonblock(sock, head + body)
+
+
+def _load_app_or_exit(app_config: AppConfig):
+    """The app for one worker; a broken artifact stops the server with one log line, no traceback."""
+    from serving.app import create_app
+
+    try:
+        return create_app(app_config)
+    except ArtifactError as error:
+        logging.getLogger("serving").error("cannot load the model: %s", error)
+        sys.exit(WORKER_BOOT_ERROR)
+
+
 def run_gunicorn(app_config: AppConfig, settings: ServerSettings) -> None:
+    from gunicorn import util
     from gunicorn.app.base import BaseApplication
+
+    util.write_error = _json_write_error  # looked up at call time by gunicorn's workers
 
     class ServingApplication(BaseApplication):
         def load_config(self):
@@ -49,19 +82,15 @@ def run_gunicorn(app_config: AppConfig, settings: ServerSettings) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            from serving.app import create_app
-
-            return create_app(app_config)
+            return _load_app_or_exit(app_config)
 
     ServingApplication().run()
 
 
 def run_flask(app_config: AppConfig, settings: ServerSettings) -> None:
-    from serving.app import create_app
-
     # SIGTERM should stop the dev server as Ctrl-C does, not kill it mid-response.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    app = create_app(app_config)
+    app = _load_app_or_exit(app_config)
     app.run(host=settings.bind, port=settings.port, threaded=True, debug=False, use_reloader=False)
 
 

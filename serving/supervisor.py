@@ -66,9 +66,10 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise ServerError(f"server exited with code {self.process.returncode} before it was healthy:\n{self.log()}")
             try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                response = requests.get(f"{self.url}/healthz", timeout=1)
+                if response.status_code == 200 and self._is_mine(response.json()):
                     return self
-            except requests.RequestException:
+            except (requests.RequestException, ValueError):
                 pass
             time.sleep(0.02)  # fine-grained: cold-start benchmarks time this wait
         raise ServerError(f"server not healthy after {self.startup_timeout:.0f} s:\n{self.log()}")
@@ -77,6 +78,10 @@ class ServerProcess:
         """Ask the whole process group to stop, without waiting (see `stop`)."""
         if self.process is not None:
             _signal_group(self.process.pid, signal.SIGTERM)  # start_new_session: group id == pid
+
+    def _is_mine(self, health: dict) -> bool:
+        """True when the answer came from this process or its gunicorn worker, not a stranger on the port."""
+        return self.process.pid in (health.get("pid"), health.get("parent_pid"))
 
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM the whole process group; SIGKILL whatever is left after `grace` seconds."""

@@ -1,0 +1,122 @@
+"""A corpus of bad and odd requests against real gunicorn servers of both graph kinds.
+
+Each bad request gets a 4xx JSON error without a traceback; each odd but valid
+one gets the right answer; after every one, a normal request is still served.
+"""
+import json
+from urllib.parse import parse_qs, quote
+
+import pytest
+
+from sentiment_model.artifacts import load_artifacts
+from serving import graphs
+from serving.supervisor import ServerProcess
+from tests.rawhttp import raw_request
+
+NORMAL = "the food was great"
+JSON = [(b"Content-Type", b"application/json")]
+
+
+def q(text: str) -> bytes:
+    return b"?text=" + quote(text).encode()
+
+
+def body(value) -> bytes:
+    return json.dumps(value).encode()
+
+
+# (id, method, target, headers, body, expected status); 200 means "a correct answer".
+CASES = [
+    ("no-query", b"GET", b"", [], None, 400),
+    ("empty-text", b"GET", b"?text=", [], None, 400),
+    ("whitespace-text", b"GET", b"?text=%20%09%0A%20", [], None, 400),
+    ("other-parameter", b"GET", b"?txt=good", [], None, 400),
+    ("text-twice", b"GET", b"?text=a&text=b", [], None, 400),
+    ("text-over-limit", b"GET", q("a" * 5001), [], None, 413),
+    ("one-mb-url", b"GET", q("a" * 1_000_000), [], None, 414),
+    ("far-over-maxlen", b"GET", q(" ".join(["the movie was good"] * 120)), [], None, 200),
+    ("invalid-utf8-percent", b"GET", b"?text=%ff%fe", [], None, 400),
+    ("invalid-utf8-raw-byte", b"GET", b"?text=caf\xe9", [], None, 400),
+    ("surrogate-utf8", b"GET", b"?text=%ED%A0%80", [], None, 400),
+    ("overlong-utf8", b"GET", b"?text=%C0%AF", [], None, 400),
+    ("nul-byte", b"GET", b"?text=good%00food", [], None, 200),
+    ("emoji-only", b"GET", q("😀😀🔥"), [], None, 200),
+    ("emoji-and-words", b"GET", q("the pasta was lovely 😀"), [], None, 200),
+    ("rtl-text", b"GET", q("الطعام كان رائعا"), [], None, 200),
+    ("unknown-words-only", b"GET", q("zxqv blorf quuxly"), [], None, 200),
+    ("fullwidth-letters", b"GET", q("ｔｈｅ ｆｏｏｄ ｗａｓ ｇｒｅａｔ"), [], None, 200),
+    ("json-text-number", b"POST", b"", JSON, body({"text": 5}), 400),
+    ("json-text-null", b"POST", b"", JSON, body({"text": None}), 400),
+    ("json-texts-string", b"POST", b"", JSON, body({"texts": "x"}), 400),
+    ("json-texts-empty", b"POST", b"", JSON, body({"texts": []}), 400),
+    ("json-texts-null-item", b"POST", b"", JSON, body({"texts": ["a", None]}), 400),
+    ("json-batch-over-limit", b"POST", b"", JSON, body({"texts": ["good"] * 65}), 413),
+    ("json-malformed", b"POST", b"", JSON, b'{"text": "a"', 400),
+    ("json-array", b"POST", b"", JSON, b"[]", 400),
+    ("json-both-keys", b"POST", b"", JSON, body({"text": "a", "texts": ["b"]}), 400),
+    ("json-lone-surrogate", b"POST", b"", JSON, b'{"text": "\\ud800"}', 400),
+    ("json-invalid-utf8", b"POST", b"", JSON, b'{"text": "caf\xe9"}', 400),
+    ("json-one-mb-text", b"POST", b"", JSON, body({"text": "a" * 1_000_000}), 413),
+    ("json-two-mb-body", b"POST", b"", JSON, body({"text": "a " * 1_000_000}), 413),
+    ("json-nul-in-text", b"POST", b"", JSON, body({"text": "\u0000the room was lovely"}), 200),
+    ("content-type-text", b"POST", b"", [(b"Content-Type", b"text/plain")], b'{"text": "a"}', 415),
+    ("content-type-missing", b"POST", b"", [], b'{"text": "a"}', 415),
+    ("head", b"HEAD", q("good"), [], None, 200),
+    ("put", b"PUT", q("good"), [], b"", 405),
+    ("delete", b"DELETE", q("good"), [], None, 405),
+    ("patch", b"PATCH", q("good"), JSON, body({"text": "a"}), 405),
+    ("header-flood", b"GET", q("good"), [(f"X-H{i}".encode(), b"v") for i in range(150)], None, 431),
+    ("huge-header", b"GET", q("good"), [(b"X-Big", b"v" * 20_000)], None, 431),
+]
+RAW_LINES = [
+    ("garbage-request-line", b"HELLO THERE\x01", 400),
+    ("bad-http-version", b"GET /static?text=a HTTP/9.9", 400),
+]
+
+
+@pytest.fixture(scope="module", params=["dynamic", "static"])
+def server(request, artifacts_dir):
+    with ServerProcess(request.param, artifacts_dir, workers=1) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def reference(artifacts_dir):
+    artifacts = load_artifacts(artifacts_dir)
+    predictor = graphs.load("static", artifacts)
+    return lambda text: predictor(artifacts.vocabulary.encode_batch([text]))[0]
+
+
+def assert_still_serving(server, reference):
+    response = raw_request(server.port, b"GET", f"/{server.graph}".encode() + q(NORMAL))
+    assert response.status == 200
+    assert json.loads(response.body)["probability"] == pytest.approx(float(reference(NORMAL).max()), abs=1e-5)
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) + len(RAW_LINES) >= 30
+
+
+@pytest.mark.parametrize("method, query, headers, payload, status", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_or_odd_request(server, reference, method, query, headers, payload, status):
+    response = raw_request(server.port, method, f"/{server.graph}".encode() + query, headers, payload)
+    assert response.status == status, response.body[:300]
+    assert response.headers["content-type"].startswith("application/json")
+    if method == b"HEAD":
+        assert response.body == b""
+    elif status == 200:
+        answer = json.loads(response.body)
+        text = json.loads(payload)["text"] if payload else parse_qs(query[1:].decode())["text"][0]
+        assert answer["probability"] == pytest.approx(float(reference(text).max()), abs=1e-5)
+    else:
+        error = json.loads(response.body)["error"]
+        assert error and "Traceback" not in error and 'File "' not in error
+    assert_still_serving(server, reference)
+
+
+@pytest.mark.parametrize("request_line, status", [c[1:] for c in RAW_LINES], ids=[c[0] for c in RAW_LINES])
+def test_malformed_request_line(server, reference, request_line, status):
+    response = raw_request(server.port, b"GET", b"", request_line=request_line)
+    assert response.status == status
+    assert response.headers["content-type"] == "application/json" and json.loads(response.body)["error"]
+    assert_still_serving(server, reference)
