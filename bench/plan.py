@@ -47,7 +47,7 @@ class Plan:
 
     @property
     def spawn_graphs(self) -> tuple[str, ...]:
-        return ALL_GRAPHS
+        return SWEEP_GRAPHS if self.quick else ALL_GRAPHS
 
     @property
     def request_cases(self) -> list[Case]:

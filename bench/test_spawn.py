@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.conftest import describe
+from bench.conftest import describe, round_times
+from bench.stats import latency_summary, requests_per_second
 from bench.plan import Case, ServerConfig
 from serving.supervisor import ServerProcess
 
@@ -29,7 +30,7 @@ def test_load_and_first_prediction(benchmark, spawn_graph, plan, artifacts, expe
     )
     reference = graphs.load("static", artifacts)(ids)
     np.testing.assert_allclose(probabilities, reference, atol=1e-5)
-    describe(benchmark, Case(spawn_graph, ServerConfig("in-process")), environment, [TEXT])
+    describe(benchmark, Case(spawn_graph, ServerConfig("in-process")), environment, [TEXT], **_figures(benchmark))
 
 
 def test_cold_start(benchmark, spawn_graph, plan, artifacts_dir, environment):
@@ -51,4 +52,9 @@ def test_cold_start(benchmark, spawn_graph, plan, artifacts_dir, environment):
     finally:
         for process in launched:
             process.stop()
-    describe(benchmark, Case(spawn_graph, ServerConfig("gunicorn", 1)), environment, [TEXT])
+    describe(benchmark, Case(spawn_graph, ServerConfig("gunicorn", 1)), environment, [TEXT], **_figures(benchmark))
+
+
+def _figures(benchmark) -> dict:
+    times = round_times(benchmark)
+    return {"requests_per_second": requests_per_second(len(times), sum(times)), **latency_summary(times)}

@@ -1,0 +1,93 @@
+"""Safety: loopback by default, no debug mode, no stack traces, weights-only loading."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local IPv4 addresses listening on `port`, from /proc/net/tcp (state 0A = LISTEN)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        address, port_hex = fields[1].split(":")
+        if fields[3] == "0A" and int(port_hex, 16) == port:
+            found.add(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+    return found
+
+
+@pytest.mark.parametrize("server_kind", ["gunicorn", "flask"])
+def test_servers_listen_on_loopback_only_by_default(artifacts_dir, server_kind):
+    with ServerProcess("static", artifacts_dir, server=server_kind) as server:
+        assert listening_addresses(server.port) == {"127.0.0.1"}
+
+
+def test_unexpected_errors_are_500_json_without_a_trace(artifacts_dir, monkeypatch):
+    from serving import graphs
+    from serving.app import AppConfig, create_app
+
+    real_load = graphs.load
+
+    def load_then_fail_on_requests(kind, artifacts):
+        predictor, calls = real_load(kind, artifacts), []
+
+        def predict(ids):
+            calls.append(1)
+            if len(calls) > 1:  # the warm-up call succeeds; requests hit an internal fault
+                raise RuntimeError("secret internal detail")
+            return predictor(ids)
+
+        return predict
+
+    monkeypatch.setattr(graphs, "load", load_then_fail_on_requests)
+    app = create_app(AppConfig(graph="static", artifacts=artifacts_dir))
+    assert app.debug is False and app.config["DEBUG"] is False
+    response = app.test_client().get("/static", query_string={"text": "good"})
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "internal server error"}
+    assert b"secret" not in response.data and b"Traceback" not in response.data
+
+
+AUDIT_SCRIPT = r"""
+import json, sys
+from pathlib import Path
+root = Path(sys.argv[1]).resolve()
+seen = []
+def hook(event, args):
+    if event == "open" and args and isinstance(args[0], (str, bytes)):
+        path = Path(args[0] if isinstance(args[0], str) else args[0].decode()).resolve()
+        if root in path.parents:
+            seen.append(["open", str(path.relative_to(root))])
+    elif event == "pickle.find_class":
+        seen.append([event, str(args[:2])])
+    elif event == "import" and args and str(args[0]).startswith(str(root)):
+        seen.append(["import", str(args[0])])
+from sentiment_model.artifacts import load_artifacts
+from serving import graphs
+sys.path.insert(0, str(root))  # even with the folder importable, nothing may be imported from it
+sys.addaudithook(hook)
+artifacts = load_artifacts(root)
+graphs.load("dynamic", artifacts)(artifacts.vocabulary.encode_batch(["fine"]))
+print(json.dumps(seen))
+"""
+
+
+def test_dynamic_loading_reads_only_weights_never_pickles_or_code(artifacts_dir, tmp_path):
+    planted = tmp_path / "artifacts"
+    subprocess.run(["cp", "-r", str(artifacts_dir), str(planted)], check=True)
+    # Bait: a pickle and a module beside the weights must never be touched.
+    (planted / "model.pkl").write_bytes(b"\x80\x04K\x01.")
+    (planted / "network.py").write_text("raise SystemExit('code from the artifacts folder ran')\n")
+    result = subprocess.run([sys.executable, "-c", AUDIT_SCRIPT, str(planted)], capture_output=True, text=True,
+                            cwd=PROJECT_ROOT, env=ROOT_ENV, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    events = json.loads(result.stdout.strip().splitlines()[-1])
+    assert not [e for e in events if e[0] in ("pickle.find_class", "import")]
+    opened = {path for kind, path in events if kind == "open"}
+    assert {"manifest.json", "vocab.json"} <= opened  # the hook sees the loader's reads
+    assert "model.pkl" not in opened and "network.py" not in opened
+    assert opened <= {"manifest.json", "vocab.json", "checkpoint/model.index", "checkpoint/model.data-00000-of-00001"}

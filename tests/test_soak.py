@@ -1,0 +1,90 @@
+"""Soak: 1,200 mixed requests against one server per kind; answers, memory and descriptors hold."""
+import json
+import os
+import random
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from sentiment_model import corpus
+from sentiment_model.artifacts import load_artifacts
+from serving import graphs
+from serving.supervisor import ServerProcess
+from tests.procs import children
+
+WARMUP_REQUESTS = 200
+SOAK_REQUESTS = 1200
+RSS_GROWTH_BOUND = 0.10  # each worker's resident memory may grow at most 10 % during the soak
+TEXTS = [e.text for e in corpus.read_tsv() if e.split == "test"][:200]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def open_fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+@pytest.fixture(scope="module")
+def expected(artifacts_dir):
+    artifacts = load_artifacts(artifacts_dir)
+    probabilities = graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(TEXTS))
+    return dict(zip(TEXTS, probabilities[:, 1].tolist()))
+
+
+def one_call(session: requests.Session, url: str, rng: random.Random) -> list[tuple[str, float]]:
+    """A GET, a POST of one text, or a POST of a batch: (text, P(POSITIVE)) for each answer."""
+    shape = rng.random()
+    if shape < 0.6:
+        text = rng.choice(TEXTS)
+        response = session.get(url, params={"text": text}, timeout=60)
+        response.raise_for_status()
+        return [(text, response.json()["probabilities"]["POSITIVE"])]
+    if shape < 0.8:
+        text = rng.choice(TEXTS)
+        response = session.post(url, json={"text": text}, timeout=60)
+        response.raise_for_status()
+        return [(text, response.json()["probabilities"]["POSITIVE"])]
+    batch = rng.sample(TEXTS, rng.randint(2, 16))
+    response = session.post(url, json={"texts": batch}, timeout=60)
+    response.raise_for_status()
+    return [(t, r["probabilities"]["POSITIVE"]) for t, r in zip(batch, response.json()["results"])]
+
+
+def run_requests(url: str, count: int, seed: int) -> list[tuple[str, float]]:
+    def client(index: int):
+        rng, session = random.Random(seed * 100 + index), requests.Session()
+        return [answer for _ in range(count // 4) for answer in one_call(session, url, rng)]
+
+    with ThreadPoolExecutor(4) as pool:
+        return [answer for answers in pool.map(client, range(4)) for answer in answers]
+
+
+@pytest.mark.parametrize("graph", ["dynamic", "static"])
+def test_soak(artifacts_dir, expected, graph, record_property):
+    with ServerProcess(graph, artifacts_dir, workers=2) as server:
+        url = f"{server.url}/{graph}"
+        run_requests(url, WARMUP_REQUESTS, seed=0)  # allocators and caches settle first
+        workers = children(server.process.pid)
+        rss_before = {pid: rss_kib(pid) for pid in workers}
+        fds_before = {pid: open_fds(pid) for pid in [server.process.pid, *workers]}
+        answers = run_requests(url, SOAK_REQUESTS, seed=1)
+        assert children(server.process.pid) == workers, "a worker died or was replaced during the soak"
+        rss_after = {pid: rss_kib(pid) for pid in workers}
+        fds_after = {pid: open_fds(pid) for pid in fds_before}
+    assert len(answers) >= SOAK_REQUESTS
+    wrong = [(t, p) for t, p in answers if abs(p - expected[t]) > 1e-5]
+    assert wrong == []
+    growth = {pid: (rss_after[pid] - rss_before[pid]) / rss_before[pid] for pid in workers}
+    figures = {"answers": len(answers), "rss_kib_before": rss_before, "rss_kib_after": rss_after,
+               "rss_growth": {pid: round(g, 4) for pid, g in growth.items()}, "fds_before": fds_before, "fds_after": fds_after}
+    record_property("soak", json.dumps(figures))
+    print(f"\nsoak {graph}: {json.dumps(figures)}")
+    assert max(growth.values()) < RSS_GROWTH_BOUND, figures
+    assert all(fds_after[pid] <= fds_before[pid] + 2 for pid in fds_before), figures
