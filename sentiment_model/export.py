@@ -29,7 +29,9 @@ def export(trained: TrainedModel, settings: TrainSettings, out: Path) -> dict:
 
     checkpoint_for(trained.model).write(str(out / layout.CHECKPOINT_PREFIX))
 
-    frozen = convert_variables_to_constants_v2(concrete)
+    # Functional control flow (While ops, not Enter/Exit frames) so the same frozen
+    # graph can also be compiled by XLA (the static-xla kind).
+    frozen = convert_variables_to_constants_v2(concrete, lower_control_flow=False)
     (out / layout.FROZEN_GRAPH).write_bytes(frozen.graph.as_graph_def().SerializeToString())
 
     saved_model_dir = out / layout.SAVED_MODEL_BASE / layout.SAVED_MODEL_VERSION

@@ -19,6 +19,7 @@ KINDS = {
     "dynamic": "dynamic",
     "static": "static",
     "saved_model": "saved_model",
+    "static-xla": "static_xla",
 }
 
 
