@@ -96,7 +96,7 @@ class ServerPool:
 
     @staticmethod
     def _key(case: Case) -> tuple:
-        return case.graph, case.config.server, case.config.workers
+        return case.graph, case.config
 
     def start(self, cases) -> None:
         """Launch the servers of all `cases` at once, then wait for each to be healthy.
@@ -106,7 +106,8 @@ class ServerPool:
         """
         for case in cases:
             if self._key(case) not in self.servers:
-                process = ServerProcess(case.graph, self.artifacts_dir, server=case.config.server, workers=case.config.workers)
+                process = ServerProcess(case.graph, self.artifacts_dir, server=case.config.server,
+                                        workers=case.config.workers, extra_args=case.config.cli_args())
                 self.servers[self._key(case)] = process  # registered first: stopped even if start fails
                 process.start()
         for process in self.servers.values():
@@ -129,7 +130,7 @@ def server_pool(artifacts_dir, pytestconfig):
     pool = ServerPool(artifacts_dir)
     atexit.register(pool.stop_all)  # also when the run is interrupted before teardown
     try:
-        pool.start(sorted(getattr(pytestconfig, "_bench_server_cases", ())))
+        pool.start(sorted(getattr(pytestconfig, "_bench_server_cases", ()), key=str))
         yield pool
     finally:
         pool.stop_all()
@@ -145,8 +146,11 @@ def describe(benchmark, case: Case, environment: dict, texts: list[str], **figur
     benchmark.extra_info.update(
         graph=case.graph,
         server=case.config.server,
+        setup=case.config.id,
         workers=case.config.workers,
-        worker_class="sync" if case.config.server == "gunicorn" else None,
+        worker_class=("gthread" if case.config.threads > 1 else "sync") if case.config.server == "gunicorn" else None,
+        threads_per_worker=case.config.threads,
+        batch_window_ms=case.config.batch_window_ms,
         tf_intra_op_threads="default",
         tf_inter_op_threads="default",
         text_chars_mean=round(float(np.mean([len(t) for t in texts])), 1),

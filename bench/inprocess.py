@@ -7,14 +7,6 @@ from itertools import cycle
 from bench.load import Answers
 
 
-class _Response:
-    """Just enough of `requests.Response` for `Answers` to record it."""
-
-    def __init__(self, body: dict):
-        self.status_code = 200
-        self.content = json.dumps(body).encode()
-
-
 class InProcessClient:
     def __init__(self, graph: str, artifacts, texts: list[str]):
         from serving.app import AppConfig, Classifier
@@ -27,7 +19,7 @@ class InProcessClient:
     def one_request(self) -> None:
         text = next(self._texts)
         results, _ = self.classifier.classify([text])
-        self.answers.add(text, _Response({"graph": self.graph, **results[0]}))
+        self.answers.add(text, 200, json.dumps({"graph": self.graph, **results[0]}).encode())
 
     def close(self) -> None:
         pass

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-ALL_GRAPHS = ("dynamic", "static", "saved_model")
+ALL_GRAPHS = ("dynamic", "static", "saved_model", "static-xla")
 SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the costly part
 
 
@@ -12,10 +12,30 @@ SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the co
 class ServerConfig(NamedTuple):
     server: str  # "gunicorn", "flask", or "in-process" (no HTTP: the baseline)
     workers: int = 1
+    threads: int = 1  # > 1: gunicorn gthread workers with this many threads each
+    batch_window_ms: float | None = None  # micro-batching window; None: off
 
     @property
     def id(self) -> str:
-        return f"gunicorn-w{self.workers}" if self.server == "gunicorn" else self.server
+        name = f"gunicorn-w{self.workers}" if self.server == "gunicorn" else self.server
+        if self.threads > 1:
+            name += f"-t{self.threads}"
+        if self.batch_window_ms is not None:
+            name += f"-batch{self.batch_window_ms:g}"
+        return name
+
+    def cli_args(self) -> tuple[str, ...]:
+        """Extra `python -m serving run` flags for this set-up."""
+        args: tuple[str, ...] = ()
+        if self.threads > 1:
+            args += ("--worker-class", "gthread", "--threads", str(self.threads))
+        if self.batch_window_ms is not None:
+            args += ("--batch-window-ms", f"{self.batch_window_ms:g}")
+        return args
+
+
+# One gunicorn worker whose 20 threads hand requests to one micro-batcher.
+MICRO_BATCHING = ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
 
 
 class Case(NamedTuple):
@@ -43,7 +63,7 @@ class Plan:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
         if quick:
             return cls(True, sweep, spawn_rounds=2, cold_start_rounds=1, request_rounds=50, burst_rounds=4)
-        return cls(False, sweep, spawn_rounds=5, cold_start_rounds=2, request_rounds=200, burst_rounds=15)
+        return cls(False, sweep, spawn_rounds=3, cold_start_rounds=2, request_rounds=200, burst_rounds=15)
 
     @property
     def spawn_graphs(self) -> tuple[str, ...]:
@@ -62,4 +82,9 @@ class Plan:
         servers = [ServerConfig("gunicorn", w) for w in self.workers]
         if not self.quick:
             servers.insert(0, ServerConfig("flask"))  # the seed's threaded dev server
-        return [Case(graph, config) for config in servers for graph in SWEEP_GRAPHS]
+        cases = [Case(graph, config) for config in servers for graph in SWEEP_GRAPHS]
+        if not self.quick:  # the other kinds and micro-batching, at the set-ups where they matter
+            two_workers = ServerConfig("gunicorn", 2)
+            cases += [Case(graph, two_workers) for graph in ALL_GRAPHS if graph not in SWEEP_GRAPHS]
+            cases += [Case(graph, MICRO_BATCHING) for graph in ("static", "static-xla")]
+        return cases

@@ -28,7 +28,9 @@ class Row:
 
     @property
     def setup(self) -> str:
-        """How it was served, e.g. "gunicorn-w2" (same naming as bench.plan.ServerConfig.id)."""
+        """How it was served, e.g. "gunicorn-w2" (bench.plan.ServerConfig.id, stored by the run)."""
+        if "setup" in self.extra:
+            return self.extra["setup"]
         return f"gunicorn-w{self.workers}" if self.server == "gunicorn" else self.server
 
     @property
@@ -83,6 +85,23 @@ def http_overhead(rows: list[Row]) -> list[tuple[str, str, float, float, float]]
     ]
 
 
+def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, float]]:
+    """(graph, set-up, burst wall ms, ideal ms, ratio): ideal = threads × in-process p50 ÷ CPU cores.
+
+    The ideal is what the cores need if requests cost only their graph call and
+    run perfectly in parallel; the ratio says how far HTTP, queueing and workers
+    are from that.
+    """
+    floor = {r.graph: r.extra["p50_ms"] for r in rows
+             if r.group.startswith("request") and r.server == "in-process" and "p50_ms" in r.extra}
+    result = []
+    for row in rows:
+        if row.group.startswith("burst") and row.graph in floor:
+            ideal = row.extra.get("threads", 20) * floor[row.graph] / max(1, int(row.extra.get("cpu_count") or 1))
+            result.append((row.graph, row.setup, row.median_ms, ideal, row.median_ms / ideal))
+    return sorted(result, key=lambda item: item[4])
+
+
 def _fmt(value, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -113,6 +132,12 @@ def markdown(run: dict, source: Path) -> str:
         lines += ["", "## HTTP overhead", "", "p50 of one request over HTTP ÷ p50 of the same call in-process.", "",
                   "| graph | server | HTTP p50 (ms) | in-process p50 (ms) | ratio |", "|---|---|---:|---:|---:|"]
         lines += [f"| {g} | {s} | {h:.2f} | {f:.2f} | {r:.2f} |" for g, s, h, f, r in overhead]
+    efficiency = burst_efficiency(rows)
+    if efficiency:
+        lines += ["", "## Burst against the cores' ideal", "",
+                  "Wall clock of a burst ÷ (threads × in-process p50 ÷ CPU cores), best first.", "",
+                  "| graph | set-up | burst (ms) | ideal (ms) | ratio |", "|---|---|---:|---:|---:|"]
+        lines += [f"| {g} | {s} | {b:.1f} | {i:.1f} | {r:.2f} |" for g, s, b, i, r in efficiency]
     lines += ["", "## All benchmarks", "",
               "Latency percentiles are per request, client side; for bursts the median is the burst's wall clock.", "",
               "| group | case | median (ms) | p50 | p90 | p99 | max | req/s | rounds/requests |",

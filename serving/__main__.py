@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--threads", type=_positive, default=defaults.threads, help="threads per gunicorn worker (gthread)")
     run_cmd.add_argument("--tf-intra-op-threads", type=int, default=0, help="0: TensorFlow decides")
     run_cmd.add_argument("--tf-inter-op-threads", type=int, default=0, help="0: TensorFlow decides")
+    run_cmd.add_argument("--batch-window-ms", type=float, default=None,
+                         help="micro-batch concurrent requests (gthread or flask): wait this long for more; 0 = only what is queued")
+    run_cmd.add_argument("--max-batch-rows", type=_positive, default=64, help="rows per micro-batch")
     run_cmd.add_argument("--access-log", action="store_true")
     return parser
 
@@ -64,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     app_config = AppConfig(
         graph=args.graph, artifacts=args.artifacts.resolve(),
         intra_op_threads=args.tf_intra_op_threads, inter_op_threads=args.tf_inter_op_threads,
+        batch_window_ms=args.batch_window_ms, max_batch_rows=args.max_batch_rows,
     )
     settings = ServerSettings(
         server=args.server, bind=args.bind, port=args.port, workers=args.workers,

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
+from serving.batching import MicroBatcher
 from serving.inputs import InputError, Limits, texts_from_json, texts_from_query
 
 log = logging.getLogger("serving")
@@ -27,6 +28,8 @@ class AppConfig:
     limits: Limits = field(default_factory=Limits)
     intra_op_threads: int = 0  # 0: TensorFlow's default (all cores)
     inter_op_threads: int = 0
+    batch_window_ms: float | None = None  # None: no micro-batching; 0: batch what is already queued
+    max_batch_rows: int = 64
 
 
 def configure_tensorflow_threads(intra: int, inter: int) -> None:
@@ -52,6 +55,8 @@ class Classifier:
         started = time.perf_counter()
         self.predict_ids = graphs.load(config.graph, artifacts)
         self.load_ms = (time.perf_counter() - started) * 1000
+        if config.batch_window_ms is not None:
+            self.predict_ids = MicroBatcher(self.predict_ids, config.max_batch_rows, config.batch_window_ms / 1000)
         started = time.perf_counter()
         self.classify([WARMUP_TEXT])
         self.warmup_ms = (time.perf_counter() - started) * 1000

@@ -33,7 +33,10 @@ def test_requests_per_second_and_ratio():
 def test_plan_ids_and_quick_mode_is_smaller():
     full, quick = Plan.from_options(False, None), Plan.from_options(True, None)
     assert [str(c) for c in full.burst_cases if c.graph == "static"] == [
-        "static-flask", "static-gunicorn-w1", "static-gunicorn-w2", "static-gunicorn-w4"]
+        "static-flask", "static-gunicorn-w1", "static-gunicorn-w2", "static-gunicorn-w4", "static-gunicorn-w1-t20-batch0"]
+    assert {c.graph for c in full.burst_cases} == {"dynamic", "static", "saved_model", "static-xla"}
+    assert ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0).cli_args() == (
+        "--worker-class", "gthread", "--threads", "20", "--batch-window-ms", "0")
     assert len(quick.burst_cases) < len(full.burst_cases)
     assert quick.request_rounds < full.request_rounds
     assert str(Case("dynamic", ServerConfig("in-process"))) == "dynamic-in-process"

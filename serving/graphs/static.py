@@ -21,7 +21,8 @@ def read_frozen_graph(artifacts: Artifacts) -> tuple[tf.compat.v1.GraphDef, list
     return graph_def, inputs, outputs
 
 
-def load(artifacts: Artifacts) -> Predictor:
+def load_pruned_function(artifacts: Artifacts):
+    """The frozen graph as a TF function ids → probabilities (shared with static-xla)."""
     graph_def, inputs, outputs = read_frozen_graph(artifacts)
 
     def import_graph():
@@ -35,4 +36,8 @@ def load(artifacts: Artifacts) -> Predictor:
         )
     except (KeyError, ValueError) as error:
         raise ArtifactError(f"corrupt artifact: {artifacts.frozen_graph}: {error}") from None
-    return as_predictor(pruned)
+    return pruned
+
+
+def load(artifacts: Artifacts) -> Predictor:
+    return as_predictor(load_pruned_function(artifacts))
