@@ -1,4 +1,5 @@
 """Real servers in subprocesses: answers, routes, errors, imports and clean shutdown."""
+import json
 import os
 import signal
 import subprocess
@@ -97,6 +98,24 @@ def test_only_the_dynamic_server_imports_the_model_code(server):
         assert "sentiment_model.network" not in log and "sentiment_model.train" not in log
     else:  # the same check sees the model code where it is used
         assert "sentiment_model.network" in log
+
+
+@pytest.mark.parametrize("graph", ["static", "static-xla"])
+def test_micro_batching_gthread_server_answers_a_burst_correctly(artifacts_dir, graph):
+    from bench.load import Burst
+
+    texts = TEXTS * 7
+    artifacts = load_artifacts(artifacts_dir)
+    expected = graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(texts))[:, 1]
+    extra = ("--worker-class", "gthread", "--threads", "20", "--batch-window-ms", "1")
+    with ServerProcess(graph, artifacts_dir, workers=1, extra_args=extra) as server:
+        burst = Burst(f"{server.url}/{graph}", texts, threads=20)
+        burst.release()
+    assert burst.errors == [] and len(burst.answers.items) == 20
+    by_text = dict(zip(texts, expected.tolist()))
+    for text, status, body in burst.answers.items:
+        assert status == 200
+        assert json.loads(body)["probabilities"]["POSITIVE"] == pytest.approx(by_text[text], abs=1e-5)
 
 
 @pytest.mark.parametrize("kind", ["gunicorn", "flask"])
