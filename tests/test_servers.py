@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,3 +161,14 @@ def test_port_in_use_is_one_line_error(artifacts_dir):
         port = taken.getsockname()[1]
         result = run_cli("run", "--graph", "static", "--artifacts", str(artifacts_dir), "--port", str(port))
     assert result.returncode != 0 and "already in use" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_gunicorn_master_never_loads_tensorflow_only_its_workers(artifacts_dir):
+    """TensorFlow initialised before the fork can hang workers: it must load after it."""
+    from tests.procs import children
+
+    with ServerProcess("static", artifacts_dir, workers=2) as server:
+        master_maps = Path(f"/proc/{server.process.pid}/maps").read_text()
+        worker_maps = [Path(f"/proc/{pid}/maps").read_text() for pid in children(server.process.pid)]
+    assert "tensorflow" not in master_maps
+    assert len(worker_maps) == 2 and all("tensorflow" in maps for maps in worker_maps)
