@@ -29,6 +29,7 @@ def pytest_generate_tests(metafunc):
         ("spawn_graph", list(plan.spawn_graphs)),
         ("request_case", plan.request_cases),
         ("burst_case", plan.burst_cases),
+        ("openloop_case", plan.openloop_cases),
     ):
         if argument in metafunc.fixturenames:
             metafunc.parametrize(argument, values, ids=str)
@@ -37,7 +38,7 @@ def pytest_generate_tests(metafunc):
 def pytest_collection_modifyitems(config, items):
     """Remember which servers the selected benchmarks need, to start them together."""
     config._bench_server_cases = {
-        case for item in items for name in ("request_case", "burst_case")
+        case for item in items for name in ("request_case", "burst_case", "openloop_case")
         if (case := getattr(item, "callspec", None) and item.callspec.params.get(name)) and case.config.server != "in-process"
     }
 
@@ -162,3 +163,16 @@ def describe(benchmark, case: Case, environment: dict, texts: list[str], **figur
 def round_times(benchmark) -> list[float]:
     """Seconds per round, as pytest-benchmark timed them."""
     return list(benchmark.stats.stats.data)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """List the figures whose measurement was not valid, with the reason, after pytest-benchmark's tables."""
+    session = getattr(config, "_benchmarksession", None)  # pytest-benchmark's own record of this run
+    judged = [b for b in getattr(session, "benchmarks", []) if "valid" in b.extra_info]
+    if not judged:
+        return
+    invalid = [b for b in judged if not b.extra_info["valid"]]
+    terminalreporter.section("validity", sep="-")
+    terminalreporter.write_line(f"{len(judged) - len(invalid)} of {len(judged)} latency figures VALID")
+    for bench in invalid:
+        terminalreporter.write_line(f"INVALID {bench.fullname}: {bench.extra_info['validity_reason']}", yellow=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from bench.validity import Rules
+
 ALL_GRAPHS = ("dynamic", "static", "saved_model", "static-xla")
 SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the costly part
 
@@ -55,6 +57,28 @@ class Plan:
     request_rounds: int
     burst_rounds: int
     burst_threads: int = 20
+
+    p99_bound_ms: float = 50.0
+
+    @property
+    def openloop_cases(self) -> list[Case]:
+        """Open-loop rate searches: the fastest set-ups (2 workers on 2 cores), or one in quick mode."""
+        if self.quick:
+            return [Case("static", ServerConfig("gunicorn", 1))]
+        return [Case(graph, ServerConfig("gunicorn", 2)) for graph in ("static", "static-xla")]
+
+    @property
+    def openloop_trial_s(self) -> float:
+        return 0.5 if self.quick else 1.5
+
+    @property
+    def request_rules(self) -> Rules:
+        return Rules(50, 0.2, 0.25) if self.quick else Rules(200, 1.0, 0.15)
+
+    @property
+    def burst_rules(self) -> Rules:
+        # Rules count requests: 10 bursts of 20 at least in a full run.
+        return Rules(60, 0.1, 0.35) if self.quick else Rules(200, 0.5, 0.25)
 
     @classmethod
     def from_options(cls, quick: bool, workers: str | None) -> "Plan":

@@ -62,8 +62,8 @@ def load_rows(run: dict) -> list[Row]:
     return rows
 
 
-def static_vs_dynamic(rows: list[Row]) -> list[tuple[str, float, float, float]]:
-    """(scenario, dynamic median ms, static median ms, dynamic/static): > 1 means static is faster."""
+def static_vs_dynamic(rows: list[Row]) -> list[tuple[str, float, float, float, bool]]:
+    """(scenario, dynamic ms, static ms, dynamic/static, both valid): ratio > 1 means static is faster."""
     by_scenario: dict[str, dict[str, Row]] = {}
     for row in rows:
         by_scenario.setdefault(row.scenario, {})[row.graph] = row
@@ -71,7 +71,8 @@ def static_vs_dynamic(rows: list[Row]) -> list[tuple[str, float, float, float]]:
     for scenario, graphs in sorted(by_scenario.items()):
         if "dynamic" in graphs and "static" in graphs:
             dynamic, static = graphs["dynamic"].median_ms, graphs["static"].median_ms
-            pairs.append((scenario, dynamic, static, dynamic / static))
+            valid = all(graphs[g].extra.get("valid", True) for g in ("dynamic", "static"))
+            pairs.append((scenario, dynamic, static, dynamic / static, valid))
     return pairs
 
 
@@ -102,6 +103,12 @@ def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, floa
     return sorted(result, key=lambda item: item[4])
 
 
+def _verdict(extra: dict) -> str:
+    if "valid" not in extra:
+        return "–"
+    return "VALID" if extra["valid"] else f"**INVALID**: {extra.get('validity_reason', '?')}"
+
+
 def _fmt(value, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -123,10 +130,11 @@ def markdown(run: dict, source: Path) -> str:
         "",
         "Median of each benchmark; ratio = dynamic ÷ static (above 1: the static graph is faster).",
         "",
-        "| scenario | dynamic (ms) | static (ms) | dynamic ÷ static |",
-        "|---|---:|---:|---:|",
+        "| scenario | dynamic (ms) | static (ms) | dynamic ÷ static | figures |",
+        "|---|---:|---:|---:|---|",
     ]
-    lines += [f"| {s} | {d:.2f} | {st:.2f} | {r:.2f} |" for s, d, st, r in static_vs_dynamic(rows)]
+    lines += [f"| {s} | {d:.2f} | {st:.2f} | {r:.2f} | {'valid' if ok else '**INVALID**'} |"
+              for s, d, st, r, ok in static_vs_dynamic(rows)]
     overhead = http_overhead(rows)
     if overhead:
         lines += ["", "## HTTP overhead", "", "p50 of one request over HTTP ÷ p50 of the same call in-process.", "",
@@ -138,16 +146,25 @@ def markdown(run: dict, source: Path) -> str:
                   "Wall clock of a burst ÷ (threads × in-process p50 ÷ CPU cores), best first.", "",
                   "| graph | set-up | burst (ms) | ideal (ms) | ratio |", "|---|---|---:|---:|---:|"]
         lines += [f"| {g} | {s} | {b:.1f} | {i:.1f} | {r:.2f} |" for g, s, b, i, r in efficiency]
+    searches = [r for r in rows if "max_rate" in r.extra]
+    if searches:
+        lines += ["", "## Open loop", "",
+                  "Highest tried rate (requests/s, constant schedule) whose p99, charged from each request's "
+                  "scheduled send time, stays under the bound.", "",
+                  "| graph | set-up | max rate (/s) | p99 bound (ms) | p50 | p99 | p99.9 |", "|---|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {r.graph} | {r.setup} | {r.extra['max_rate']:.0f} | {r.extra.get('p99_bound_ms', '?')} | "
+                  f"{_fmt(r.extra.get('p50_ms'))} | {_fmt(r.extra.get('p99_ms'))} | {_fmt(r.extra.get('p99.9_ms'))} |"
+                  for r in searches]
     lines += ["", "## All benchmarks", "",
               "Latency percentiles are per request, client side; for bursts the median is the burst's wall clock.", "",
-              "| group | case | median (ms) | p50 | p90 | p99 | max | req/s | rounds/requests |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+              "| group | case | median (ms) | p50 | p90 | p99 | max | req/s | requests | verdict |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in sorted(rows, key=lambda r: (r.group, r.case)):
         e = row.extra
         lines.append(
             f"| {row.group} | {row.case} | {row.median_ms:.2f} | {_fmt(e.get('p50_ms'))} | {_fmt(e.get('p90_ms'))} | "
             f"{_fmt(e.get('p99_ms'))} | {_fmt(e.get('max_ms'))} | {_fmt(e.get('requests_per_second'), 1)} | "
-            f"{e.get('requests', '–')} |"
+            f"{e.get('requests', '–')} | {_verdict(e)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -189,8 +206,8 @@ def plot_static_vs_dynamic(rows: list[Row], path: Path) -> bool:
 
     figure, axis = plt.subplots(figsize=(9, 0.5 * len(pairs) + 1.5))
     positions = range(len(pairs))
-    axis.barh([p - 0.2 for p in positions], [d for _, d, _, _ in pairs], height=0.4, label="dynamic")
-    axis.barh([p + 0.2 for p in positions], [s for _, _, s, _ in pairs], height=0.4, label="static")
+    axis.barh([p - 0.2 for p in positions], [pair[1] for pair in pairs], height=0.4, label="dynamic")
+    axis.barh([p + 0.2 for p in positions], [pair[2] for pair in pairs], height=0.4, label="static")
     axis.set_yticks(list(positions), [scenario for scenario, *_ in pairs], fontsize=8)
     axis.set_xscale("log")
     axis.set_xlabel("median (ms, log scale)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bench.conftest import describe, round_times
 from bench.load import Answers, Burst
 from bench.stats import latency_summary, median_by_rank, requests_per_second
+from bench.validity import judge, median_seconds, rounds_for, stabilise
 
 
 def test_burst(benchmark, burst_case, plan, server_pool, texts, check_answers, environment):
@@ -22,8 +23,14 @@ def test_burst(benchmark, burst_case, plan, server_pool, texts, check_answers, e
         bursts.append(burst)
         return (burst,), {}
 
-    benchmark.pedantic(Burst.release, setup=prepare, rounds=plan.burst_rounds, warmup_rounds=1)
-    timed = bursts[1:]  # the first one was the warm-up round
+    def untimed_burst():
+        Burst(url, texts, threads=plan.burst_threads).release()
+
+    rules = plan.burst_rules
+    trials = stabilise(lambda: median_seconds(untimed_burst, 3), rules)
+    rounds = rounds_for(rules, trials[-1], plan.burst_threads, plan.burst_rounds)
+    benchmark.pedantic(Burst.release, setup=prepare, rounds=rounds)
+    timed = bursts
     errors = [e for b in timed for e in b.errors]
     assert not errors, errors[:5]
     answers = Answers()
@@ -32,8 +39,9 @@ def test_burst(benchmark, burst_case, plan, server_pool, texts, check_answers, e
     check_answers(answers, graph)
     walls = round_times(benchmark)
     latencies = [latency for burst in timed for latency in burst.latencies_s]
+    verdict = judge(walls, len(latencies), sum(walls), rules)
     describe(
-        benchmark, burst_case, environment, texts,
+        benchmark, burst_case, environment, texts, trial_windows=len(trials), **verdict.as_extra_info(),
         threads=plan.burst_threads,
         requests_per_second=requests_per_second(len(latencies), sum(walls)),
         latency_by_rank_ms=[round(v * 1000, 3) for v in median_by_rank([b.latencies_s for b in timed])],

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bench.conftest import describe, round_times
 from bench.load import SequentialClient
 from bench.stats import latency_summary, requests_per_second
+from bench.validity import judge, median_seconds, rounds_for, stabilise
 
 
 def test_single_request(benchmark, request_case, plan, server_pool, texts, check_answers, environment, artifacts):
@@ -16,11 +17,16 @@ def test_single_request(benchmark, request_case, plan, server_pool, texts, check
         client = InProcessClient(graph, artifacts, texts)
     else:
         client = SequentialClient(f"{server_pool.get(request_case).url}/{graph}", texts)
+    rules = plan.request_rules
     try:
-        benchmark.pedantic(client.one_request, rounds=plan.request_rounds, warmup_rounds=5)
+        # Untimed trial windows until three agree (capped), then enough timed rounds for the minimums.
+        trials = stabilise(lambda: median_seconds(client.one_request, 20), rules)
+        rounds = rounds_for(rules, trials[-1], 1, plan.request_rounds)
+        benchmark.pedantic(client.one_request, rounds=rounds)
     finally:
         client.close()
     check_answers(client.answers, graph)
     times = round_times(benchmark)
-    describe(benchmark, request_case, environment, texts,
+    verdict = judge(times, len(times), sum(times), rules)
+    describe(benchmark, request_case, environment, texts, trial_windows=len(trials), **verdict.as_extra_info(),
              requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times))

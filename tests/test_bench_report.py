@@ -1,4 +1,5 @@
 """The report, from a run saved by pytest-benchmark itself (not a hand-written JSON)."""
+import json
 import re
 import subprocess
 import sys
@@ -60,8 +61,19 @@ def test_report_writes_markdown_and_plots(saved_run, tmp_path):
     text = (tmp_path / "out" / "report.md").read_text()
     assert "## Static vs dynamic" in text and "## HTTP overhead" in text
     # dynamic sleeps twice as long as static: every ratio is about 2
-    ratios = [float(m) for m in re.findall(r"\| ([0-9.]+) \|\n", text.split("## HTTP overhead")[0])]
+    ratios = [float(m) for m in re.findall(r"\| ([0-9.]+) \| valid \|\n", text.split("## HTTP overhead")[0])]
     assert len(ratios) == 4 and all(1.5 < r < 2.6 for r in ratios), ratios
+
+
+def test_invalid_figures_are_marked(saved_run, tmp_path):
+    run = json.loads(saved_run.read_text())
+    for bench in run["benchmarks"]:
+        bench["extra_info"].update(valid=bench["extra_info"]["graph"] != "static", validity_reason="12 requests < minimum 200")
+    changed = tmp_path / "run.json"
+    changed.write_text(json.dumps(run))
+    text = (report.write_report(changed, tmp_path / "out")[0]).read_text()
+    assert text.count("**INVALID**: 12 requests < minimum 200") == 4
+    assert "| **INVALID** |" in text.split("## HTTP overhead")[0]
 
 
 def test_cli_reports_missing_storage_in_one_line(tmp_path, capsys):

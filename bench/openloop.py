@@ -1,0 +1,127 @@
+"""Open-loop load: requests sent on a schedule, each latency measured from its scheduled send time.
+
+A closed-loop client (the seed's threads, our burst) waits for each answer, so a
+stalled server is asked less and looks faster: coordinated omission. Here send
+times are fixed in advance (constant rate, or Poisson arrivals with a seed) and a
+request that starts late because the server stalled is charged from when it
+*should* have been sent, as wrk2 and MLPerf LoadGen's Server scenario do.
+Latencies go into an HDR histogram (the `hdrhistogram` package).
+"""
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+
+from hdrh.histogram import HdrHistogram
+
+from bench.load import Connection
+
+PERCENTILES = (50.0, 90.0, 99.0, 99.9)
+_HIGHEST_US = 120_000_000  # two minutes, in microseconds
+
+
+def new_histogram() -> HdrHistogram:
+    return HdrHistogram(1, _HIGHEST_US, 3)
+
+
+def percentiles_ms(histogram: HdrHistogram) -> dict[str, float]:
+    return {f"p{p:g}_ms": histogram.get_value_at_percentile(p) / 1000.0 for p in PERCENTILES}
+
+
+def schedule(rate: float, duration_s: float, poisson: bool = False, seed: int = 0) -> list[float]:
+    """Send offsets in seconds from the start: evenly spaced, or exponential gaps (Poisson)."""
+    if rate <= 0 or duration_s <= 0:
+        raise ValueError("rate and duration must be positive")
+    if not poisson:
+        return [i / rate for i in range(int(rate * duration_s))]
+    rng, offsets, now = random.Random(seed), [], 0.0
+    while True:
+        now += rng.expovariate(rate)
+        if now >= duration_s:
+            return offsets
+        offsets.append(now)
+
+
+@dataclass
+class OpenLoopResult:
+    rate: float
+    duration_s: float
+    histogram: HdrHistogram = field(default_factory=new_histogram)
+    sent: int = 0
+    errors: list[str] = field(default_factory=list)
+    answers: list[tuple[str, int, bytes]] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"rate": self.rate, "requests": self.sent, "errors": len(self.errors), **percentiles_ms(self.histogram)}
+
+
+def run(url: str, texts: list[str], rate: float, duration_s: float, poisson: bool = False,
+        seed: int = 0, senders: int = 64) -> OpenLoopResult:
+    """Send `rate` requests per second for `duration_s`; `senders` threads, each on its own connection."""
+    offsets = schedule(rate, duration_s, poisson, seed)
+    result = OpenLoopResult(rate, duration_s)
+    counter, lock = itertools.count(), threading.Lock()
+    start = time.perf_counter() + 0.05
+
+    def sender() -> None:
+        connection = Connection(url)
+        try:
+            while (index := next(counter)) < len(offsets):
+                scheduled = start + offsets[index]
+                if (wait := scheduled - time.perf_counter()) > 0:
+                    time.sleep(wait)
+                text = texts[index % len(texts)]
+                try:
+                    status, body = connection.get_text(text)
+                except OSError as error:
+                    with lock:
+                        result.errors.append(repr(error))
+                    connection.close()
+                    continue
+                latency_us = int((time.perf_counter() - scheduled) * 1e6)
+                with lock:
+                    result.histogram.record_value(max(1, min(latency_us, _HIGHEST_US)))
+                    result.sent += 1
+                    result.answers.append((text, status, body))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender, daemon=True) for _ in range(min(senders, len(offsets)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return result
+
+
+def max_rate_under(url: str, texts: list[str], p99_bound_ms: float, start_rate: float = 50.0,
+                   duration_s: float = 1.5, steps: int = 4, ceiling: float = 5000.0) -> tuple[float, list[dict]]:
+    """The highest tried rate whose p99 stays under the bound: double until it fails, then bisect.
+
+    Returns (rate, every trial's summary); rate 0 when even `start_rate` fails.
+    """
+    trials: list[dict] = []
+
+    def passes(rate: float) -> bool:
+        outcome = run(url, texts, rate, duration_s)
+        summary = outcome.summary()
+        summary["passed"] = not outcome.errors and summary["p99_ms"] <= p99_bound_ms
+        trials.append(summary)
+        return summary["passed"]
+
+    good, bad = 0.0, None
+    rate = start_rate
+    while rate <= ceiling and passes(rate):
+        good, rate = rate, rate * 2
+    bad = rate if rate <= ceiling else None
+    if bad is not None and good > 0:
+        for _ in range(steps):
+            middle = (good + bad) / 2
+            if passes(middle):
+                good = middle
+            else:
+                bad = middle
+    return good, trials
