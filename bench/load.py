@@ -37,22 +37,27 @@ class Connection:
         self._conn: http.client.HTTPConnection | None = None
 
     def get_text(self, text: str) -> tuple[int, bytes]:
-        target = f"{self.path}?{urlencode({'text': text})}"
+        return self._send("GET", f"{self.path}?{urlencode({'text': text})}", None, {})
+
+    def post_json(self, body: bytes) -> tuple[int, bytes]:
+        return self._send("POST", self.path, body, {"Content-Type": "application/json"})
+
+    def _send(self, method: str, target: str, body: bytes | None, headers: dict) -> tuple[int, bytes]:
         reused = self._conn is not None
         if self._conn is None:
             self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
-            self._conn.request("GET", target)
+            self._conn.request(method, target, body=body, headers=headers)
             response = self._conn.getresponse()
-            body = response.read()
+            answer = response.read()
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
             self.close()
             if not reused:
                 raise
-            return self.get_text(text)  # the server closed an idle kept-alive connection: once more
+            return self._send(method, target, body, headers)  # the server closed an idle kept-alive connection
         if response.will_close:
             self.close()
-        return response.status, body
+        return response.status, answer
 
     def close(self) -> None:
         if self._conn is not None:

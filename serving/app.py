@@ -14,11 +14,12 @@ from werkzeug.exceptions import HTTPException
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 from serving.batching import MicroBatcher
-from serving.inputs import InputError, Limits, texts_from_json, texts_from_query
+from serving.inputs import InputError, Limits, instances_from_json, texts_from_json, texts_from_query
 
 log = logging.getLogger("serving")
 
 WARMUP_TEXT = "warm up the graph once before the first request"
+TF_SERVING_MODEL_NAME = "sentiment"  # as in tensorflow_model_server --model_name=sentiment
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,17 @@ def create_app(config: AppConfig) -> Flask:
         return jsonify(body)
 
     app.add_url_rule(f"/{config.graph}", endpoint=f"predict_{config.graph}", view_func=predict, methods=["GET", "POST"])
+
+    @app.post("/v1/models/<model>:predict")
+    def tf_serving_predict(model: str):
+        """TF Serving's REST predict API on ids, so one client serves both (`bench.tfserving`)."""
+        if model != TF_SERVING_MODEL_NAME:
+            return jsonify(error=f"Servable not found for request: Latest({model})"), 404
+        instances = instances_from_json(request.get_data(cache=False), request.content_type, classifier.vocabulary.maxlen, limits)
+        if max(max(row) for row in instances) >= len(classifier.vocabulary):
+            raise InputError(f"ids must be below the vocabulary size {len(classifier.vocabulary)}")
+        probabilities = classifier.predict_ids(np.asarray(instances, dtype=np.int32))
+        return jsonify(predictions=probabilities.tolist())
 
     @app.get("/healthz")
     def healthz():

@@ -76,3 +76,23 @@ def texts_from_json(body: bytes, content_type: str | None, limits: Limits) -> tu
     if len(texts) > limits.max_batch:
         raise InputError(f"texts has {len(texts)} items; the limit is {limits.max_batch}", 413)
     return [check_text(text, f"texts[{i}]", limits) for i, text in enumerate(texts)], True
+
+
+def instances_from_json(body: bytes, content_type: str | None, maxlen: int, limits: Limits) -> list[list[int]]:
+    """TF Serving's REST `{"instances": [[id, ...], ...]}` (ids, as the SavedModel's signature takes)."""
+    if (content_type or "").split(";")[0].strip().lower() != "application/json":
+        raise InputError("send JSON with Content-Type: application/json", 415)
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise InputError(f"invalid JSON: {error}") from None
+    instances = payload.get("instances") if isinstance(payload, dict) else None
+    if not isinstance(instances, list) or not instances:
+        raise InputError('body must be {"instances": [[id, ...], ...]}')
+    if len(instances) > limits.max_batch:
+        raise InputError(f"instances has {len(instances)} items; the limit is {limits.max_batch}", 413)
+    for index, row in enumerate(instances):
+        if (not isinstance(row, list) or len(row) != maxlen
+                or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in row)):
+            raise InputError(f"instances[{index}] must be {maxlen} non-negative integer ids")
+    return instances
