@@ -36,6 +36,9 @@ class ServerConfig(NamedTuple):
         return args
 
 
+# A server someone else runs (`--serving-url`): nothing is launched for it.
+REMOTE = ServerConfig("remote")
+
 # One gunicorn worker whose 20 threads hand requests to one micro-batcher.
 MICRO_BATCHING = ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
 
@@ -57,12 +60,16 @@ class Plan:
     request_rounds: int
     burst_rounds: int
     burst_threads: int = 20
+    remote_url: str | None = None
+    remote_graph: str | None = None
 
     p99_bound_ms: float = 50.0
 
     @property
     def openloop_cases(self) -> list[Case]:
         """Open-loop rate searches: the fastest set-ups (2 workers on 2 cores), or one in quick mode."""
+        if self.remote_url:
+            return self._remote_cases
         if self.quick:
             return [Case("static", ServerConfig("gunicorn", 1))]
         return [Case(graph, ServerConfig("gunicorn", 2)) for graph in ("static", "static-xla")]
@@ -81,13 +88,19 @@ class Plan:
         return Rules(60, 0.1, 0.35) if self.quick else Rules(200, 0.5, 0.25)
 
     @classmethod
-    def from_options(cls, quick: bool, workers: str | None) -> "Plan":
+    def from_options(cls, quick: bool, workers: str | None, remote_url: str | None = None,
+                     remote_graph: str | None = None) -> "Plan":
         sweep = tuple(int(w) for w in workers.split(",")) if workers else ((1, 2) if quick else (1, 2, 4))
         if not sweep or min(sweep) < 1:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
+        remote = {"remote_url": remote_url, "remote_graph": remote_graph}
         if quick:
-            return cls(True, sweep, spawn_rounds=2, cold_start_rounds=1, request_rounds=50, burst_rounds=4)
-        return cls(False, sweep, spawn_rounds=3, cold_start_rounds=2, request_rounds=200, burst_rounds=15)
+            return cls(True, sweep, spawn_rounds=2, cold_start_rounds=1, request_rounds=50, burst_rounds=4, **remote)
+        return cls(False, sweep, spawn_rounds=3, cold_start_rounds=2, request_rounds=200, burst_rounds=15, **remote)
+
+    @property
+    def _remote_cases(self) -> list[Case]:
+        return [Case(self.remote_graph, REMOTE)]
 
     @property
     def spawn_graphs(self) -> tuple[str, ...]:
@@ -95,6 +108,8 @@ class Plan:
 
     @property
     def request_cases(self) -> list[Case]:
+        if self.remote_url:
+            return self._remote_cases
         graphs = SWEEP_GRAPHS if self.quick else ALL_GRAPHS
         cases = [Case(graph, config) for config in (ServerConfig("in-process"), ServerConfig("gunicorn", 1)) for graph in graphs]
         if not self.quick:  # the seed's Flask dev server, for the two kinds it compared
@@ -103,6 +118,8 @@ class Plan:
 
     @property
     def burst_cases(self) -> list[Case]:
+        if self.remote_url:
+            return self._remote_cases
         servers = [ServerConfig("gunicorn", w) for w in self.workers]
         if not self.quick:
             servers.insert(0, ServerConfig("flask"))  # the seed's threaded dev server

@@ -8,7 +8,7 @@ from dataclasses import fields
 
 
 def _parser() -> argparse.ArgumentParser:
-    from sentiment_model.train import TrainSettings  # noqa: F401  (cheap: only for defaults below)
+    from sentiment_model.settings import TrainSettings
 
     parser = argparse.ArgumentParser(prog="python -m sentiment_model")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {corpus.DATA_FILE}")
         return 0
     from sentiment_model.export import export
-    from sentiment_model.train import TrainSettings, train
+    from sentiment_model.settings import TrainSettings
+    from sentiment_model.train import train
 
     settings = TrainSettings(**{f.name: getattr(args, f.name) for f in fields(TrainSettings)})
     try:

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from sentiment_model import corpus
 from sentiment_model.artifacts import MANIFEST
-from sentiment_model.train import TrainSettings
+from sentiment_model.settings import TrainSettings
 
 PACKAGE = Path(__file__).resolve().parent
 # The code whose change changes the artifacts.
-KEYED_SOURCES = ("corpus.py", "text.py", "network.py", "train.py", "export.py", "artifacts.py")
+KEYED_SOURCES = ("corpus.py", "text.py", "network.py", "settings.py", "train.py", "export.py", "artifacts.py")
 
 
 def cache_key(settings: TrainSettings, data_file: Path = corpus.DATA_FILE) -> str:

@@ -19,7 +19,8 @@ from tensorflow.python.framework.convert_to_constants import convert_variables_t
 from sentiment_model import artifacts as layout
 from sentiment_model import corpus
 from sentiment_model.network import checkpoint_for, serving_function
-from sentiment_model.train import TrainedModel, TrainSettings
+from sentiment_model.settings import TrainSettings
+from sentiment_model.train import TrainedModel
 
 
 def export(trained: TrainedModel, settings: TrainSettings, out: Path) -> dict:

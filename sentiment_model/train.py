@@ -10,19 +10,8 @@ import tensorflow as tf
 
 from sentiment_model import corpus
 from sentiment_model.network import ModelConfig, build_model
+from sentiment_model.settings import TrainSettings
 from sentiment_model.text import Vocabulary
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    seed: int = 1
-    epochs: int = 3
-    batch_size: int = 64
-    learning_rate: float = 3e-3
-    maxlen: int = 50
-    num_layers: int = 2
-    size_layer: int = 64
-    embedding_size: int = 32
 
 
 @dataclass

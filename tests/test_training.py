@@ -6,7 +6,7 @@ import pytest
 
 from sentiment_model import cache
 from sentiment_model.artifacts import load_artifacts
-from sentiment_model.train import TrainSettings
+from sentiment_model.settings import TrainSettings
 from serving import graphs
 
 TINY = TrainSettings(epochs=1, size_layer=16, embedding_size=8)

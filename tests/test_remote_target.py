@@ -1,0 +1,48 @@
+"""`--serving-url`: the request, burst and open-loop benchmarks measure a server that is already running."""
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from tests.procs import marked_pids, new_marker
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_benchmarks_measure_the_given_server_and_launch_none(artifacts_dir, tmp_path):
+    with ServerProcess("static-xla", artifacts_dir) as staging:
+        marker = new_marker()
+        run = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "bench", "--bench-quick", "-k", "request or burst or max_rate",
+             "-p", "no:cacheprovider", "--benchmark-storage", str(tmp_path / "storage"),
+             "--artifacts-cache", str(artifacts_dir.parent)],
+            cwd=PROJECT_ROOT, env={**ROOT_ENV, **marker, "TFSERVE_URL": staging.url},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        launched = set()
+        while run.poll() is None:  # watch for any server the run might start itself
+            launched |= {cmdline(pid) for pid in marked_pids(marker) if "serving" in cmdline(pid)}
+            time.sleep(0.2)
+        output = run.stdout.read().decode(errors="replace")
+    assert run.returncode == 0, output[-3000:]
+    assert launched == set()
+    saved = json.loads(next((tmp_path / "storage").glob("*/*.json")).read_text())
+    cases = {(b["extra_info"]["graph"], b["extra_info"]["server"]) for b in saved["benchmarks"]}
+    assert cases == {("static-xla", "remote")}
+    assert {b["group"].split(":")[0] for b in saved["benchmarks"]} == {"request", "burst of 20", "open loop"}
+
+
+def test_unreachable_serving_url_is_a_one_line_usage_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "bench", "--serving-url", "http://127.0.0.1:9", "-p", "no:cacheprovider",
+         "--benchmark-storage", str(tmp_path)], cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 4  # pytest's usage error
+    assert "--serving-url http://127.0.0.1:9: no healthy tfserve-bench server there" in result.stderr
+    assert "Traceback" not in result.stderr
