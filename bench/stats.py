@@ -42,3 +42,30 @@ def ratio(numerator: float, denominator: float) -> float:
     if denominator <= 0:
         raise ValueError("denominator must be positive")
     return round(numerator / denominator, 3)
+
+
+def bootstrap_ratio_ci(base: Sequence[float], candidate: Sequence[float], confidence: float = 0.95,
+                       resamples: int = 4000, seed: int = 0) -> tuple[float, float, float]:
+    """(ratio, low, high): median of paired per-round ratios candidate ÷ base, with a bootstrap interval.
+
+    Rounds are paired (the same round ran base and candidate back to back), so a
+    noisy moment of the machine hits both sides of one ratio alike.
+    """
+    if len(base) != len(candidate) or len(base) < 3:
+        raise ValueError("need at least 3 paired rounds")
+    ratios = np.asarray(candidate, dtype=float) / np.asarray(base, dtype=float)
+    rng = np.random.default_rng(seed)
+    samples = np.median(rng.choice(ratios, size=(resamples, len(ratios)), replace=True), axis=1)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(samples, [tail, 100 - tail])
+    return float(np.median(ratios)), float(low), float(high)
+
+
+def regression_verdict(low: float, high: float, threshold: float) -> int:
+    """0: not slower than the threshold (with confidence); 1: slower than it; 2: cannot tell."""
+    limit = 1 + threshold
+    if low > limit:
+        return 1
+    if high < limit:
+        return 0
+    return 2

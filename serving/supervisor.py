@@ -35,7 +35,7 @@ def free_port() -> int:
 class ServerProcess:
     def __init__(self, graph: str, artifacts: Path, *, server: str = "gunicorn", workers: int = 1,
                  extra_args: tuple[str, ...] = (), port: int | None = None, startup_timeout: float = 120.0,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, project_root: Path = PROJECT_ROOT):
         self.graph = graph
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -44,14 +44,16 @@ class ServerProcess:
             sys.executable, "-m", "serving", "run", "--graph", graph, "--artifacts", str(artifacts),
             "--server", server, "--workers", str(workers), "--port", str(self.port), *extra_args,
         ]
-        self.env = {**ROOT_ENV, **(env or {})}
+        # Another checkout (the regression gate's base) runs its own code.
+        self.project_root = Path(project_root)
+        self.env = {**ROOT_ENV, **(env or {}), "PYTHONPATH": str(self.project_root)}
         self.process: subprocess.Popen | None = None
         self._log = tempfile.NamedTemporaryFile(prefix=f"serving-{graph}-", suffix=".log", delete=False)
         self.log_path = Path(self._log.name)
 
     def start(self) -> "ServerProcess":
         self.process = subprocess.Popen(
-            self.command, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+            self.command, cwd=self.project_root, stdout=self._log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True, env=self.env,
         )
         return self

@@ -43,3 +43,23 @@ def test_plan_ids_and_quick_mode_is_smaller():
     assert Plan.from_options(False, "1,3").workers == (1, 3)
     with pytest.raises(ValueError):
         Plan.from_options(False, "0")
+
+
+def test_bootstrap_ratio_ci_on_paired_rounds():
+    from bench.stats import bootstrap_ratio_ci
+
+    base = [1.0, 2.0, 1.5, 1.2, 1.8, 1.1, 1.6, 1.4]
+    ratio, low, high = bootstrap_ratio_ci(base, [b * 1.25 for b in base])
+    assert ratio == pytest.approx(1.25) and low == pytest.approx(1.25) and high == pytest.approx(1.25)
+    noisy = [b * f for b, f in zip(base, [0.9, 1.1, 1.0, 0.95, 1.05, 1.0, 0.92, 1.08])]
+    ratio, low, high = bootstrap_ratio_ci(base, noisy)
+    assert low < ratio < high and 0.85 < low and high < 1.15
+    with pytest.raises(ValueError):
+        bootstrap_ratio_ci([1, 2], [1, 2])
+
+
+@pytest.mark.parametrize("low, high, verdict", [(1.2, 1.3, 1), (0.95, 1.05, 0), (1.05, 1.2, 2), (1.10, 1.10, 2)])
+def test_regression_verdict(low, high, verdict):
+    from bench.stats import regression_verdict
+
+    assert regression_verdict(low, high, threshold=0.10) == verdict
