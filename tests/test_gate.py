@@ -1,0 +1,63 @@
+"""The regression gate catches a +25 % slowdown 5 times out of 5 and passes an unchanged candidate 5 of 5.
+
+Slow (about 5 minutes): run with `tox -e gate` or `python -m pytest -m slow tests/test_gate.py`.
+"""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from serving.supervisor import PROJECT_ROOT, ROOT_ENV
+
+pytestmark = pytest.mark.slow
+RUNS = 5
+SLOWDOWN = '''        results, timings = classifier.classify(texts)
+        time.sleep(0.25 * (time.perf_counter() - started))  # injected: +25 % of the time in the handler
+'''
+
+
+def clone_with_commit(tmp_path, name: str, change) -> "Path":
+    repo = tmp_path / name
+    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(repo)], check=True)
+    if (PROJECT_ROOT / ".cache" / "artifacts").is_dir():  # same model code: reuse the trained model
+        shutil.copytree(PROJECT_ROOT / ".cache" / "artifacts", repo / ".cache" / "artifacts")
+    change(repo)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", name], cwd=repo, check=True)
+    return repo
+
+
+def slow_down(repo):
+    app = repo / "serving" / "app.py"
+    text = app.read_text()
+    assert "        results, timings = classifier.classify(texts)\n" in text
+    app.write_text(text.replace("        results, timings = classifier.classify(texts)\n", SLOWDOWN))
+
+
+def touch_comment(repo):
+    app = repo / "serving" / "app.py"
+    app.write_text(app.read_text() + "\n# an unrelated change\n")
+
+
+def gate(repo) -> tuple[int, str]:
+    result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo),
+                             "--graph", "static"], cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True,
+                            timeout=600)
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name, change, expected", [("slower", slow_down, 1), ("unchanged", touch_comment, 0)])
+def test_gate_verdicts_are_repeatable(tmp_path, name, change, expected):
+    repo = clone_with_commit(tmp_path, name, change)
+    outcomes = [gate(repo) for _ in range(RUNS)]
+    for code, output in outcomes:
+        print(f"\n{name}: exit {code}\n{output.strip().splitlines()[-3]}\n{output.strip().splitlines()[-2]}")
+    assert [code for code, _ in outcomes] == [expected] * RUNS, outcomes
+
+
+def test_gate_cannot_decide_without_a_base(tmp_path):
+    repo = tmp_path / "single"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo)],
+                            cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stderr.startswith("cannot decide: git rev-parse")
