@@ -4,8 +4,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,8 +11,8 @@ import pytest
 from bench.environment import environment_info
 from bench.load import Answers
 from bench.plan import Case, Plan
+from bench.servers import ServerPool
 from sentiment_model import corpus
-from serving.supervisor import ServerProcess
 
 TEXT_POOL_SIZE = 50
 
@@ -50,9 +48,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
+    """Check the options once, before collection, so a bad one is a one-line usage error."""
     url = config.getoption("--serving-url", default=None)
-    if url:  # ask the server once, before collection, so a bad URL is a one-line usage error
+    if url:
         config._tfserve_remote_graph = _remote_graph(url.rstrip("/"))
+    try:
+        _plan(config)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def _plan(config) -> Plan:
@@ -115,52 +118,6 @@ def check_answers(expected_positive, plan):
             assert answer["label"] == ("POSITIVE" if expected_positive[text] > 0.5 else "NEGATIVE")
 
     return check
-
-
-@dataclass(frozen=True)
-class RemoteServer:
-    url: str
-
-
-class ServerPool:
-    """Servers started on first use and kept for the session; all stopped at the end."""
-
-    def __init__(self, artifacts_dir: Path, remote_url: str | None = None):
-        self.artifacts_dir = artifacts_dir
-        self.remote_url = remote_url
-        self.servers: dict[tuple, ServerProcess] = {}
-
-    @staticmethod
-    def _key(case: Case) -> tuple:
-        return case.graph, case.config
-
-    def start(self, cases) -> None:
-        """Launch the servers of all `cases` at once, then wait for each to be healthy.
-
-        Start-up is mostly importing TensorFlow; overlapping it saves a minute of a
-        full run. Nothing is measured until every server is up and idle.
-        """
-        for case in cases:
-            if case.config.server != "remote" and self._key(case) not in self.servers:
-                process = ServerProcess(case.graph, self.artifacts_dir, server=case.config.server,
-                                        workers=case.config.workers, extra_args=case.config.cli_args())
-                self.servers[self._key(case)] = process  # registered first: stopped even if start fails
-                process.start()
-        for process in self.servers.values():
-            process.wait_healthy()
-
-    def get(self, case: Case) -> ServerProcess | RemoteServer:
-        if case.config.server == "remote":
-            return RemoteServer(self.remote_url)
-        self.start([case])
-        return self.servers[self._key(case)]
-
-    def stop_all(self) -> None:
-        for process in self.servers.values():
-            process.terminate()  # all at once: graceful gunicorn shutdowns overlap
-        for process in self.servers.values():
-            process.stop()
-        self.servers.clear()
 
 
 @pytest.fixture(scope="session")

@@ -45,16 +45,14 @@ class Side:
     server: ServerProcess | None = None
     client: SequentialClient | None = None
 
-    def round_median(self, graph: str, requests: int) -> float:
-        latencies = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            self.client.one_request()
-            latencies.append(time.perf_counter() - started)
-        bad = [(t, s) for t, s, _ in self.client.answers.items[-requests:] if s != 200]
-        if bad:
-            raise GateError(f"{self.name} answered {bad[0][1]} for {bad[0][0]!r}")
-        return float(np.median(latencies))
+    def timed_request(self) -> float:
+        started = time.perf_counter()
+        self.client.one_request()
+        elapsed = time.perf_counter() - started
+        text, status, _ = self.client.answers.items.pop()  # checked here, not kept: rounds are long
+        if status != 200:
+            raise GateError(f"{self.name} answered {status} for {text!r}")
+        return elapsed
 
 
 def git(*args: str, cwd: Path = PROJECT_ROOT) -> str:
@@ -74,15 +72,24 @@ def artifacts_for(root: Path, cache: Path) -> Path:
     return Path(result.stdout.strip().splitlines()[-1])
 
 
-def measure(base: Side, candidate: Side, graph: str, rounds: int, requests: int) -> tuple[list[float], list[float]]:
+def measure(base: Side, candidate: Side, rounds: int, requests: int) -> tuple[list[float], list[float]]:
+    """Per-round median latency of each side; requests alternate one by one (who goes first alternates too).
+
+    Alternating single requests, not blocks, makes both sides see the same
+    moments of a noisy machine; each round's pair of medians is one paired sample.
+    """
+    for _ in range(requests):  # untimed warm-up of both
+        base.timed_request()
+        candidate.timed_request()
     base_medians, candidate_medians = [], []
-    for side in (base, candidate):  # untimed warm-up of both
-        side.round_median(graph, requests)
     for index in range(rounds):
-        order = (base, candidate) if index % 2 == 0 else (candidate, base)
-        medians = {side.name: side.round_median(graph, requests) for side in order}
-        base_medians.append(medians[base.name])
-        candidate_medians.append(medians[candidate.name])
+        times = {base.name: [], candidate.name: []}
+        for request in range(requests):
+            pair = (base, candidate) if (index + request) % 2 == 0 else (candidate, base)
+            for side in pair:
+                times[side.name].append(side.timed_request())
+        base_medians.append(float(np.median(times[base.name])))
+        candidate_medians.append(float(np.median(times[candidate.name])))
     return base_medians, candidate_medians
 
 
@@ -118,7 +125,7 @@ def run_gate(base_ref: str, candidate_root: Path, graphs: list[str], threshold: 
                     for side in (base, candidate):
                         side.server.wait_healthy()
                         side.client = SequentialClient(f"{side.server.url}/{graph}", TEXTS)
-                    base_medians, candidate_medians = measure(base, candidate, graph, rounds, requests)
+                    base_medians, candidate_medians = measure(base, candidate, rounds, requests)
                 except ServerError as error:
                     raise GateError(f"a server did not start: {str(error).splitlines()[0]}") from None
                 finally:

@@ -90,7 +90,10 @@ class Plan:
     @classmethod
     def from_options(cls, quick: bool, workers: str | None, remote_url: str | None = None,
                      remote_graph: str | None = None) -> "Plan":
-        sweep = tuple(int(w) for w in workers.split(",")) if workers else ((1, 2) if quick else (1, 2, 4))
+        try:
+            sweep = tuple(int(w) for w in workers.split(",")) if workers else ((1, 2) if quick else (1, 2, 4))
+        except ValueError:
+            sweep = ()
         if not sweep or min(sweep) < 1:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
         remote = {"remote_url": remote_url, "remote_graph": remote_graph}
