@@ -8,10 +8,11 @@ from bench import wrk
 from bench.load import SequentialClient
 from serving.supervisor import ServerProcess
 
-# Stated tolerances. At the seed's latencies (static, ~5 ms) the p50s agree within 25 %.
-# Below ~2 ms (static-xla) our Python client's own cost per request over wrk's C client
-# shows (measured here: 0.4 to 0.7 ms), so there the bound is on that cost: under 1 ms.
-TOLERANCES = {"static": (0.25, 0.0), "static-xla": (0.0, 1.0)}  # (relative to wrk, absolute ms)
+# Stated tolerance: our p50 is wrk's plus our Python client's own cost per request, which
+# must stay under 1 ms (measured here: 0.4 to 0.95 ms over wrk's C client, for both a ~5 ms
+# and a ~1.4 ms server), and may undercut wrk by at most 0.3 ms of noise.
+MAX_CLIENT_COST_MS = 1.0
+NOISE_MS = 0.3
 WRK_SAMPLE = """Running 3s test @ http://127.0.0.1:1/static?text=good
   Latency Distribution
      50%    4.61ms
@@ -47,5 +48,4 @@ def test_p50_agrees_with_wrk(artifacts_dir, graph):
             ours_p50.append(float(np.median(latencies)) * 1000)
     ours, theirs = float(np.median(ours_p50)), float(np.median(wrk_p50))
     print(f"\n{graph}: our p50 {ours:.3f} ms, wrk p50 {theirs:.3f} ms")
-    relative, absolute_ms = TOLERANCES[graph]
-    assert abs(ours - theirs) <= max(relative * theirs, absolute_ms), (ours, theirs)
+    assert -NOISE_MS <= ours - theirs <= MAX_CLIENT_COST_MS, (ours, theirs)
