@@ -21,6 +21,9 @@ def pytest_addoption(parser):
     group = parser.getgroup("tfserve-bench")
     group.addoption("--bench-quick", action="store_true", help="fewer cases and rounds (CI smoke run, under a minute once trained)")
     group.addoption("--bench-workers", default=None, help="gunicorn worker counts to sweep, e.g. 1,2,4 (default 1,2,4; quick: 1,2)")
+    group.addoption("--bench-extended", action="store_true",
+                    help="also cold starts of every kind, saved_model and static-xla micro-batching bursts, "
+                         "a second open-loop search (about a minute more)")
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
                          "env TFSERVE_URL")
@@ -30,6 +33,7 @@ def pytest_generate_tests(metafunc):
     plan = _plan(metafunc.config)
     for argument, values in (
         ("spawn_graph", list(plan.spawn_graphs)),
+        ("cold_start_graph", list(plan.cold_start_graphs)),
         ("request_case", plan.request_cases),
         ("burst_case", plan.burst_cases),
         ("openloop_case", plan.openloop_cases),
@@ -61,7 +65,8 @@ def pytest_configure(config):
 def _plan(config) -> Plan:
     url = config.getoption("--serving-url")
     return Plan.from_options(config.getoption("--bench-quick"), config.getoption("--bench-workers"),
-                             url.rstrip("/") if url else None, getattr(config, "_tfserve_remote_graph", None))
+                             url.rstrip("/") if url else None, getattr(config, "_tfserve_remote_graph", None),
+                             config.getoption("--bench-extended"))
 
 
 def _remote_graph(url: str) -> str:

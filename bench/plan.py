@@ -62,6 +62,7 @@ class Plan:
     burst_threads: int = 20
     remote_url: str | None = None
     remote_graph: str | None = None
+    extended: bool = False  # the cases that cost a full run most and teach least, off by default
 
     p99_bound_ms: float = 50.0
 
@@ -72,7 +73,8 @@ class Plan:
             return self._remote_cases
         if self.quick:
             return [Case("static", ServerConfig("gunicorn", 1))]
-        return [Case(graph, ServerConfig("gunicorn", 2)) for graph in ("static", "static-xla")]
+        graphs = ("static", "static-xla") if self.extended else ("static-xla",)
+        return [Case(graph, ServerConfig("gunicorn", 2)) for graph in graphs]
 
     @property
     def openloop_trial_s(self) -> float:
@@ -89,14 +91,14 @@ class Plan:
 
     @classmethod
     def from_options(cls, quick: bool, workers: str | None, remote_url: str | None = None,
-                     remote_graph: str | None = None) -> "Plan":
+                     remote_graph: str | None = None, extended: bool = False) -> "Plan":
         try:
             sweep = tuple(int(w) for w in workers.split(",")) if workers else ((1, 2) if quick else (1, 2, 4))
         except ValueError:
             sweep = ()
         if not sweep or min(sweep) < 1:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
-        remote = {"remote_url": remote_url, "remote_graph": remote_graph}
+        remote = {"remote_url": remote_url, "remote_graph": remote_graph, "extended": extended and not quick}
         if quick:
             return cls(True, sweep, spawn_rounds=2, cold_start_rounds=1, request_rounds=50, burst_rounds=4, **remote)
         return cls(False, sweep, spawn_rounds=3, cold_start_rounds=2, request_rounds=200, burst_rounds=15, **remote)
@@ -108,6 +110,11 @@ class Plan:
     @property
     def spawn_graphs(self) -> tuple[str, ...]:
         return SWEEP_GRAPHS if self.quick else ALL_GRAPHS
+
+    @property
+    def cold_start_graphs(self) -> tuple[str, ...]:
+        """Cold starts cost seconds each; beyond the seed's two kinds only with --bench-extended."""
+        return ALL_GRAPHS if self.extended else SWEEP_GRAPHS
 
     @property
     def request_cases(self) -> list[Case]:
@@ -127,8 +134,8 @@ class Plan:
         if not self.quick:
             servers.insert(0, ServerConfig("flask"))  # the seed's threaded dev server
         cases = [Case(graph, config) for config in servers for graph in SWEEP_GRAPHS]
-        if not self.quick:  # the other kinds and micro-batching, at the set-ups where they matter
-            two_workers = ServerConfig("gunicorn", 2)
-            cases += [Case(graph, two_workers) for graph in ALL_GRAPHS if graph not in SWEEP_GRAPHS]
-            cases += [Case(graph, MICRO_BATCHING) for graph in ("static", "static-xla")]
+        if not self.quick:  # the fastest kind, and micro-batching where it wins
+            cases += [Case("static-xla", ServerConfig("gunicorn", 2)), Case("static", MICRO_BATCHING)]
+        if self.extended:  # and where they were measured to lose or tie
+            cases += [Case("saved_model", ServerConfig("gunicorn", 2)), Case("static-xla", MICRO_BATCHING)]
         return cases

@@ -33,13 +33,13 @@ def test_load_and_first_prediction(benchmark, spawn_graph, plan, artifacts, expe
     describe(benchmark, Case(spawn_graph, ServerConfig("in-process")), environment, [TEXT], **_figures(benchmark))
 
 
-def test_cold_start(benchmark, spawn_graph, plan, artifacts_dir, environment):
+def test_cold_start(benchmark, cold_start_graph, plan, artifacts_dir, environment):
     """Process launch → /healthz 200 (Python + TensorFlow import, load, warm-up), gunicorn 1 worker."""
     benchmark.group = "spawn: cold start to healthy"
     launched: list[ServerProcess] = []
 
     def launch():
-        process = ServerProcess(spawn_graph, artifacts_dir, workers=1)
+        process = ServerProcess(cold_start_graph, artifacts_dir, workers=1)
         launched.append(process)
         return (process,), {}
 
@@ -52,7 +52,7 @@ def test_cold_start(benchmark, spawn_graph, plan, artifacts_dir, environment):
     finally:
         for process in launched:
             process.stop()
-    describe(benchmark, Case(spawn_graph, ServerConfig("gunicorn", 1)), environment, [TEXT], **_figures(benchmark))
+    describe(benchmark, Case(cold_start_graph, ServerConfig("gunicorn", 1)), environment, [TEXT], **_figures(benchmark))
 
 
 def _figures(benchmark) -> dict:

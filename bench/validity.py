@@ -87,5 +87,6 @@ def median_seconds(call: Callable[[], object], count: int) -> float:
 def rounds_for(rules: Rules, seconds_per_round: float, requests_per_round: int, at_least: int) -> int:
     """Rounds enough for both minimums (and never fewer than the plan's own count)."""
     by_requests = -(-rules.min_requests // requests_per_round)
-    by_duration = int(rules.min_duration_s / max(seconds_per_round, 1e-6)) + 1
+    # 25 % spare: the trial window's median can overstate a warm run's mean.
+    by_duration = int(1.25 * rules.min_duration_s / max(seconds_per_round, 1e-6)) + 1
     return max(at_least, by_requests, by_duration)

@@ -35,6 +35,6 @@ def test_stabilise_stops_when_three_windows_agree_or_at_the_cap():
 
 
 def test_rounds_meet_both_minimums():
-    assert rounds_for(RULES, seconds_per_round=0.001, requests_per_round=1, at_least=10) == 501
+    assert rounds_for(RULES, seconds_per_round=0.001, requests_per_round=1, at_least=10) == 626
     assert rounds_for(RULES, seconds_per_round=1.0, requests_per_round=20, at_least=3) == 3
-    assert rounds_for(RULES, seconds_per_round=0.001, requests_per_round=20, at_least=1) == 501
+    assert rounds_for(RULES, seconds_per_round=0.001, requests_per_round=20, at_least=1) == 626
