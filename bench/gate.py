@@ -1,11 +1,11 @@
 """`python -m bench.gate --base REF`: is the candidate slower than the base? An A/B test in one job.
 
 The base commit is checked out in a temporary git worktree; each side trains (or
-reuses) its model and starts its own server; then requests alternate between
-the two servers, round after round (which side goes first alternates too), so
-both see the same machine at the same moments. The verdict uses the per-round
-medians: the median of the paired ratios candidate ÷ base, with a bootstrap
-confidence interval.
+reuses) its model and starts a server per graph kind; then single requests
+rotate through all servers, round after round, so all see the same machine at
+the same moments. The verdict uses the per-round medians: the median of the
+paired ratios candidate ÷ base, with a bootstrap confidence interval. With both
+static and dynamic gated, their ratio (static ÷ dynamic) is gated the same way.
 
 Exit 0: not slower than the threshold (the interval's top is under it);
 exit 1: slower (the interval's bottom is above it), with the table;
@@ -39,10 +39,12 @@ class GateError(Exception):
 
 
 @dataclass
-class Side:
-    name: str
-    root: Path
-    server: ServerProcess | None = None
+class Stream:
+    """One side (base or candidate) serving one graph kind."""
+
+    side: str
+    graph: str
+    server: ServerProcess
     client: SequentialClient | None = None
 
     def timed_request(self) -> float:
@@ -51,7 +53,7 @@ class Side:
         elapsed = time.perf_counter() - started
         text, status, _ = self.client.answers.items.pop()  # checked here, not kept: rounds are long
         if status != 200:
-            raise GateError(f"{self.name} answered {status} for {text!r}")
+            raise GateError(f"{self.side} {self.graph} answered {status} for {text!r}")
         return elapsed
 
 
@@ -72,35 +74,37 @@ def artifacts_for(root: Path, cache: Path) -> Path:
     return Path(result.stdout.strip().splitlines()[-1])
 
 
-def measure(base: Side, candidate: Side, rounds: int, requests: int) -> tuple[list[float], list[float]]:
-    """Per-round median latency of each side; requests alternate one by one (who goes first alternates too).
+def measure(streams: list[Stream], rounds: int, requests: int) -> dict[tuple[str, str], list[float]]:
+    """Per-round median latency of every stream; single requests rotate through all streams.
 
-    Alternating single requests, not blocks, makes both sides see the same
-    moments of a noisy machine; each round's pair of medians is one paired sample.
+    Rotating single requests, not blocks (and who goes first rotates too), makes
+    every stream see the same moments of a noisy machine; each round gives one
+    paired sample per stream.
     """
-    for _ in range(requests):  # untimed warm-up of both
-        base.timed_request()
-        candidate.timed_request()
-    base_medians, candidate_medians = [], []
+    for _ in range(requests):  # untimed warm-up
+        for stream in streams:
+            stream.timed_request()
+    medians: dict[tuple[str, str], list[float]] = {(s.side, s.graph): [] for s in streams}
     for index in range(rounds):
-        times = {base.name: [], candidate.name: []}
+        times: dict[tuple[str, str], list[float]] = {key: [] for key in medians}
         for request in range(requests):
-            pair = (base, candidate) if (index + request) % 2 == 0 else (candidate, base)
-            for side in pair:
-                times[side.name].append(side.timed_request())
-        base_medians.append(float(np.median(times[base.name])))
-        candidate_medians.append(float(np.median(times[candidate.name])))
-    return base_medians, candidate_medians
+            shift = (index + request) % len(streams)
+            for stream in streams[shift:] + streams[:shift]:
+                times[(stream.side, stream.graph)].append(stream.timed_request())
+        for key, values in times.items():
+            medians[key].append(float(np.median(values)))
+    return medians
 
 
-def table(graph: str, base: list[float], candidate: list[float], ratio: float, low: float, high: float,
+def table(label: str, base: list[float], candidate: list[float], ratio: float, low: float, high: float,
           confidence: float, threshold: float, verdict: int) -> str:
+    scale = 1.0 if "ratio" in label else 1e3
     words = {0: "PASS: not slower than the threshold", 1: "FAIL: slower than the threshold",
              2: "UNDECIDED: the interval spans the threshold"}
     return "\n".join([
-        f"graph {graph}: {len(base)} interleaved rounds, per-round median latency (ms)",
+        f"{label}: {len(base)} interleaved rounds, per-round medians{' (ms)' if 'ratio' not in label else ''}",
         f"  {'side':<10} {'median':>8} {'min':>8} {'max':>8}",
-        *(f"  {name:<10} {np.median(v) * 1e3:8.3f} {min(v) * 1e3:8.3f} {max(v) * 1e3:8.3f}"
+        *(f"  {name:<10} {np.median(v) * scale:8.3f} {min(v) * scale:8.3f} {max(v) * scale:8.3f}"
           for name, v in (("base", base), ("candidate", candidate))),
         f"  candidate ÷ base = {ratio:.3f}, {confidence:.0%} interval [{low:.3f}, {high:.3f}], threshold {1 + threshold:.2f}",
         f"  {words[verdict]}",
@@ -114,33 +118,39 @@ def run_gate(base_ref: str, candidate_root: Path, graphs: list[str], threshold: 
     with tempfile.TemporaryDirectory(prefix="gate-base-") as scratch:
         base_root = Path(scratch) / "base"
         git("worktree", "add", "--detach", str(base_root), base_commit, cwd=candidate_root)
+        streams: list[Stream] = []
         try:
-            verdicts = []
-            for graph in graphs:
-                base, candidate = Side("base", base_root), Side("candidate", candidate_root)
-                try:
-                    for side in (base, candidate):
-                        side.server = ServerProcess(graph, artifacts_for(side.root, cache), workers=workers,
-                                                    project_root=side.root).start()
-                    for side in (base, candidate):
-                        side.server.wait_healthy()
-                        side.client = SequentialClient(f"{side.server.url}/{graph}", TEXTS)
-                    base_medians, candidate_medians = measure(base, candidate, rounds, requests)
-                except ServerError as error:
-                    raise GateError(f"a server did not start: {str(error).splitlines()[0]}") from None
-                finally:
-                    for side in (base, candidate):
-                        if side.client:
-                            side.client.close()
-                        if side.server:
-                            side.server.stop()
-                ratio, low, high = bootstrap_ratio_ci(base_medians, candidate_medians, confidence)
-                verdict = regression_verdict(low, high, threshold)
-                print(table(graph, base_medians, candidate_medians, ratio, low, high, confidence, threshold, verdict))
-                verdicts.append(verdict)
+            for side, root in (("base", base_root), ("candidate", candidate_root)):
+                artifacts = artifacts_for(root, cache)
+                for graph in graphs:
+                    server = ServerProcess(graph, artifacts, workers=workers, project_root=root)
+                    streams.append(Stream(side, graph, server))
+                    server.start()
+            for stream in streams:
+                stream.server.wait_healthy()
+                stream.client = SequentialClient(f"{stream.server.url}/{stream.graph}", TEXTS)
+            medians = measure(streams, rounds, requests)
+        except ServerError as error:
+            raise GateError(f"a server did not start: {str(error).splitlines()[0]}") from None
         finally:
+            for stream in streams:
+                if stream.client:
+                    stream.client.close()
+                stream.server.terminate()
+            for stream in streams:
+                stream.server.stop()
             subprocess.run(["git", "worktree", "remove", "--force", str(base_root)], cwd=candidate_root,
                            capture_output=True)
+    comparisons = [(f"graph {g}", medians[("base", g)], medians[("candidate", g)]) for g in graphs]
+    if "static" in graphs and "dynamic" in graphs:  # a ratio inside one run, gated the same way
+        comparisons.append(("ratio static ÷ dynamic", *[
+            [s / d for s, d in zip(medians[(side, "static")], medians[(side, "dynamic")])]
+            for side in ("base", "candidate")]))
+    verdicts = []
+    for label, base, candidate in comparisons:
+        ratio, low, high = bootstrap_ratio_ci(base, candidate, confidence)
+        verdicts.append(regression_verdict(low, high, threshold))
+        print(table(label, base, candidate, ratio, low, high, confidence, threshold, verdicts[-1]))
     return 1 if 1 in verdicts else (CANNOT_DECIDE if CANNOT_DECIDE in verdicts else 0)
 
 

@@ -61,3 +61,43 @@ def test_gate_cannot_decide_without_a_base(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo)],
                             cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and result.stderr.startswith("cannot decide: git rev-parse")
+
+
+STATIC_ONLY_SLOWDOWN = '''    predict = as_predictor(load_pruned_function(artifacts))
+
+    def slower(ids):  # injected: +30 % on the static graph call only
+        started = time.perf_counter()
+        result = predict(ids)
+        time.sleep(0.3 * (time.perf_counter() - started))
+        return result
+
+    return slower
+'''
+
+
+def slow_down_static_only(repo):
+    module = repo / "serving" / "graphs" / "static.py"
+    text = module.read_text()
+    assert "    return as_predictor(load_pruned_function(artifacts))\n" in text
+    text = text.replace("    return as_predictor(load_pruned_function(artifacts))\n", STATIC_ONLY_SLOWDOWN)
+    module.write_text("import time\n" + text)
+
+
+def verdicts(output: str) -> dict[str, str]:
+    """{"graph static": "FAIL", ...} from the gate's printed blocks."""
+    found, current = {}, None
+    for line in output.splitlines():
+        if line and not line.startswith(" "):
+            current = line.split(":")[0]
+        elif line.strip().startswith(("PASS", "FAIL", "UNDECIDED")):
+            found[current] = line.strip().split(":")[0]
+    return found
+
+
+def test_static_over_dynamic_ratio_is_gated_too(tmp_path):
+    repo = clone_with_commit(tmp_path, "static-only", slow_down_static_only)
+    result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo)],
+                            cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=900)
+    print(result.stdout)
+    assert result.returncode == 1
+    assert verdicts(result.stdout) == {"graph static": "FAIL", "graph dynamic": "PASS", "ratio static ÷ dynamic": "FAIL"}
