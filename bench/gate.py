@@ -131,7 +131,7 @@ def run_gate(base_ref: str, candidate_root: Path, graphs: list[str], threshold: 
                 stream.client = SequentialClient(f"{stream.server.url}/{stream.graph}", TEXTS)
             medians = measure(streams, rounds, requests)
         except ServerError as error:
-            raise GateError(f"a server did not start: {str(error).splitlines()[0]}") from None
+            raise GateError(f"a server did not start: {error}") from None
         finally:
             for stream in streams:
                 if stream.client:

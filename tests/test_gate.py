@@ -80,7 +80,7 @@ def slow_down_static_only(repo):
     text = module.read_text()
     assert "    return as_predictor(load_pruned_function(artifacts))\n" in text
     text = text.replace("    return as_predictor(load_pruned_function(artifacts))\n", STATIC_ONLY_SLOWDOWN)
-    module.write_text("import time\n" + text)
+    module.write_text(text.replace("from __future__ import annotations\n", "from __future__ import annotations\n\nimport time\n", 1))
 
 
 def verdicts(output: str) -> dict[str, str]:
