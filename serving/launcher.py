@@ -84,7 +84,15 @@ def run_gunicorn(app_config: AppConfig, settings: ServerSettings) -> None:
         def load(self):
             return _load_app_or_exit(app_config)
 
-    ServingApplication().run()
+    from gunicorn.errors import HaltServer
+
+    try:
+        ServingApplication().run()
+    except HaltServer as halt:
+        # When several workers fail to boot at once, gunicorn's own shutdown can raise
+        # this again past its handler; the reason was logged, a traceback would add nothing.
+        logging.getLogger("serving").error("server stopped: %s", halt.reason)
+        sys.exit(halt.exit_status)
 
 
 def run_flask(app_config: AppConfig, settings: ServerSettings) -> None:

@@ -1,41 +1,26 @@
 """The load generators against a tiny real HTTP server that records arrival times."""
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from bench.load import Burst, SequentialClient
+from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 
-class Recorder(BaseHTTPRequestHandler):
+class Recorder(QuietJsonHandler):
     arrivals: list[float] = []
     delay = 0.05
 
-    def do_GET(self):
+    def before_answer(self):
         Recorder.arrivals.append(time.perf_counter())
         time.sleep(Recorder.delay)  # every request takes a while: queueing would show
-        body = b'{"ok": true}'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-class Server(ThreadingHTTPServer):
-    request_queue_size = 64  # the default 5 drops SYNs of a 20-connection burst (1 s retries)
 
 
 @pytest.fixture()
 def recorder():
     Recorder.arrivals = []
-    server = Server(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/x"
+    server, url = serve_in_thread(Recorder)
+    yield url
     server.shutdown()
     server.server_close()
 

@@ -1,12 +1,13 @@
 """Open-loop load: schedules, coordinated omission shown against a server that stalls, rate search."""
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+from http.server import HTTPServer, ThreadingHTTPServer
 
 import pytest
 
 from bench import openloop
 from bench.load import SequentialClient
+from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 
 def test_constant_schedule_is_even_and_poisson_is_seeded():
@@ -18,40 +19,28 @@ def test_constant_schedule_is_even_and_poisson_is_seeded():
         openloop.schedule(0, 1.0)
 
 
-class Stalling(BaseHTTPRequestHandler):
+class Stalling(QuietJsonHandler):
     """Answers in ~0 ms, except while the stall lock is held (250 ms of every second)."""
 
     stall = threading.Lock()
     service_s = 0.0
 
-    def do_GET(self):
+    def before_answer(self):
         with Stalling.stall:
             pass
         time.sleep(Stalling.service_s)
-        body = b'{"ok": true}'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def serve(server_class, stop):
-    class Server(server_class):
-        request_queue_size = 256  # the default 5 would drop SYNs of queued senders
-
-    server = Server(("127.0.0.1", 0), Stalling)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    stop.append(server)
-    return f"http://127.0.0.1:{server.server_address[1]}/x"
 
 
 @pytest.fixture()
 def servers():
     started = []
-    yield started
+
+    def serve(server_class):
+        server, url = serve_in_thread(Stalling, server_class)
+        started.append(server)
+        return url
+
+    yield serve
     for server in started:
         server.shutdown()
         server.server_close()
@@ -65,7 +54,7 @@ def stall_now_and_then(stop_event):
 
 def test_open_loop_p99_shows_a_stall_that_closed_loop_p99_hides(servers):
     Stalling.service_s = 0.0
-    url = serve(ThreadingHTTPServer, servers)
+    url = servers(ThreadingHTTPServer)
     stop = threading.Event()
     staller = threading.Thread(target=stall_now_and_then, args=(stop,), daemon=True)
     staller.start()
@@ -91,7 +80,7 @@ def test_open_loop_p99_shows_a_stall_that_closed_loop_p99_hides(servers):
 
 def test_max_rate_search_finds_the_capacity_of_a_serial_server(servers):
     Stalling.service_s = 0.004  # one request at a time, 4 ms each: about 250 requests/s at most
-    url = serve(HTTPServer, servers)
+    url = servers(HTTPServer)
     rate, trials = openloop.max_rate_under(url, ["a"], p99_bound_ms=40, start_rate=50, duration_s=1.0, steps=3)
     print(f"\nmax rate {rate:.0f}/s; trials {[(t['rate'], round(t['p99_ms'], 1)) for t in trials]}")
     assert 75 <= rate <= 250
