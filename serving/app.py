@@ -86,7 +86,7 @@ def create_app(config: AppConfig) -> Flask:
     classifier = Classifier(config)  # loads and warms up before any request is accepted
     limits = config.limits
     app = Flask(__name__, static_folder=None)  # Flask's own `static` endpoint would clash with /static
-    app.config.update(MAX_CONTENT_LENGTH=limits.max_body_bytes, JSON_SORT_KEYS=False, DEBUG=False)
+    app.config.update(MAX_CONTENT_LENGTH=limits.max_body_bytes, DEBUG=False)
     log.info("graph %s loaded in %.0f ms, warm-up %.0f ms", config.graph, classifier.load_ms, classifier.warmup_ms)
 
     def predict():
