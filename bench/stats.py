@@ -38,12 +38,6 @@ def median_by_rank(rounds: Sequence[Sequence[float]]) -> list[float]:
     return [round(float(v), 6) for v in np.median(ranked, axis=0)]
 
 
-def ratio(numerator: float, denominator: float) -> float:
-    if denominator <= 0:
-        raise ValueError("denominator must be positive")
-    return round(numerator / denominator, 3)
-
-
 def bootstrap_ratio_ci(base: Sequence[float], candidate: Sequence[float], confidence: float = 0.95,
                        resamples: int = 4000, seed: int = 0) -> tuple[float, float, float]:
     """(ratio, low, high): median of paired per-round ratios candidate ÷ base, with a bootstrap interval.

@@ -52,16 +52,21 @@ def texts_from_query(raw_query: bytes, limits: Limits) -> list[str]:
     return [check_text(values[0], "text", limits)]
 
 
-def texts_from_json(body: bytes, content_type: str | None, limits: Limits) -> tuple[list[str], bool]:
-    """(texts, is_batch) from a JSON body {"text": str} or {"texts": [str, ...]}."""
+def _json_payload(body: bytes, content_type: str | None) -> object:
+    """The decoded JSON body, or a 415/400 saying what is wrong with it."""
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         raise InputError("send JSON with Content-Type: application/json", 415)
     try:
-        payload = json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise InputError("body is not valid UTF-8") from None
     except ValueError as error:
         raise InputError(f"invalid JSON: {error}") from None
+
+
+def texts_from_json(body: bytes, content_type: str | None, limits: Limits) -> tuple[list[str], bool]:
+    """(texts, is_batch) from a JSON body {"text": str} or {"texts": [str, ...]}."""
+    payload = _json_payload(body, content_type)
     if not isinstance(payload, dict):
         raise InputError('JSON body must be an object: {"text": "..."} or {"texts": [...]}')
     if ("text" in payload) == ("texts" in payload):
@@ -80,12 +85,7 @@ def texts_from_json(body: bytes, content_type: str | None, limits: Limits) -> tu
 
 def instances_from_json(body: bytes, content_type: str | None, maxlen: int, limits: Limits) -> list[list[int]]:
     """TF Serving's REST `{"instances": [[id, ...], ...]}` (ids, as the SavedModel's signature takes)."""
-    if (content_type or "").split(";")[0].strip().lower() != "application/json":
-        raise InputError("send JSON with Content-Type: application/json", 415)
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise InputError(f"invalid JSON: {error}") from None
+    payload = _json_payload(body, content_type)
     instances = payload.get("instances") if isinstance(payload, dict) else None
     if not isinstance(instances, list) or not instances:
         raise InputError('body must be {"instances": [[id, ...], ...]}')

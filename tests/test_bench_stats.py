@@ -1,7 +1,7 @@
 import pytest
 
 from bench.plan import Case, Plan, ServerConfig
-from bench.stats import latency_summary, median_by_rank, ratio, requests_per_second
+from bench.stats import latency_summary, median_by_rank, requests_per_second
 
 
 def test_latency_summary_percentiles_in_ms():
@@ -23,9 +23,8 @@ def test_median_by_rank_sorts_each_round_then_takes_medians():
     assert median_by_rank(rounds) == pytest.approx([0.1, 0.2, 0.5])
 
 
-def test_requests_per_second_and_ratio():
+def test_requests_per_second():
     assert requests_per_second(20, 0.1) == 200.0
-    assert ratio(3.0, 1.5) == 2.0
     with pytest.raises(ValueError):
         requests_per_second(1, 0)
 
