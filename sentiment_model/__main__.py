@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"wrote {args.out}: held-out accuracy {manifest['heldout_accuracy']:.4f}, "
+    print(f"wrote {args.out}: everyday check set {manifest['checkset_accuracy']:.4f}, "
+          f"generated held-out {manifest['heldout_accuracy']:.4f}, "
           f"training {manifest['train_seconds']:.1f} s")
     return 0
 

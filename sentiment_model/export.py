@@ -17,7 +17,7 @@ import tensorflow as tf
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
 from sentiment_model import artifacts as layout
-from sentiment_model import corpus
+from sentiment_model import checkset, corpus
 from sentiment_model.network import checkpoint_for, serving_function
 from sentiment_model.settings import TrainSettings
 from sentiment_model.train import TrainedModel
@@ -43,8 +43,11 @@ def export(trained: TrainedModel, settings: TrainSettings, out: Path) -> dict:
 
     trained.vocabulary.save(out / layout.VOCABULARY)
 
-    probabilities = concrete(tf.constant(trained.vocabulary.encode_batch(trained.heldout_texts)))["probabilities"]
-    accuracy = float(np.mean(np.argmax(probabilities.numpy(), axis=1) == trained.heldout_labels))
+    def accuracy(texts: list[str], labels) -> float:
+        probabilities = concrete(tf.constant(trained.vocabulary.encode_batch(texts)))["probabilities"]
+        return float(np.mean(np.argmax(probabilities.numpy(), axis=1) == np.asarray(labels)))
+
+    check_set = checkset.read_check_set()
     manifest = {
         "frozen_graph": {
             "inputs": [tensor.name for tensor in frozen.inputs],
@@ -57,8 +60,12 @@ def export(trained: TrainedModel, settings: TrainSettings, out: Path) -> dict:
         "seed": settings.seed,
         "tensorflow_version": tf.__version__,
         "train_seconds": round(trained.train_seconds, 2),
-        "heldout_accuracy": round(accuracy, 4),
+        "heldout_accuracy": round(accuracy(trained.heldout_texts, trained.heldout_labels), 4),
         "heldout_examples": len(trained.heldout_texts),
+        # everyday English written apart from the generator: the model's real quality
+        "checkset_accuracy": round(accuracy([e.text for e in check_set], [e.label for e in check_set]), 4),
+        "checkset_examples": len(check_set),
+        "checkset_sha256": corpus.file_sha256(checkset.CHECK_FILE),
         "data_sha256": corpus.file_sha256(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class TrainSettings:
     seed: int = 1
-    epochs: int = 3
-    batch_size: int = 64
+    epochs: int = 4
+    batch_size: int = 256
     learning_rate: float = 3e-3
     maxlen: int = 50
     num_layers: int = 2
     size_layer: int = 64
-    embedding_size: int = 32
+    embedding_size: int = 64
+    word_dropout: float = 0.15  # share of training words hidden as <oov>, per epoch

@@ -11,7 +11,7 @@ import tensorflow as tf
 from sentiment_model import corpus
 from sentiment_model.network import ModelConfig, build_model
 from sentiment_model.settings import TrainSettings
-from sentiment_model.text import Vocabulary
+from sentiment_model.text import OOV_ID, PAD_ID, Vocabulary
 
 
 @dataclass
@@ -22,6 +22,16 @@ class TrainedModel:
     heldout_texts: list[str]
     heldout_labels: np.ndarray
     train_seconds: float
+
+
+def with_word_dropout(ids: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """A copy with each word replaced by <oov> at the given rate, drawn anew each epoch.
+
+    Real reviews are full of words the vocabulary never saw; the generated corpus
+    is not. Hiding known words teaches the model to judge from what is left.
+    """
+    hidden = (rng.random(ids.shape) < rate) & (ids != PAD_ID)
+    return np.where(hidden, OOV_ID, ids).astype(ids.dtype)
 
 
 def train(settings: TrainSettings) -> TrainedModel:
@@ -41,12 +51,13 @@ def train(settings: TrainSettings) -> TrainedModel:
         optimizer=keras.optimizers.Adam(settings.learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
+    ids = vocabulary.encode_batch([e.text for e in train_set])
+    labels = np.array([e.label for e in train_set], dtype=np.int32)
+    rng = np.random.default_rng(settings.seed)
     started = time.perf_counter()
-    model.fit(
-        vocabulary.encode_batch([e.text for e in train_set]),
-        np.array([e.label for e in train_set], dtype=np.int32),
-        epochs=settings.epochs, batch_size=settings.batch_size, shuffle=True, verbose=0,
-    )
+    for _ in range(settings.epochs):
+        model.fit(with_word_dropout(ids, settings.word_dropout, rng), labels,
+                  epochs=1, batch_size=settings.batch_size, shuffle=True, verbose=0)
     # Serve a fresh copy of the weights: the trained one also tracks optimizer
     # slots, which must not end up in a weights-only checkpoint.
     inference_model = build_model(config)

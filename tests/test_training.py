@@ -49,5 +49,17 @@ def test_cache_key_follows_settings_data_and_code(tmp_path):
     other_data = tmp_path / "data.tsv"
     other_data.write_bytes(b"label\tsplit\ttext\n")
     assert cache.cache_key(TINY, other_data) != key
-    # the model code is part of the key
-    assert "network.py" in cache.KEYED_SOURCES and "train.py" in cache.KEYED_SOURCES
+
+
+
+def test_every_module_of_the_package_is_in_the_cache_key(tmp_path, monkeypatch):
+    package = tmp_path / "sentiment_model"
+    package.mkdir()
+    for source in cache.keyed_sources():
+        (package / source.name).write_bytes(source.read_bytes())
+    monkeypatch.setattr(cache, "PACKAGE", package)
+    key = cache.cache_key(TINY)
+    (package / "augment.py").write_text("# a module added later\n")
+    added = cache.cache_key(TINY)
+    (package / "network.py").write_text((package / "network.py").read_text() + "\n# changed\n")
+    assert len({key, added, cache.cache_key(TINY)}) == 3
