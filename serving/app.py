@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 from serving.batching import MicroBatcher
-from serving.inputs import InputError, Limits, instances_from_json, texts_from_json, texts_from_query
+from serving.inputs import InputError, Limits, check_body_length, instances_from_json, texts_from_json, texts_from_query
 
 log = logging.getLogger("serving")
 
@@ -80,6 +80,11 @@ class Classifier:
         return results, timings
 
 
+def request_body() -> bytes:
+    """The whole body, or a 400 when the client sent less than it announced."""
+    return check_body_length(request.get_data(cache=False), request.content_length)
+
+
 def create_app(config: AppConfig) -> Flask:
     """One app per graph kind; routes `/<graph>` (GET ?text=, POST JSON) and `/healthz`."""
     configure_tensorflow_threads(config.intra_op_threads, config.inter_op_threads)
@@ -92,7 +97,7 @@ def create_app(config: AppConfig) -> Flask:
     def predict():
         started = time.perf_counter()
         if request.method == "POST":
-            texts, is_batch = texts_from_json(request.get_data(cache=False), request.content_type, limits)
+            texts, is_batch = texts_from_json(request_body(), request.content_type, limits)
         else:
             texts, is_batch = texts_from_query(request.query_string, limits), False
         results, timings = classifier.classify(texts)
@@ -108,7 +113,7 @@ def create_app(config: AppConfig) -> Flask:
         """TF Serving's REST predict API on ids, so one client serves both (`bench.tfserving`)."""
         if model != TF_SERVING_MODEL_NAME:
             return jsonify(error=f"Servable not found for request: Latest({model})"), 404
-        instances = instances_from_json(request.get_data(cache=False), request.content_type, classifier.vocabulary.maxlen, limits)
+        instances = instances_from_json(request_body(), request.content_type, classifier.vocabulary.maxlen, limits)
         if max(max(row) for row in instances) >= len(classifier.vocabulary):
             raise InputError(f"ids must be below the vocabulary size {len(classifier.vocabulary)}")
         probabilities = classifier.predict_ids(np.asarray(instances, dtype=np.int32))

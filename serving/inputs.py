@@ -62,6 +62,15 @@ def _json_payload(body: bytes, content_type: str | None) -> object:
         raise InputError("body is not valid UTF-8") from None
     except ValueError as error:
         raise InputError(f"invalid JSON: {error}") from None
+    except RecursionError:  # the decoder recurses per level: [[[[...]]]] 100,000 deep
+        raise InputError("invalid JSON: nested too deeply") from None
+
+
+def check_body_length(body: bytes, content_length: int | None) -> bytes:
+    """A body cut short (the client closed early) is refused, not read as if whole."""
+    if content_length is not None and len(body) < content_length:
+        raise InputError(f"request body ended after {len(body)} of its {content_length} bytes (Content-Length)")
+    return body
 
 
 def texts_from_json(body: bytes, content_type: str | None, limits: Limits) -> tuple[list[str], bool]:
