@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pytest
 
+from bench import oracle
 from bench.environment import environment_info
 from bench.load import Answers
 from bench.plan import Case, Plan
@@ -102,25 +103,26 @@ def artifacts(artifacts_dir):
 @pytest.fixture(scope="session")
 def expected_positive(artifacts, texts) -> dict[str, float]:
     """P(POSITIVE) for every pooled text, computed in this process: what servers must answer."""
-    from serving import graphs
-
-    probabilities = graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(texts))
-    return dict(zip(texts, probabilities[:, 1].tolist()))
+    return oracle.expected_positive(artifacts, texts)
 
 
 @pytest.fixture(scope="session")
-def check_answers(expected_positive, plan):
+def judge_for(plan, request):
+    """graph kind -> the judge of its answers (shape only for a remote server's model)."""
+    def judge(graph: str) -> oracle.AnswerJudge:
+        expected = None if plan.remote_url else request.getfixturevalue("expected_positive")
+        return oracle.AnswerJudge(graph, expected)
+
+    return judge
+
+
+@pytest.fixture(scope="session")
+def check_answers(judge_for):
     def check(answers: Answers, graph: str) -> None:
         assert answers.items, "no answers were recorded"
-        for text, status, body in answers.items:
-            assert status == 200, f"{status} for {text!r}: {body[:200]!r}"
-            answer = json.loads(body)
-            assert answer["graph"] == graph
-            if plan.remote_url:  # maybe another model there: the answer's shape, not its values
-                assert answer["label"] in ("POSITIVE", "NEGATIVE") and 0.0 <= answer["probability"] <= 1.0, answer
-                continue
-            assert answer["probabilities"]["POSITIVE"] == pytest.approx(expected_positive[text], abs=1e-4), text
-            assert answer["label"] == ("POSITIVE" if expected_positive[text] > 0.5 else "NEGATIVE")
+        judge = judge_for(graph)
+        faults = [fault for item in answers.items if (fault := judge(*item)) is not None]
+        assert not faults, f"{len(faults)} of {len(answers.items)} answers wrong, first: {faults[0]}"
 
     return check
 

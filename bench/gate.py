@@ -10,10 +10,13 @@ static and dynamic gated, their ratio (static ÷ dynamic) is gated the same way.
 Exit 0: not slower than the threshold (the interval's top is under it);
 exit 1: slower (the interval's bottom is above it), with the table;
 exit 2: cannot decide (interval across the threshold, or a side cannot run), saying why.
+Every timed answer is judged (status, label and probability against that side's
+own model in-process): a wrong answer from the candidate is exit 1, from the base exit 2.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -24,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.load import SequentialClient
+from bench.oracle import AnswerJudge
 from bench.stats import bootstrap_ratio_ci, regression_verdict
 from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 
@@ -38,6 +42,14 @@ class GateError(Exception):
     """The gate cannot run one side; exit 2 with this message."""
 
 
+class WrongAnswer(GateError):
+    """A side's server answered wrongly: the candidate fails (exit 1), a broken base cannot be compared."""
+
+    def __init__(self, side: str, message: str):
+        super().__init__(message)
+        self.side = side
+
+
 @dataclass
 class Stream:
     """One side (base or candidate) serving one graph kind."""
@@ -45,15 +57,16 @@ class Stream:
     side: str
     graph: str
     server: ServerProcess
+    judge: AnswerJudge
     client: SequentialClient | None = None
 
     def timed_request(self) -> float:
         started = time.perf_counter()
         self.client.one_request()
         elapsed = time.perf_counter() - started
-        text, status, _ = self.client.answers.items.pop()  # checked here, not kept: rounds are long
-        if status != 200:
-            raise GateError(f"{self.side} {self.graph} answered {status} for {text!r}")
+        answer = self.client.answers.items.pop()  # judged here, not kept: rounds are long
+        if (fault := self.judge(*answer)) is not None:
+            raise WrongAnswer(self.side, f"{self.side} {self.graph} answered wrongly: {fault}")
         return elapsed
 
 
@@ -64,14 +77,20 @@ def git(*args: str, cwd: Path = PROJECT_ROOT) -> str:
     return result.stdout.strip()
 
 
-def artifacts_for(root: Path, cache: Path) -> Path:
-    """Train (or reuse) the default model with that checkout's own code."""
-    code = "import sys; from sentiment_model.cache import cached_artifacts; print(cached_artifacts(sys.argv[1]))"
-    result = subprocess.run([sys.executable, "-c", code, str(cache)], cwd=root, capture_output=True, text=True,
-                            env={**ROOT_ENV, "PYTHONPATH": str(root)}, timeout=900)
+def artifacts_for(root: Path, cache: Path) -> tuple[Path, dict[str, float]]:
+    """Train (or reuse) the default model with that checkout's own code, and the P(POSITIVE)
+    its static graph gives each gate text in-process: what that side's servers must answer."""
+    code = ("import json, sys; from sentiment_model.cache import cached_artifacts; "
+            "from sentiment_model.artifacts import load_artifacts; from serving import graphs; "
+            "folder = cached_artifacts(sys.argv[1]); texts = json.loads(sys.argv[2]); a = load_artifacts(folder); "
+            "p = graphs.load('static', a)(a.vocabulary.encode_batch(texts))[:, 1].tolist(); "
+            "print(json.dumps({'artifacts': str(folder), 'expected': dict(zip(texts, p))}))")
+    result = subprocess.run([sys.executable, "-c", code, str(cache), json.dumps(TEXTS)], cwd=root,
+                            capture_output=True, text=True, env={**ROOT_ENV, "PYTHONPATH": str(root)}, timeout=900)
     if result.returncode != 0:
         raise GateError(f"cannot train the model in {root}: {(result.stderr.strip().splitlines() or ['?'])[-1]}")
-    return Path(result.stdout.strip().splitlines()[-1])
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    return Path(found["artifacts"]), found["expected"]
 
 
 def measure(streams: list[Stream], rounds: int, requests: int) -> dict[tuple[str, str], list[float]]:
@@ -121,10 +140,10 @@ def run_gate(base_ref: str, candidate_root: Path, graphs: list[str], threshold: 
         streams: list[Stream] = []
         try:
             for side, root in (("base", base_root), ("candidate", candidate_root)):
-                artifacts = artifacts_for(root, cache)
+                artifacts, expected = artifacts_for(root, cache)
                 for graph in graphs:
                     server = ServerProcess(graph, artifacts, workers=workers, project_root=root)
-                    streams.append(Stream(side, graph, server))
+                    streams.append(Stream(side, graph, server, AnswerJudge(graph, expected)))
                     server.start()
             for stream in streams:
                 stream.server.wait_healthy()
@@ -170,6 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run_gate(args.base, args.candidate.resolve(), args.graph or ["static", "dynamic"], args.threshold,
                         args.rounds, args.requests, args.confidence, args.workers)
+    except WrongAnswer as error:
+        if error.side == "candidate":
+            print(f"FAIL: {error}", file=sys.stderr)
+            return 1
+        print(f"cannot decide: {error}", file=sys.stderr)
+        return CANNOT_DECIDE
     except GateError as error:
         print(f"cannot decide: {error}", file=sys.stderr)
         return CANNOT_DECIDE

@@ -5,7 +5,10 @@ stalled server is asked less and looks faster: coordinated omission. Here send
 times are fixed in advance (constant rate, or Poisson arrivals with a seed) and a
 request that starts late because the server stalled is charged from when it
 *should* have been sent, as wrk2 and MLPerf LoadGen's Server scenario do.
-Latencies go into an HDR histogram (the `hdrhistogram` package).
+Latencies go into an HDR histogram (the `hdrhistogram` package). Every answer
+is judged as it arrives: a wrong one (an error status, a wrong label or
+probability) is counted and fails its rate's trial, so a server that sheds load
+with fast 503s cannot be credited with a higher rate.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from hdrh.histogram import HdrHistogram
 
 from bench.load import Connection
+from bench.oracle import Judge
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 _HIGHEST_US = 120_000_000  # two minutes, in microseconds
@@ -51,14 +55,16 @@ class OpenLoopResult:
     duration_s: float
     histogram: HdrHistogram = field(default_factory=new_histogram)
     sent: int = 0
-    errors: list[str] = field(default_factory=list)
-    answers: list[tuple[str, int, bytes]] = field(default_factory=list)
+    wrong: int = 0  # answered, but not correctly (status, label or probability)
+    errors: list[str] = field(default_factory=list)  # no answer at all (connection errors)
+    faults: list[str] = field(default_factory=list)  # the first few wrong answers, in words
 
     def summary(self) -> dict:
-        return {"rate": self.rate, "requests": self.sent, "errors": len(self.errors), **percentiles_ms(self.histogram)}
+        return {"rate": self.rate, "requests": self.sent, "errors": len(self.errors), "wrong": self.wrong,
+                "first_wrong": self.faults[:1], **percentiles_ms(self.histogram)}
 
 
-def run(url: str, texts: list[str], rate: float, duration_s: float, poisson: bool = False,
+def run(url: str, texts: list[str], judge: Judge, rate: float, duration_s: float, poisson: bool = False,
         seed: int = 0, senders: int = 64) -> OpenLoopResult:
     """Send `rate` requests per second for `duration_s`; `senders` threads, each on its own connection."""
     offsets = schedule(rate, duration_s, poisson, seed)
@@ -82,10 +88,14 @@ def run(url: str, texts: list[str], rate: float, duration_s: float, poisson: boo
                     connection.close()
                     continue
                 latency_us = int((time.perf_counter() - scheduled) * 1e6)
+                fault = judge(text, status, body)
                 with lock:
                     result.histogram.record_value(max(1, min(latency_us, _HIGHEST_US)))
                     result.sent += 1
-                    result.answers.append((text, status, body))
+                    if fault is not None:
+                        result.wrong += 1
+                        if len(result.faults) < 5:
+                            result.faults.append(fault)
         finally:
             connection.close()
 
@@ -97,18 +107,19 @@ def run(url: str, texts: list[str], rate: float, duration_s: float, poisson: boo
     return result
 
 
-def max_rate_under(url: str, texts: list[str], p99_bound_ms: float, start_rate: float = 50.0,
+def max_rate_under(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, start_rate: float = 50.0,
                    duration_s: float = 1.5, steps: int = 4, ceiling: float = 5000.0) -> tuple[float, list[dict]]:
-    """The highest tried rate whose p99 stays under the bound: double until it fails, then bisect.
+    """The highest tried rate whose p99 stays under the bound with every answer correct:
+    double until it fails, then bisect.
 
     Returns (rate, every trial's summary); rate 0 when even `start_rate` fails.
     """
     trials: list[dict] = []
 
     def passes(rate: float) -> bool:
-        outcome = run(url, texts, rate, duration_s)
+        outcome = run(url, texts, judge, rate, duration_s)
         summary = outcome.summary()
-        summary["passed"] = not outcome.errors and summary["p99_ms"] <= p99_bound_ms
+        summary["passed"] = not outcome.errors and not outcome.wrong and summary["p99_ms"] <= p99_bound_ms
         trials.append(summary)
         return summary["passed"]
 

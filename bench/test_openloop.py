@@ -1,27 +1,25 @@
 """Open loop: the highest request rate whose p99 stays under a bound (LoadGen Server, perf_analyzer).
 
 Latency is charged from each request's scheduled send time (no coordinated
-omission). pytest-benchmark times the whole search (one round); the figures are
-in `extra_info`: `max_rate`, the percentiles at that rate, and every trial.
+omission), and a trial with any wrong answer fails its rate. pytest-benchmark times the whole search (one round); the figures are
+in `extra_info`: `max_rate`, the percentiles at that rate, and every trial (with its count of wrong answers).
 """
 from __future__ import annotations
 
 from bench import openloop
 from bench.conftest import describe
-from bench.load import Answers
 
 
-def test_max_rate_under_p99_bound(benchmark, openloop_case, plan, server_pool, texts, check_answers, environment):
+def test_max_rate_under_p99_bound(benchmark, openloop_case, plan, server_pool, texts, judge_for, environment):
     graph = openloop_case.graph
     benchmark.group = f"open loop: max rate with p99 <= {plan.p99_bound_ms:g} ms"
     url = f"{server_pool.get(openloop_case).url}/{graph}"
-    # A short warm-up at a low rate, with its answers checked like every other benchmark's.
-    warmup = openloop.run(url, texts, rate=50, duration_s=0.5)
-    answers = Answers()
-    answers.items = warmup.answers
-    check_answers(answers, graph)
+    judge = judge_for(graph)
+    # A short warm-up at a low rate: a server that answers wrongly even then is broken, not slow.
+    warmup = openloop.run(url, texts, judge, rate=50, duration_s=0.5)
+    assert not warmup.errors and not warmup.wrong, warmup.errors[:1] + warmup.faults[:1]
     rate, trials = benchmark.pedantic(
-        openloop.max_rate_under, args=(url, texts, plan.p99_bound_ms),
+        openloop.max_rate_under, args=(url, texts, judge, plan.p99_bound_ms),
         kwargs={"duration_s": plan.openloop_trial_s, "steps": 2 if plan.quick else 3}, rounds=1,
     )
     at_max = next((t for t in reversed(trials) if t["passed"] and t["rate"] == rate), {})

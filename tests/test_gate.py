@@ -101,3 +101,4 @@ def test_static_over_dynamic_ratio_is_gated_too(tmp_path):
     print(result.stdout)
     assert result.returncode == 1
     assert verdicts(result.stdout) == {"graph static": "FAIL", "graph dynamic": "PASS", "ratio static ÷ dynamic": "FAIL"}
+

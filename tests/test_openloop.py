@@ -10,6 +10,11 @@ from bench.load import SequentialClient
 from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 
+def ok_judge(text, status, body):
+    """The tiny servers' correct answer is a 200 `{"ok": true}`."""
+    return None if status == 200 and body == b'{"ok": true}' else f"HTTP {status} {body!r}"
+
+
 def test_constant_schedule_is_even_and_poisson_is_seeded():
     assert openloop.schedule(4, 1.0) == [0.0, 0.25, 0.5, 0.75]
     arrivals = openloop.schedule(1000, 5.0, poisson=True, seed=3)
@@ -66,14 +71,14 @@ def test_open_loop_p99_shows_a_stall_that_closed_loop_p99_hides(servers):
             histogram.record_value(int((time.perf_counter() - started) * 1e6) or 1)
         closed.close()
         closed_p99 = openloop.percentiles_ms(histogram)["p99_ms"]
-        opened = openloop.run(url, ["a"], rate=200, duration_s=3)
+        opened = openloop.run(url, ["a"], ok_judge, rate=200, duration_s=3)
     finally:
         stop.set()
         staller.join()
     open_p99 = opened.summary()["p99_ms"]
     print(f"\nclosed-loop p99 {closed_p99:.2f} ms over {histogram.get_total_count()} requests; "
           f"open-loop p99 {open_p99:.2f} ms over {opened.sent}")
-    assert opened.errors == [] and opened.sent == 600
+    assert opened.errors == [] and opened.sent == 600 and opened.wrong == 0
     assert closed_p99 < 50, "the closed loop should hide the stall (few requests wait in it)"
     assert open_p99 > 100, "the open loop must charge every request scheduled during the stall"
 
@@ -81,7 +86,43 @@ def test_open_loop_p99_shows_a_stall_that_closed_loop_p99_hides(servers):
 def test_max_rate_search_finds_the_capacity_of_a_serial_server(servers):
     Stalling.service_s = 0.004  # one request at a time, 4 ms each: about 250 requests/s at most
     url = servers(HTTPServer)
-    rate, trials = openloop.max_rate_under(url, ["a"], p99_bound_ms=40, start_rate=50, duration_s=1.0, steps=3)
+    rate, trials = openloop.max_rate_under(url, ["a"], ok_judge, p99_bound_ms=40, start_rate=50, duration_s=1.0, steps=3)
     print(f"\nmax rate {rate:.0f}/s; trials {[(t['rate'], round(t['p99_ms'], 1)) for t in trials]}")
     assert 75 <= rate <= 250
     assert trials[0]["passed"] and not all(t["passed"] for t in trials)
+
+
+class Shedding(QuietJsonHandler):
+    """The serial 4 ms server, except that a request arriving while another is served gets
+    an instant 503: fast answers, but wrong ones."""
+
+    busy = threading.Lock()
+
+    def do_GET(self):
+        if not Shedding.busy.acquire(blocking=False):
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        try:
+            time.sleep(0.004)
+            super().do_GET()
+        finally:
+            Shedding.busy.release()
+
+
+def test_a_server_shedding_load_with_fast_503s_is_credited_no_more_than_the_real_one(servers):
+    Stalling.service_s = 0.004
+    honest_rate, _ = openloop.max_rate_under(servers(HTTPServer), ["a"], ok_judge, p99_bound_ms=40,
+                                             start_rate=50, duration_s=1.0, steps=3)
+    shedding_server, shedding_url = serve_in_thread(Shedding)
+    try:
+        shedding_rate, trials = openloop.max_rate_under(shedding_url, ["a"], ok_judge, p99_bound_ms=40,
+                                                        start_rate=50, duration_s=1.0, steps=3)
+    finally:
+        shedding_server.shutdown()
+        shedding_server.server_close()
+    print(f"\nhonest {honest_rate:.0f}/s, shedding {shedding_rate:.0f}/s; "
+          f"wrong answers per trial {[(t['rate'], t['wrong']) for t in trials]}")
+    assert shedding_rate <= honest_rate
+    assert any(t["wrong"] > 0 and not t["passed"] for t in trials), "the 503s must be counted and fail their trial"

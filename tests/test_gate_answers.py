@@ -1,0 +1,23 @@
+"""The gate judges every timed answer: a fast but wrong candidate fails (not slow: runs by default)."""
+import subprocess
+import sys
+
+from serving.supervisor import PROJECT_ROOT, ROOT_ENV
+from tests.test_gate import clone_with_commit
+
+
+def swap_labels(repo):
+    app = repo / "serving" / "app.py"
+    text = app.read_text()
+    assert '"label": self.labels[best],' in text
+    app.write_text(text.replace('"label": self.labels[best],', '"label": self.labels[1 - best],  # injected: wrong'))
+
+
+def test_gate_fails_a_candidate_that_answers_wrongly(tmp_path):
+    """Fast answers that are wrong are not a speed-up: every timed answer is judged."""
+    repo = clone_with_commit(tmp_path, "wrong", swap_labels)
+    result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo),
+                             "--graph", "static", "--rounds", "3", "--requests", "5"],
+                            cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAIL: candidate static answered wrongly: label" in result.stderr
