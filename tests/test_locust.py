@@ -10,8 +10,13 @@ import pytest
 
 from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess, free_port
 from tests.procs import new_marker, wait_no_marked
+from tests.tools import require
 
-pytestmark = pytest.mark.skipif(shutil.which("locust") is None, reason="locust is not installed")
+
+
+@pytest.fixture(autouse=True)
+def locust_installed():
+    require("locust", shutil.which("locust") is not None, "pip install -r requirements.txt")
 
 
 def test_headless_master_and_worker_write_a_clean_csv(artifacts_dir, tmp_path):

@@ -57,37 +57,66 @@ import json, sys
 from pathlib import Path
 root = Path(sys.argv[1]).resolve()
 seen = []
+def under_root(name):
+    return name is not None and root in Path(name if isinstance(name, str) else name.decode()).resolve().parents
 def hook(event, args):
-    if event == "open" and args and isinstance(args[0], (str, bytes)):
-        path = Path(args[0] if isinstance(args[0], str) else args[0].decode()).resolve()
-        if root in path.parents:
-            seen.append(["open", str(path.relative_to(root))])
-    elif event == "pickle.find_class":
+    if event == "pickle.find_class":
         seen.append([event, str(args[:2])])
-    elif event == "import" and args and str(args[0]).startswith(str(root)):
-        seen.append(["import", str(args[0])])
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 sys.path.insert(0, str(root))  # even with the folder importable, nothing may be imported from it
 sys.addaudithook(hook)
 artifacts = load_artifacts(root)
 graphs.load("dynamic", artifacts)(artifacts.vocabulary.encode_batch(["fine"]))
+if sys.argv[2:] == ["control"]:  # proves the hook sees what it must refuse
+    import network  # the planted module
+# a module loaded from the folder shows in sys.modules
+seen += [["import", name] for name, module in list(sys.modules.items()) if under_root(getattr(module, "__file__", None))]
 print(json.dumps(seen))
 """
 
 
-def test_dynamic_loading_reads_only_weights_never_pickles_or_code(artifacts_dir, tmp_path):
+def planted_copy(artifacts_dir, tmp_path):
     planted = tmp_path / "artifacts"
     subprocess.run(["cp", "-r", str(artifacts_dir), str(planted)], check=True)
     # Bait: a pickle and a module beside the weights must never be touched.
     (planted / "model.pkl").write_bytes(b"\x80\x04K\x01.")
-    (planted / "network.py").write_text("raise SystemExit('code from the artifacts folder ran')\n")
-    result = subprocess.run([sys.executable, "-c", AUDIT_SCRIPT, str(planted)], capture_output=True, text=True,
-                            cwd=PROJECT_ROOT, env=ROOT_ENV, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    events = json.loads(result.stdout.strip().splitlines()[-1])
-    assert not [e for e in events if e[0] in ("pickle.find_class", "import")]
-    opened = {path for kind, path in events if kind == "open"}
-    assert {"manifest.json", "vocab.json"} <= opened  # the hook sees the loader's reads
-    assert "model.pkl" not in opened and "network.py" not in opened
+    (planted / "network.py").write_text("PLANTED = True  # imported from the artifacts folder: the fault looked for\n")
+    return planted
+
+
+def load_dynamic_watched(planted, *extra) -> tuple[list, set[str]]:
+    """(Python audit events, files opened in the folder by any code, C++ included).
+
+    TensorFlow reads the checkpoint in C++, which Python's audit hooks never see;
+    the kernel's inotify sees every open in the watched folders.
+    """
+    from inotify_simple import INotify, flags
+
+    watcher, folders = INotify(), {}
+    for folder in [planted, *[p for p in planted.rglob("*") if p.is_dir()]]:
+        folders[watcher.add_watch(str(folder), flags.OPEN)] = folder
+    try:
+        result = subprocess.run([sys.executable, "-c", AUDIT_SCRIPT, str(planted), *extra], capture_output=True,
+                                text=True, cwd=PROJECT_ROOT, env=ROOT_ENV, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        opened = {str((folders[event.wd] / event.name).relative_to(planted))
+                  for event in watcher.read(timeout=100) if event.name}
+    finally:
+        watcher.close()
+    return json.loads(result.stdout.strip().splitlines()[-1]), opened
+
+
+def test_dynamic_loading_reads_only_weights_never_pickles_or_code(artifacts_dir, tmp_path):
+    events, opened = load_dynamic_watched(planted_copy(artifacts_dir, tmp_path))
+    assert events == []  # no unpickling, no import from the folder
+    assert {"manifest.json", "vocab.json", "checkpoint/model.index"} <= opened  # C++ reads are seen
     assert opened <= {"manifest.json", "vocab.json", "checkpoint/model.index", "checkpoint/model.data-00000-of-00001"}
+
+
+def test_the_safety_checks_can_fail(artifacts_dir, tmp_path):
+    """The same watch, when code does import from the folder and read the bait, reports both."""
+    planted = planted_copy(artifacts_dir, tmp_path)
+    events, opened = load_dynamic_watched(planted, "control")
+    assert ["import", "network"] in events
+    assert "network.py" in opened

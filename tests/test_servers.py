@@ -91,6 +91,17 @@ def test_other_graph_route_is_404_json(server):
     assert response.status_code == 404 and "error" in response.json()
 
 
+@pytest.mark.parametrize("graph", [kind for kind in graphs.KINDS if kind not in ("dynamic", "static")])
+def test_no_other_static_kind_imports_the_model_code(artifacts_dir, graph):
+    """saved_model and static-xla (and any kind added later) load without the model code too."""
+    with ServerProcess(graph, artifacts_dir, env={"PYTHONPROFILEIMPORTTIME": "1"}) as process:
+        response = requests.get(f"{process.url}/{graph}", params={"text": TEXTS[0]}, timeout=30)
+        assert response.status_code == 200
+        log = process.log_path.read_text(errors="replace")
+    assert "| tensorflow\n" in log
+    assert "sentiment_model.network" not in log and "sentiment_model.train" not in log
+
+
 def test_only_the_dynamic_server_imports_the_model_code(server):
     get(server, text=TEXTS[0])
     log = server.log_path.read_text(errors="replace")

@@ -7,6 +7,7 @@ import pytest
 from bench import wrk
 from bench.load import SequentialClient
 from serving.supervisor import ServerProcess
+from tests.tools import require
 
 # Stated tolerance: our p50 is wrk's plus our Python client's own cost per request (under
 # 1 ms: measured 0.2 to 1.3 ms over wrk's C client, for a ~5 ms and a ~1.4 ms server), give or
@@ -29,9 +30,9 @@ def test_wrk_output_parsing():
         wrk.parse_latency_percentiles("no numbers")
 
 
-@pytest.mark.skipif(not wrk.available(), reason="wrk is not installed (Debian: apt-get install wrk)")
 @pytest.mark.parametrize("graph", ["static", "static-xla"])
 def test_p50_agrees_with_wrk(artifacts_dir, graph):
+    require("wrk", wrk.available(), "Debian: apt-get install wrk")
     text = "the staff was friendly, but the room was dirty"
     with ServerProcess(graph, artifacts_dir, workers=1) as server:
         url = f"{server.url}/{graph}"
