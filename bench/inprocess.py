@@ -16,6 +16,9 @@ class InProcessClient:
         self._texts = cycle(texts)
         self.answers = Answers()
 
+    def connect(self) -> None:
+        """Nothing to set up in-process (the HTTP clients open their connection here)."""
+
     def one_request(self) -> None:
         text = next(self._texts)
         results, _ = self.classifier.classify([text])

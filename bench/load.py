@@ -1,20 +1,21 @@
 """Client-side load: sequential keep-alive requests, and the 20-thread burst.
 
-Latency is always the client's: from just before the request is sent until the
-whole answer is read. The client is `http.client`, not `requests`: it costs
-about 1.5 ms less per request, CPU the server shares on a small machine, so
-figures describe the server more than the client. Answers are kept so the
+Latency is always the client's: from the request's first byte sent until the
+whole answer is read, as wrk times it; opening the connection comes just before,
+untimed (gunicorn's sync workers close every connection, so each request opens one). The client is `bench.client`, a lean socket loop (`requests`
+cost 1.5 ms more per request, `http.client` 0.6-0.8 ms more than wrk), so figures
+describe the server more than the client. Answers are kept so the
 caller can check them; a broken server must not be able to look fast.
 """
 from __future__ import annotations
 
-import http.client
 import threading
 import time
 from dataclasses import dataclass, field
 from itertools import cycle
 from typing import Iterator
-from urllib.parse import urlencode, urlsplit
+
+from bench.client import Connection
 
 
 class Answers:
@@ -27,44 +28,6 @@ class Answers:
         self.items.append((text, status, body))
 
 
-class Connection:
-    """One HTTP/1.1 connection, kept alive when the server allows (gunicorn sync workers do not)."""
-
-    def __init__(self, url: str, timeout: float = 60.0):
-        parts = urlsplit(url)
-        self.host, self.port, self.path = parts.hostname, parts.port or 80, parts.path
-        self.timeout = timeout
-        self._conn: http.client.HTTPConnection | None = None
-
-    def get_text(self, text: str) -> tuple[int, bytes]:
-        return self._send("GET", f"{self.path}?{urlencode({'text': text})}", None, {})
-
-    def post_json(self, body: bytes) -> tuple[int, bytes]:
-        return self._send("POST", self.path, body, {"Content-Type": "application/json"})
-
-    def _send(self, method: str, target: str, body: bytes | None, headers: dict) -> tuple[int, bytes]:
-        reused = self._conn is not None
-        if self._conn is None:
-            self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        try:
-            self._conn.request(method, target, body=body, headers=headers)
-            response = self._conn.getresponse()
-            answer = response.read()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            self.close()
-            if not reused:
-                raise
-            return self._send(method, target, body, headers)  # the server closed an idle kept-alive connection
-        if response.will_close:
-            self.close()
-        return response.status, answer
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-
 class SequentialClient:
     """One request at a time over one connection, texts in turn."""
 
@@ -72,6 +35,10 @@ class SequentialClient:
         self.connection = Connection(url)
         self._texts: Iterator[str] = cycle(texts)
         self.answers = Answers()
+
+    def connect(self) -> None:
+        """Untimed set-up of the next request (pytest-benchmark's `setup`): its connection."""
+        self.connection.connect()
 
     def one_request(self) -> None:
         text = next(self._texts)
@@ -111,7 +78,7 @@ class Burst:
         started = time.perf_counter()
         try:
             status, body = connection.get_text(text)
-        except (OSError, http.client.HTTPException) as error:
+        except OSError as error:
             with self._lock:
                 self.errors.append(f"thread {index}: {error!r}")
             return

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from hdrh.histogram import HdrHistogram
 
-from bench.load import Connection
+from bench.client import Connection
 from bench.oracle import Judge
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)

@@ -72,12 +72,13 @@ def stabilise(one_window: Callable[[], float], rules: Rules) -> list[float]:
     return medians
 
 
-def median_seconds(call: Callable[[], object], count: int) -> float:
-    """Median wall time of `count` calls: one untimed trial window."""
+def median_seconds(call: Callable[[], object], count: int, setup: Callable[[], object] = lambda: None) -> float:
+    """Median wall time of `count` calls, each after an untimed `setup`: one trial window."""
     import time
 
     times = []
     for _ in range(count):
+        setup()
         started = time.perf_counter()
         call()
         times.append(time.perf_counter() - started)

@@ -1,0 +1,57 @@
+"""The lean HTTP client reads every answer shape our servers and TF Serving send, and refuses the rest."""
+import socket
+import threading
+
+import pytest
+
+from bench.client import Connection, ProtocolError
+
+
+def one_shot_server(answers: list[bytes]):
+    """A server that reads one request per answer on a single connection, then closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    requests = []
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            for answer in answers:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                requests.append(data)
+                conn.sendall(answer)
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/static", requests
+
+
+def test_keep_alive_answers_reuse_one_connection_and_the_request_is_well_formed():
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"a\": 1}\n"
+    url, seen = one_shot_server([answer, answer])
+    connection = Connection(url)
+    assert connection.get_text("good food, really") == (200, b'{"a": 1}\n')
+    assert connection.get_text("good food, really") == (200, b'{"a": 1}\n')
+    connection.close()
+    assert seen[0].startswith(b"GET /static?text=good+food%2C+really HTTP/1.1\r\nHost: 127.0.0.1:")
+
+
+def test_connection_close_and_answers_without_length():
+    url, _ = one_shot_server([b"HTTP/1.1 400 BAD REQUEST\r\nConnection: close\r\n\r\n{\"error\": \"x\"}"])
+    assert Connection(url).get_text("a") == (400, b'{"error": "x"}')
+
+
+def test_chunked_and_non_http_answers_are_refused():
+    url, _ = one_shot_server([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"])
+    with pytest.raises(ProtocolError, match="chunked"):
+        Connection(url).get_text("a")
+    url, _ = one_shot_server([b"SSH-2.0-OpenSSH\r\n\r\n"])
+    with pytest.raises(ProtocolError, match="not an HTTP answer"):
+        Connection(url).get_text("a")
+
+
+def test_a_body_cut_short_is_an_error_not_an_answer():
+    url, _ = one_shot_server([b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"partial\""])
+    with pytest.raises(ProtocolError, match="inside the answer's body"):
+        Connection(url).get_text("a")
