@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bench import oracle
-from bench.environment import environment_info
+from bench.environment import client_info
 from bench.load import Answers
 from bench.plan import Case, Plan
 from bench.servers import ServerPool
@@ -30,6 +30,12 @@ def pytest_addoption(parser):
                          "env TFSERVE_URL")
 
 
+# What this run keeps between pytest's hooks, in pytest's own per-run store.
+SERVER_CASES = pytest.StashKey[set]()  # servers the selected benchmarks need
+REMOTE_GRAPH = pytest.StashKey[str]()  # graph kind of --serving-url, read once from its /healthz
+VERDICTS = pytest.StashKey[list]()  # (benchmark name, valid, reason) of every judged figure
+
+
 def pytest_generate_tests(metafunc):
     plan = _plan(metafunc.config)
     for argument, values in (
@@ -45,7 +51,7 @@ def pytest_generate_tests(metafunc):
 
 def pytest_collection_modifyitems(config, items):
     """Remember which servers the selected benchmarks need, to start them together."""
-    config._bench_server_cases = {
+    config.stash[SERVER_CASES] = {
         case for item in items for name in ("request_case", "burst_case", "openloop_case")
         if (case := getattr(item, "callspec", None) and item.callspec.params.get(name))
         and case.config.server not in ("in-process", "remote")
@@ -56,7 +62,7 @@ def pytest_configure(config):
     """Check the options once, before collection, so a bad one is a one-line usage error."""
     url = config.getoption("--serving-url", default=None)
     if url:
-        config._tfserve_remote_graph = _remote_graph(url.rstrip("/"))
+        config.stash[REMOTE_GRAPH] = _remote_graph(url.rstrip("/"))
     try:
         _plan(config)
     except ValueError as error:
@@ -66,7 +72,7 @@ def pytest_configure(config):
 def _plan(config) -> Plan:
     url = config.getoption("--serving-url")
     return Plan.from_options(config.getoption("--bench-quick"), config.getoption("--bench-workers"),
-                             url.rstrip("/") if url else None, getattr(config, "_tfserve_remote_graph", None),
+                             url.rstrip("/") if url else None, config.stash.get(REMOTE_GRAPH, None),
                              config.getoption("--bench-extended"))
 
 
@@ -132,33 +138,62 @@ def server_pool(artifacts_dir, pytestconfig, plan):
     pool = ServerPool(artifacts_dir, plan.remote_url)
     atexit.register(pool.stop_all)  # also when the run is interrupted before teardown
     try:
-        pool.start(sorted(getattr(pytestconfig, "_bench_server_cases", ()), key=str))
+        pool.start(sorted(pytestconfig.stash.get(SERVER_CASES, ()), key=str))
         yield pool
     finally:
         pool.stop_all()
 
 
-@pytest.fixture(scope="session")
-def environment() -> dict:
-    return environment_info()
+def pytest_benchmark_update_machine_info(config, machine_info):
+    """The client machine, next to pytest-benchmark's own `machine_info` (py-cpuinfo's CPU)."""
+    machine_info["client"] = client_info()
 
 
-def describe(benchmark, case: Case, environment: dict, texts: list[str], **figures) -> None:
-    """Fill `extra_info` with what every stored figure needs to be read later."""
+IN_PROCESS = {"server": "in-process", "workers": 1, "worker_class": None, "threads": 1}
+
+
+def in_process_setup(graph: str) -> dict:
+    """The set-up of this (client) process, for figures measured without a server."""
+    from serving.setup_report import process_setup
+
+    return process_setup(graph, IN_PROCESS, None, 0)
+
+
+def _describe(benchmark, case: Case, setup: dict, texts: list[str], **figures) -> None:
+    """Fill `extra_info` with what every stored figure needs to be read later.
+
+    `setup` is what the measured server reported of itself (`GET /healthz`), or
+    this process's own for in-process figures: read, never typed in.
+    """
     benchmark.extra_info.update(
         graph=case.graph,
-        server=case.config.server,
-        setup=case.config.id,
-        workers=case.config.workers,
-        worker_class=("gthread" if case.config.threads > 1 else "sync") if case.config.server == "gunicorn" else None,
-        threads_per_worker=case.config.threads,
-        batch_window_ms=case.config.batch_window_ms,
-        tf_intra_op_threads="default",
-        tf_inter_op_threads="default",
+        setup=case.config.id,  # the plan's name for the case; the facts are in server_setup
+        server_setup=setup,
+        server=setup.get("server"),
+        workers=setup.get("workers"),
+        worker_class=setup.get("worker_class"),
+        threads_per_worker=setup.get("threads"),
+        batch_window_ms=setup.get("batch_window_ms"),
+        tf_intra_op_threads=setup.get("tf_intra_op_threads"),
+        tf_inter_op_threads=setup.get("tf_inter_op_threads"),
+        tensorflow_version=setup.get("tensorflow_version"),
+        cpu_count=setup.get("cpu_count"),
         text_chars_mean=round(float(np.mean([len(t) for t in texts])), 1),
-        **environment,
         **figures,
     )
+
+
+@pytest.fixture
+def describe(request):
+    """`describe(benchmark, case, setup, texts, **figures)`: fills `extra_info`, and notes the
+    figure's validity verdict for the terminal summary (in `config.stash`)."""
+    def record(benchmark, case: Case, setup: dict, texts: list[str], **figures) -> None:
+        _describe(benchmark, case, setup, texts, **figures)
+        if "valid" in figures:
+            request.config.stash.setdefault(VERDICTS, []).append(
+                (request.node.nodeid, figures["valid"], figures.get("validity_reason", "")))
+
+    return record
 
 
 def round_times(benchmark) -> list[float]:
@@ -168,12 +203,11 @@ def round_times(benchmark) -> list[float]:
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """List the figures whose measurement was not valid, with the reason, after pytest-benchmark's tables."""
-    session = getattr(config, "_benchmarksession", None)  # pytest-benchmark's own record of this run
-    judged = [b for b in getattr(session, "benchmarks", []) if "valid" in b.extra_info]
+    judged = config.stash.get(VERDICTS, [])
     if not judged:
         return
-    invalid = [b for b in judged if not b.extra_info["valid"]]
+    invalid = [(name, reason) for name, valid, reason in judged if not valid]
     terminalreporter.section("validity", sep="-")
     terminalreporter.write_line(f"{len(judged) - len(invalid)} of {len(judged)} latency figures VALID")
-    for bench in invalid:
-        terminalreporter.write_line(f"INVALID {bench.fullname}: {bench.extra_info['validity_reason']}", yellow=True)
+    for name, reason in invalid:
+        terminalreporter.write_line(f"INVALID {name}: {reason}", yellow=True)

@@ -1,36 +1,20 @@
-"""What a figure was measured on: stored with every benchmark in `extra_info`."""
+"""The client machine's facts, added to pytest-benchmark's `machine_info` through its documented
+`pytest_benchmark_update_machine_info` hook (bench/conftest.py). The measured server's own
+set-up is read from its `/healthz` (`serving.setup_report`), never assumed from the client.
+"""
 from __future__ import annotations
 
 import os
-import platform
 from importlib import metadata
 
-
-def environment_info() -> dict:
-    return {
-        "tensorflow_version": metadata.version("tensorflow-cpu") if _installed("tensorflow-cpu") else metadata.version("tensorflow"),
-        "gunicorn_version": metadata.version("gunicorn"),
-        "flask_version": metadata.version("flask"),
-        "python_version": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "cpu_model": _cpu_model(),
-    }
+CLIENT_PACKAGES = ("tensorflow-cpu", "tensorflow", "gunicorn", "flask", "pytest-benchmark", "numpy")
 
 
-def _installed(name: str) -> bool:
-    try:
-        metadata.version(name)
-        return True
-    except metadata.PackageNotFoundError:
-        return False
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+def client_info() -> dict:
+    versions = {}
+    for name in CLIENT_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return {"cpu_count": os.cpu_count(), "packages": versions}

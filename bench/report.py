@@ -122,9 +122,10 @@ def markdown(run: dict, source: Path) -> str:
         "",
         f"Run `{source.name}`, {run.get('datetime', '?')}, commit `{run.get('commit_info', {}).get('id', '?')[:10]}`"
         f"{' (uncommitted changes)' if run.get('commit_info', {}).get('dirty') else ''}.",
-        f"Machine: {first_extra.get('cpu_model', machine.get('processor', '?'))}, {first_extra.get('cpu_count', '?')} CPUs, "
-        f"Python {machine.get('python_version', '?')}, TensorFlow {first_extra.get('tensorflow_version', '?')}, "
-        f"gunicorn {first_extra.get('gunicorn_version', '?')}.",
+        f"Machine: {machine.get('cpu', {}).get('brand_raw', machine.get('processor', '?'))}, "
+        f"{first_extra.get('cpu_count', '?')} CPUs, Python {machine.get('python_version', '?')}, "
+        f"TensorFlow {first_extra.get('tensorflow_version', '?')} (as the servers report it), "
+        f"gunicorn {machine.get('client', {}).get('packages', {}).get('gunicorn', '?')}.",
         "",
         "## Static vs dynamic",
         "",

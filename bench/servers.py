@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import requests
 from pathlib import Path
 
 from bench.plan import Case
@@ -13,6 +15,11 @@ class RemoteServer:
     url: str
 
 
+def reported_setup(url: str) -> dict:
+    """What the server at `url` says of its own set-up (`GET /healthz`)."""
+    return requests.get(f"{url}/healthz", timeout=10).json()["setup"]
+
+
 class ServerPool:
     """Servers started on first use and kept for the session; all stopped at the end."""
 
@@ -20,6 +27,7 @@ class ServerPool:
         self.artifacts_dir = artifacts_dir
         self.remote_url = remote_url
         self.servers: dict[tuple, ServerProcess] = {}
+        self._setups: dict[str, dict] = {}
 
     @staticmethod
     def _key(case: Case) -> tuple:
@@ -45,6 +53,13 @@ class ServerPool:
             return RemoteServer(self.remote_url)
         self.start([case])
         return self.servers[self._key(case)]
+
+    def setup_of(self, case: Case) -> dict:
+        """The measured server's own report of its set-up, asked once per server."""
+        url = self.get(case).url
+        if url not in self._setups:
+            self._setups[url] = reported_setup(url)
+        return self._setups[url]
 
     def stop_all(self) -> None:
         for process in self.servers.values():

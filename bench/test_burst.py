@@ -6,13 +6,13 @@ queueing shows (the seed summed in-handler times, which hides it).
 """
 from __future__ import annotations
 
-from bench.conftest import describe, round_times
+from bench.conftest import round_times
 from bench.load import Answers, Burst
 from bench.stats import latency_summary, median_by_rank, requests_per_second
 from bench.validity import judge, median_seconds, rounds_for, stabilise
 
 
-def test_burst(benchmark, burst_case, plan, server_pool, texts, check_answers, environment):
+def test_burst(benchmark, describe, burst_case, plan, server_pool, texts, check_answers):
     graph, config = burst_case.graph, burst_case.config
     benchmark.group = f"burst of {plan.burst_threads}: {config.server}"
     url = f"{server_pool.get(burst_case).url}/{graph}"
@@ -41,7 +41,7 @@ def test_burst(benchmark, burst_case, plan, server_pool, texts, check_answers, e
     latencies = [latency for burst in timed for latency in burst.latencies_s]
     verdict = judge(walls, len(latencies), sum(walls), rules)
     describe(
-        benchmark, burst_case, environment, texts, trial_windows=len(trials), **verdict.as_extra_info(),
+        benchmark, burst_case, server_pool.setup_of(burst_case), texts, trial_windows=len(trials), **verdict.as_extra_info(),
         threads=plan.burst_threads,
         requests_per_second=requests_per_second(len(latencies), sum(walls)),
         latency_by_rank_ms=[round(v * 1000, 3) for v in median_by_rank([b.latencies_s for b in timed])],

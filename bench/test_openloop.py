@@ -7,10 +7,9 @@ in `extra_info`: `max_rate`, the percentiles at that rate, and every trial (with
 from __future__ import annotations
 
 from bench import openloop
-from bench.conftest import describe
 
 
-def test_max_rate_under_p99_bound(benchmark, openloop_case, plan, server_pool, texts, judge_for, environment):
+def test_max_rate_under_p99_bound(benchmark, describe, openloop_case, plan, server_pool, texts, judge_for):
     graph = openloop_case.graph
     benchmark.group = f"open loop: max rate with p99 <= {plan.p99_bound_ms:g} ms"
     url = f"{server_pool.get(openloop_case).url}/{graph}"
@@ -23,5 +22,5 @@ def test_max_rate_under_p99_bound(benchmark, openloop_case, plan, server_pool, t
         kwargs={"duration_s": plan.openloop_trial_s, "steps": 2 if plan.quick else 3}, rounds=1,
     )
     at_max = next((t for t in reversed(trials) if t["passed"] and t["rate"] == rate), {})
-    describe(benchmark, openloop_case, environment, texts, max_rate=rate, p99_bound_ms=plan.p99_bound_ms,
+    describe(benchmark, openloop_case, server_pool.setup_of(openloop_case), texts, max_rate=rate, p99_bound_ms=plan.p99_bound_ms,
              trials=trials, **{k: v for k, v in at_max.items() if k.endswith("_ms")})

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.conftest import describe, round_times
+from bench.conftest import in_process_setup, round_times
+from bench.servers import reported_setup
 from bench.stats import latency_summary, requests_per_second
 from bench.plan import Case, ServerConfig
 from serving.supervisor import ServerProcess
@@ -12,7 +13,7 @@ from serving.supervisor import ServerProcess
 TEXT = "the staff was friendly, but the room was dirty"
 
 
-def test_load_and_first_prediction(benchmark, spawn_graph, plan, artifacts, expected_positive, environment):
+def test_load_and_first_prediction(benchmark, describe, spawn_graph, plan, artifacts, expected_positive):
     import keras
 
     from serving import graphs
@@ -30,13 +31,19 @@ def test_load_and_first_prediction(benchmark, spawn_graph, plan, artifacts, expe
     )
     reference = graphs.load("static", artifacts)(ids)
     np.testing.assert_allclose(probabilities, reference, atol=1e-5)
-    describe(benchmark, Case(spawn_graph, ServerConfig("in-process")), environment, [TEXT], **_figures(benchmark))
+    describe(benchmark, Case(spawn_graph, ServerConfig("in-process")), in_process_setup(spawn_graph), [TEXT],
+             **_figures(benchmark))
 
 
-def test_cold_start(benchmark, cold_start_graph, plan, artifacts_dir, environment):
+def test_cold_start(benchmark, describe, cold_start_graph, plan, artifacts_dir):
     """Process launch → /healthz 200 (Python + TensorFlow import, load, warm-up), gunicorn 1 worker."""
     benchmark.group = "spawn: cold start to healthy"
     launched: list[ServerProcess] = []
+    reported: list[dict] = []
+
+    def stop(process: ServerProcess):  # untimed: read what the server says of itself, then stop it
+        reported.append(reported_setup(process.url))
+        process.stop()
 
     def launch():
         process = ServerProcess(cold_start_graph, artifacts_dir, workers=1)
@@ -47,12 +54,12 @@ def test_cold_start(benchmark, cold_start_graph, plan, artifacts_dir, environmen
         process.start().wait_healthy()
 
     try:
-        benchmark.pedantic(start_and_wait, setup=launch, teardown=lambda process: process.stop(),
+        benchmark.pedantic(start_and_wait, setup=launch, teardown=stop,
                            rounds=plan.cold_start_rounds)
     finally:
         for process in launched:
             process.stop()
-    describe(benchmark, Case(cold_start_graph, ServerConfig("gunicorn", 1)), environment, [TEXT], **_figures(benchmark))
+    describe(benchmark, Case(cold_start_graph, ServerConfig("gunicorn", 1)), reported[-1], [TEXT], **_figures(benchmark))
 
 
 def _figures(benchmark) -> dict:

@@ -15,6 +15,7 @@ from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 from serving.batching import MicroBatcher
 from serving.inputs import InputError, Limits, check_body_length, instances_from_json, texts_from_json, texts_from_query
+from serving.setup_report import process_setup
 
 log = logging.getLogger("serving")
 
@@ -31,6 +32,9 @@ class AppConfig:
     inter_op_threads: int = 0
     batch_window_ms: float | None = None  # None: no micro-batching; 0: batch what is already queued
     max_batch_rows: int = 64
+    # How the app is hosted (server, workers, worker_class, threads), set by the launcher and
+    # reported by /healthz; an app built directly (tests) is "wsgi" in one process.
+    hosting: dict = field(default_factory=lambda: {"server": "wsgi", "workers": 1, "worker_class": None, "threads": 1})
 
 
 def configure_tensorflow_threads(intra: int, inter: int) -> None:
@@ -119,11 +123,13 @@ def create_app(config: AppConfig) -> Flask:
         probabilities = classifier.predict_ids(np.asarray(instances, dtype=np.int32))
         return jsonify(predictions=probabilities.tolist())
 
+    setup = process_setup(config.graph, config.hosting, config.batch_window_ms, config.max_batch_rows)
+
     @app.get("/healthz")
     def healthz():
         # pids let a launcher check it reached its own server, not another one on the port.
         return jsonify(status="ok", graph=config.graph, load_ms=classifier.load_ms, warmup_ms=classifier.warmup_ms,
-                       pid=os.getpid(), parent_pid=os.getppid())
+                       pid=os.getpid(), parent_pid=os.getppid(), setup=setup)
 
     @app.errorhandler(InputError)
     def input_error(error: InputError):

@@ -5,7 +5,7 @@ import json
 import logging
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sentiment_model.artifacts import ArtifactError
 from serving.app import AppConfig
@@ -102,5 +102,14 @@ def run_flask(app_config: AppConfig, settings: ServerSettings) -> None:
     app.run(host=settings.bind, port=settings.port, threaded=True, debug=False, use_reloader=False)
 
 
+def hosting(settings: ServerSettings) -> dict:
+    """How the app is hosted, as /healthz reports it."""
+    if settings.server == "gunicorn":
+        return {"server": "gunicorn", "workers": settings.workers, "worker_class": settings.worker_class,
+                "threads": settings.threads}
+    return {"server": "flask", "workers": 1, "worker_class": "threaded dev server", "threads": None}
+
+
 def run(app_config: AppConfig, settings: ServerSettings) -> None:
+    app_config = replace(app_config, hosting=hosting(settings))
     (run_gunicorn if settings.server == "gunicorn" else run_flask)(app_config, settings)

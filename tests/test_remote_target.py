@@ -5,6 +5,8 @@ import sys
 import time
 from pathlib import Path
 
+import requests
+
 from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
 from tests.procs import marked_pids, new_marker
 
@@ -17,7 +19,9 @@ def cmdline(pid: int) -> str:
 
 
 def test_benchmarks_measure_the_given_server_and_launch_none(artifacts_dir, tmp_path):
-    with ServerProcess("static-xla", artifacts_dir) as staging:
+    # Two workers: a client that typed its own guess in (it used to store workers=1) would be caught.
+    with ServerProcess("static-xla", artifacts_dir, workers=2) as staging:
+        told = requests.get(f"{staging.url}/healthz", timeout=5).json()["setup"]
         marker = new_marker()
         run = subprocess.Popen(
             [sys.executable, "-m", "pytest", "bench", "--bench-quick", "-k", "request or burst or max_rate",
@@ -34,8 +38,12 @@ def test_benchmarks_measure_the_given_server_and_launch_none(artifacts_dir, tmp_
     assert run.returncode == 0, output[-3000:]
     assert launched == set()
     saved = json.loads(next((tmp_path / "storage").glob("*/*.json")).read_text())
-    cases = {(b["extra_info"]["graph"], b["extra_info"]["server"]) for b in saved["benchmarks"]}
+    cases = {(b["extra_info"]["graph"], b["extra_info"]["setup"]) for b in saved["benchmarks"]}
     assert cases == {("static-xla", "remote")}
+    # the set-up stored is what the measured server said of itself, not the client's
+    assert told["workers"] == 2 and told["server"] == "gunicorn"
+    assert all(b["extra_info"]["server_setup"] == told and b["extra_info"]["workers"] == 2 for b in saved["benchmarks"])
+    assert saved["machine_info"]["client"]["cpu_count"]  # the client's facts, through the documented hook
     assert {b["group"].split(":")[0] for b in saved["benchmarks"]} == {"request", "burst of 20", "open loop"}
 
 

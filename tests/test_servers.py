@@ -64,6 +64,23 @@ def test_post_single_and_batch(server, expected):
 def test_healthz(server):
     body = server.session.get(f"{server.url}/healthz", timeout=5).json()
     assert body["status"] == "ok" and body["graph"] == server.graph and body["warmup_ms"] > 0
+    setup = body["setup"]
+    assert setup["graph"] == server.graph and setup["cpu_count"] == os.cpu_count()
+    assert setup["server"] in ("gunicorn", "flask") and setup["tensorflow_version"]
+    assert setup["workers"] == (2 if setup["server"] == "gunicorn" else 1)
+    assert setup["tf_intra_op_threads"] == 0 and setup["batch_window_ms"] is None  # TensorFlow's defaults
+
+
+def test_healthz_reports_the_set_up_as_the_worker_sees_it(artifacts_dir):
+    """Threads as TensorFlow reports them inside the worker, not as the command line asked."""
+    args = ("--worker-class", "gthread", "--threads", "4", "--batch-window-ms", "1",
+            "--tf-intra-op-threads", "1", "--tf-inter-op-threads", "2")
+    with ServerProcess("static", artifacts_dir, extra_args=args) as process:
+        setup = requests.get(f"{process.url}/healthz", timeout=5).json()["setup"]
+    assert {k: setup[k] for k in ("server", "workers", "worker_class", "threads", "batch_window_ms",
+                                  "tf_intra_op_threads", "tf_inter_op_threads")} == {
+        "server": "gunicorn", "workers": 1, "worker_class": "gthread", "threads": 4, "batch_window_ms": 1.0,
+        "tf_intra_op_threads": 1, "tf_inter_op_threads": 2}
 
 
 @pytest.mark.parametrize("method, query, kwargs, status", [
