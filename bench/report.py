@@ -39,6 +39,18 @@ class Row:
         return self.group if self.setup in self.group else f"{self.group} [{self.setup}]"
 
 
+def find_run(storage: Path, spec: str | None) -> Path:
+    """A saved run by file path, by its number ("0006", as pytest-benchmark names it), or the newest."""
+    if spec is None:
+        return latest_run(storage)
+    if Path(spec).is_file():
+        return Path(spec)
+    matches = sorted(Path(storage).glob(f"*/{spec}_*.json"))
+    if len(matches) != 1:
+        raise FileNotFoundError(f"no single saved run {spec!r} under {storage} ({len(matches)} match)")
+    return matches[0]
+
+
 def latest_run(storage: Path) -> Path:
     runs = sorted(Path(storage).glob("*/*.json"), key=lambda p: p.name)
     if not runs:
@@ -234,12 +246,12 @@ def write_report(run_path: Path, out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__.splitlines()[0])
-    parser.add_argument("--run", type=Path, help="a saved run (JSON); default: the newest under --storage")
+    parser.add_argument("--run", help="a saved run: its JSON file or its number (e.g. 0006); default: the newest")
     parser.add_argument("--storage", type=Path, default=DEFAULT_STORAGE)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     try:
-        run_path = args.run or latest_run(args.storage)
+        run_path = find_run(args.storage, args.run)
         written = write_report(run_path, args.out)
     except (OSError, ValueError, KeyError) as error:
         print(f"error: {error}", file=sys.stderr)
