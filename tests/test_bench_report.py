@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,25 @@ def test_invalid_figures_are_marked(saved_run, tmp_path):
 def test_cli_reports_missing_storage_in_one_line(tmp_path, capsys):
     assert report.main(["--storage", str(tmp_path / "none"), "--out", str(tmp_path)]) == 2
     assert "no saved runs" in capsys.readouterr().err
+
+
+def test_a_run_is_found_by_its_number(saved_run):
+    storage = saved_run.parent.parent
+    number = saved_run.name.split("_")[0]
+    assert report.find_run(storage, number) == saved_run
+    assert report.find_run(storage, str(saved_run)) == saved_run
+    with pytest.raises(FileNotFoundError, match="no single saved run '9999'"):
+        report.find_run(storage, "9999")
+
+
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference-run"
+
+
+def test_the_committed_reference_report_is_the_rendering_of_its_committed_run(tmp_path):
+    """The README's figures come from one saved run: re-rendering it gives the committed report."""
+    runs = sorted(REFERENCE.glob("*.json"))
+    assert len(runs) == 1, runs
+    written = report.write_report(runs[0], tmp_path)
+    assert (tmp_path / "report.md").read_text() == (REFERENCE / "report.md").read_text()
+    assert runs[0].name.split("_")[0] in (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert written
