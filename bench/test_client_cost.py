@@ -1,0 +1,82 @@
+"""The client's own cost, measured every run: our client and wrk on a minimal non-TensorFlow server.
+
+The figure in pytest-benchmark's table is our client's latency against a server
+that does nothing (`bench/minimal_app.py` under gunicorn, one sync worker, as our
+servers run): the floor under every HTTP figure of the run. `extra_info` stores
+wrk's p50 on the same server, measured in windows alternating with ours, and the
+difference: what the client itself adds to each request (nothing is subtracted
+from any figure).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from bench import wrk
+from bench.load import SequentialClient
+from bench.minimal_app import ANSWER
+from bench.stats import latency_summary
+from serving.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
+
+WINDOWS = 3
+
+
+@pytest.fixture(scope="module")
+def minimal_server():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning",
+         "bench.minimal_app:app"], cwd=PROJECT_ROOT, env=ROOT_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/static"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                SequentialClient(url, ["ping"]).one_request()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the minimal gunicorn server did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def window_p50_ms(client: SequentialClient, seconds: float) -> float:
+    latencies, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        client.connect()
+        started = time.perf_counter()
+        client.one_request()
+        latencies.append(time.perf_counter() - started)
+    return float(np.median(latencies)) * 1000
+
+
+def test_client_cost(benchmark, minimal_server, plan):
+    benchmark.group = "client: against a minimal server (no TensorFlow)"
+    client = SequentialClient(minimal_server, ["the staff was friendly, but the room was dirty"])
+    window_s = 0.5 if plan.quick else 1.0
+    ours, theirs = [], []
+    for _ in range(WINDOWS):  # alternate, so the machine's drift hits both alike
+        ours.append(window_p50_ms(client, window_s))
+        if wrk.available():
+            theirs.append(wrk.run(f"{minimal_server}?text=the+staff+was+friendly%2C+but+the+room+was+dirty",
+                                  seconds=max(1, int(window_s)))[50.0])
+    benchmark.pedantic(client.one_request, setup=client.connect, rounds=plan.request_rounds)
+    client.close()
+    assert all(status == 200 and body == ANSWER for _, status, body in client.answers.items)
+    times = list(benchmark.stats.stats.data)
+    wrk_p50 = float(np.median(theirs)) if theirs else None
+    ours_p50 = float(np.median(ours))
+    benchmark.extra_info.update(
+        graph=None, setup="minimal-gunicorn-w1", server="gunicorn", workers=1,
+        client_window_p50_ms=round(ours_p50, 4), wrk_window_p50_ms=wrk_p50,
+        client_cost_ms=round(ours_p50 - wrk_p50, 4) if wrk_p50 is not None else None,
+        **latency_summary(times),
+    )
