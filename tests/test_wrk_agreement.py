@@ -9,10 +9,10 @@ from bench.load import SequentialClient
 from serving.supervisor import ServerProcess
 from tests.tools import require
 
-# Stated tolerance: our p50 is wrk's plus our Python client's own cost per request (under
-# 1 ms: measured 0.2 to 1.3 ms over wrk's C client, for a ~5 ms and a ~1.4 ms server), give or
-# take 15 % of drift between the alternating windows of a shared machine.
-MAX_CLIENT_COST_MS = 1.0
+# Stated tolerance: our p50 is wrk's plus our client's own cost per request (0.086 ms against a
+# minimal server, `bench/test_client_cost.py`; up to ~0.3 ms against a TensorFlow server, whose
+# two cores the Python client shares), give or take 15 % of drift between alternating windows.
+MAX_CLIENT_COST_MS = 0.5
 DRIFT = 0.15
 WRK_SAMPLE = """Running 3s test @ http://127.0.0.1:1/static?text=good
   Latency Distribution
