@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
-from pathlib import Path
 
 from bench.plan import Case
 from serving.supervisor import ServerProcess

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from bench import wrk
+from bench.conftest import round_times
 from bench.load import SequentialClient
 from bench.minimal_app import ANSWER
 from bench.stats import latency_summary
@@ -48,30 +49,15 @@ def minimal_server():
         process.wait(timeout=30)
 
 
-def window_p50_ms(client: SequentialClient, seconds: float) -> float:
-    latencies, deadline = [], time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        client.connect()
-        started = time.perf_counter()
-        client.one_request()
-        latencies.append(time.perf_counter() - started)
-    return float(np.median(latencies)) * 1000
-
-
 def test_client_cost(benchmark, minimal_server, plan):
     benchmark.group = "client: against a minimal server (no TensorFlow)"
-    client = SequentialClient(minimal_server, ["the staff was friendly, but the room was dirty"])
-    window_s = 0.5 if plan.quick else 1.0
-    ours, theirs = [], []
-    for _ in range(WINDOWS):  # alternate, so the machine's drift hits both alike
-        ours.append(window_p50_ms(client, window_s))
-        if wrk.available():
-            theirs.append(wrk.run(f"{minimal_server}?text=the+staff+was+friendly%2C+but+the+room+was+dirty",
-                                  seconds=max(1, int(window_s)))[50.0])
+    text = "the staff was friendly, but the room was dirty"
+    ours, theirs, _ = wrk.alternate_p50s(minimal_server, text, windows=WINDOWS, seconds=1)
+    client = SequentialClient(minimal_server, [text])
     benchmark.pedantic(client.one_request, setup=client.connect, rounds=plan.request_rounds)
     client.close()
     assert all(status == 200 and body == ANSWER for _, status, body in client.answers.items)
-    times = list(benchmark.stats.stats.data)
+    times = round_times(benchmark)
     wrk_p50 = float(np.median(theirs)) if theirs else None
     ours_p50 = float(np.median(ours))
     benchmark.extra_info.update(

@@ -4,6 +4,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
+from urllib.parse import urlencode
+
+import numpy as np
+
+from bench.load import Answers, SequentialClient
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 _PERCENTILE_LINE = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s+(\d+(?:\.\d+)?)(us|ms|s)\s*$")
@@ -33,3 +39,25 @@ def run(url: str, seconds: int = 3, connections: int = 1, threads: int = 1) -> d
     if result.returncode != 0:
         raise RuntimeError(f"wrk failed ({result.returncode}): {result.stderr.strip()}")
     return parse_latency_percentiles(result.stdout)
+
+
+def alternate_p50s(url: str, text: str, windows: int = 3, seconds: int = 1) -> tuple[list[float], list[float], Answers]:
+    """(our p50s, wrk's p50s, our answers): windows of our client and of wrk on the same request,
+    alternating so a shared machine's drift hits both alike. wrk's list is empty without wrk.
+    Ours are timed as the suite times a request: from its first byte, connection opened before."""
+    ours, theirs = [], []
+    client = SequentialClient(url, [text])
+    try:
+        for _ in range(windows):
+            if available():
+                theirs.append(run(f"{url}?{urlencode({'text': text})}", seconds=seconds)[50.0])
+            latencies, deadline = [], time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                client.connect()
+                started = time.perf_counter()
+                client.one_request()
+                latencies.append(time.perf_counter() - started)
+            ours.append(float(np.median(latencies)) * 1000)
+    finally:
+        client.close()
+    return ours, theirs, client.answers

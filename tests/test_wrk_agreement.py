@@ -1,11 +1,8 @@
 """Our client agrees with wrk on the same server: the suite's client is not the bottleneck."""
-import time
-
 import numpy as np
 import pytest
 
 from bench import wrk
-from bench.load import SequentialClient
 from serving.supervisor import ServerProcess
 from tests.tools import require
 
@@ -36,18 +33,8 @@ def test_p50_agrees_with_wrk(artifacts_dir, graph):
     text = "the staff was friendly, but the room was dirty"
     with ServerProcess(graph, artifacts_dir, workers=1) as server:
         url = f"{server.url}/{graph}"
-        wrk_p50, ours_p50 = [], []
-        for _ in range(3):  # alternate, so drift on a shared machine hits both alike
-            wrk_p50.append(wrk.run(f"{url}?text={text.replace(' ', '+').replace(',', '%2C')}", seconds=2)[50.0])
-            client, latencies, deadline = SequentialClient(url, [text]), [], time.monotonic() + 2
-            while time.monotonic() < deadline:
-                client.connect()
-                started = time.perf_counter()
-                client.one_request()
-                latencies.append(time.perf_counter() - started)
-            client.close()
-            assert all(status == 200 for _, status, _ in client.answers.items)
-            ours_p50.append(float(np.median(latencies)) * 1000)
+        ours_p50, wrk_p50, answers = wrk.alternate_p50s(url, text, windows=3, seconds=2)
+        assert all(status == 200 for _, status, _ in answers.items)
     ours, theirs = float(np.median(ours_p50)), float(np.median(wrk_p50))
     print(f"\n{graph}: our p50 {ours:.3f} ms, wrk p50 {theirs:.3f} ms")
     drift = DRIFT * theirs
