@@ -4,18 +4,20 @@ from __future__ import annotations
 import atexit
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bench import oracle
+from bench import oracle, rotations
 from bench.environment import client_info
-from bench.load import Answers
-from bench.plan import Case, Plan
+from bench.paired import Comparison
+from bench.plan import Case, Plan, ServerConfig
 from bench.servers import ServerPool
 from sentiment_model import corpus
 
 TEXT_POOL_SIZE = 50
+SPAWN_TEXT = "the staff was friendly, but the room was dirty"
 
 
 def pytest_addoption(parser):
@@ -32,6 +34,9 @@ def pytest_addoption(parser):
 
 # What this run keeps between pytest's hooks, in pytest's own per-run store.
 SERVER_CASES = pytest.StashKey[set]()  # servers the selected benchmarks need
+GROUP_CASES = pytest.StashKey[dict]()  # parameter name -> the selected cases, measured in one rotation
+COMPARISONS = pytest.StashKey[list]()  # every rotation's headline ratios (bench.paired.Comparison)
+SAVED_BEFORE = pytest.StashKey[list]()  # saved runs that existed before this one, for --benchmark-compare
 REMOTE_GRAPH = pytest.StashKey[str]()  # graph kind of --serving-url, read once from its /healthz
 VERDICTS = pytest.StashKey[list]()  # (benchmark name, valid, reason) of every judged figure
 
@@ -49,17 +54,34 @@ def pytest_generate_tests(metafunc):
             metafunc.parametrize(argument, values, ids=str)
 
 
+ROTATED = {  # parameter name -> how its graph kinds are served in its rotation
+    "spawn_graph": ServerConfig("in-process"), "cold_start_graph": ServerConfig("gunicorn", 1),
+    "request_case": None, "burst_case": None,
+}
+
+
+@pytest.hookimpl(trylast=True)  # after `-k`/`-m` deselection: only the selected cases count
 def pytest_collection_modifyitems(config, items):
-    """Remember which servers the selected benchmarks need, to start them together."""
+    """Remember which servers the selected benchmarks need, to start them together, and which
+    cases each group's rotation takes (only the selected ones: `-k` narrows the rotation too)."""
     config.stash[SERVER_CASES] = {
         case for item in items for name in ("request_case", "burst_case", "openloop_case")
         if (case := getattr(item, "callspec", None) and item.callspec.params.get(name))
         and case.config.server not in ("in-process", "remote")
     }
+    groups: dict[str, list[Case]] = {name: [] for name in ROTATED}
+    for item in items:
+        for name, served in ROTATED.items():
+            if (value := getattr(item, "callspec", None) and item.callspec.params.get(name)) is not None:
+                case = Case(value, served) if served else value
+                if case not in groups[name]:
+                    groups[name].append(case)
+    config.stash[GROUP_CASES] = groups
 
 
 def pytest_configure(config):
     """Check the options once, before collection, so a bad one is a one-line usage error."""
+    config.stash[SAVED_BEFORE] = _saved_runs(config)
     url = config.getoption("--serving-url", default=None)
     if url:
         config.stash[REMOTE_GRAPH] = _remote_graph(url.rstrip("/"))
@@ -122,15 +144,34 @@ def judge_for(plan, request):
     return judge
 
 
-@pytest.fixture(scope="session")
-def check_answers(judge_for):
-    def check(answers: Answers, graph: str) -> None:
-        assert answers.items, "no answers were recorded"
-        judge = judge_for(graph)
-        faults = [fault for item in answers.items if (fault := judge(*item)) is not None]
-        assert not faults, f"{len(faults)} of {len(answers.items)} answers wrong, first: {faults[0]}"
+def _measured(config, measured: rotations.Measured) -> rotations.Measured:
+    config.stash.setdefault(COMPARISONS, []).extend(measured.comparisons)
+    return measured
 
-    return check
+
+@pytest.fixture(scope="session")
+def measured_requests(pytestconfig, plan, server_pool, texts, artifacts, judge_for) -> rotations.Measured:
+    """Every selected single-request case, measured in one rotation (first use runs it)."""
+    cases = pytestconfig.stash[GROUP_CASES]["request_case"]
+    return _measured(pytestconfig, rotations.measure_requests(cases, plan, server_pool, texts, artifacts, judge_for))
+
+
+@pytest.fixture(scope="session")
+def measured_bursts(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
+    cases = pytestconfig.stash[GROUP_CASES]["burst_case"]
+    return _measured(pytestconfig, rotations.measure_bursts(cases, plan, server_pool, texts, judge_for))
+
+
+@pytest.fixture(scope="session")
+def measured_loads(pytestconfig, plan, artifacts) -> rotations.Measured:
+    cases = pytestconfig.stash[GROUP_CASES]["spawn_graph"]
+    return _measured(pytestconfig, rotations.measure_loads(cases, plan, artifacts, SPAWN_TEXT))
+
+
+@pytest.fixture(scope="session")
+def measured_cold_starts(pytestconfig, plan, artifacts_dir) -> rotations.Measured:
+    cases = pytestconfig.stash[GROUP_CASES]["cold_start_graph"]
+    return _measured(pytestconfig, rotations.measure_cold_starts(cases, plan, artifacts_dir))
 
 
 @pytest.fixture(scope="session")
@@ -147,16 +188,6 @@ def server_pool(artifacts_dir, pytestconfig, plan):
 def pytest_benchmark_update_machine_info(config, machine_info):
     """The client machine, next to pytest-benchmark's own `machine_info` (py-cpuinfo's CPU)."""
     machine_info["client"] = client_info()
-
-
-IN_PROCESS = {"server": "in-process", "workers": 1, "worker_class": None, "threads": 1}
-
-
-def in_process_setup(graph: str) -> dict:
-    """The set-up of this (client) process, for figures measured without a server."""
-    from serving.setup_report import process_setup
-
-    return process_setup(graph, IN_PROCESS, None, 0)
 
 
 def _describe(benchmark, case: Case, setup: dict, texts: list[str], **figures) -> None:
@@ -201,13 +232,68 @@ def round_times(benchmark) -> list[float]:
     return list(benchmark.stats.stats.data)
 
 
+def pytest_benchmark_update_json(config, benchmarks, output_json):
+    """The run's answers, next to pytest-benchmark's figures (saved run and --benchmark-json)."""
+    output_json["comparisons"] = [c.as_json() for c in config.stash.get(COMPARISONS, [])]
+
+
+def _saved_runs(config) -> list[Path]:
+    """pytest-benchmark's saved runs in its file storage (none for other storages)."""
+    storage = str(config.getoption("benchmark_storage", default="") or "")
+    if not storage.startswith("file://"):
+        return []
+    return sorted(Path(storage[len("file://"):]).glob("*/[0-9][0-9][0-9][0-9]_*.json"), key=lambda p: p.name)
+
+
+def _compared_run(config) -> Path | None:
+    """The run `--benchmark-compare` compares with: the given number, or the newest before this run."""
+    spec = config.getoption("benchmark_compare", default=[])
+    saved = config.stash.get(SAVED_BEFORE, [])
+    if spec is True:
+        return saved[-1] if saved else None
+    if spec:
+        return next((run for run in saved if run.name.startswith(f"{spec}_")), None)
+    return None
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark's tables
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """List the figures whose measurement was not valid, with the reason, after pytest-benchmark's tables."""
+    """After pytest-benchmark's tables: the run's answers (ratios with intervals), whether they
+    changed since the compared run, and the figures whose measurement was not valid."""
+    write = terminalreporter.write_line
+    found = config.stash.get(COMPARISONS, [])
+    if found:
+        terminalreporter.section("answers: paired ratios of times, 95 % intervals", sep="-")
+        for comparison in found:
+            write(f"{comparison.name:<52} {comparison.ratio:7.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  "
+                  f"{comparison.words()}")
+        compared = _compared_run(config)
+        if compared is not None:
+            terminalreporter.section(f"answers since run {compared.name.split('_')[0]}", sep="-")
+            for line in changes_since(found, json.loads(compared.read_text()).get("comparisons", [])):
+                write(line)
     judged = config.stash.get(VERDICTS, [])
     if not judged:
         return
     invalid = [(name, reason) for name, valid, reason in judged if not valid]
     terminalreporter.section("validity", sep="-")
-    terminalreporter.write_line(f"{len(judged) - len(invalid)} of {len(judged)} latency figures VALID")
+    write(f"{len(judged) - len(invalid)} of {len(judged)} latency figures VALID")
     for name, reason in invalid:
         terminalreporter.write_line(f"INVALID {name}: {reason}", yellow=True)
+
+
+def changes_since(now: list[Comparison], before: list[dict]) -> list[str]:
+    """For each ratio of this run also in the compared one: changed when the intervals do not overlap."""
+    earlier = {entry["name"]: Comparison.from_json(entry) for entry in before}
+    lines = []
+    for comparison in now:
+        old = earlier.get(comparison.name)
+        if old is None:
+            lines.append(f"{comparison.name}: new (not in the compared run)")
+            continue
+        verdict = "unchanged (intervals overlap)" if comparison.overlaps(old) else "CHANGED (intervals do not overlap)"
+        lines.append(f"{comparison.name}: {old.ratio:.3f} [{old.low:.3f}, {old.high:.3f}] -> "
+                     f"{comparison.ratio:.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  {verdict}")
+    if not earlier:
+        lines.append("the compared run stored no ratios (made before paired measurement)")
+    return lines

@@ -26,8 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import paired
 from bench.load import SequentialClient
 from bench.oracle import AnswerJudge
+from bench.paired import rotate
 from bench.stats import bootstrap_ratio_ci, regression_verdict
 from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 
@@ -95,25 +97,11 @@ def artifacts_for(root: Path, cache: Path) -> tuple[Path, dict[str, float]]:
 
 
 def measure(streams: list[Stream], rounds: int, requests: int) -> dict[tuple[str, str], list[float]]:
-    """Per-round median latency of every stream; single requests rotate through all streams.
-
-    Rotating single requests, not blocks (and who goes first rotates too), makes
-    every stream see the same moments of a noisy machine; each round gives one
-    paired sample per stream.
-    """
-    for _ in range(requests):  # untimed warm-up
-        for stream in streams:
-            stream.timed_request()
-    medians: dict[tuple[str, str], list[float]] = {(s.side, s.graph): [] for s in streams}
-    for index in range(rounds):
-        times: dict[tuple[str, str], list[float]] = {key: [] for key in medians}
-        for request in range(requests):
-            shift = (index + request) % len(streams)
-            for stream in streams[shift:] + streams[:shift]:
-                times[(stream.side, stream.graph)].append(stream.timed_request())
-        for key, values in times.items():
-            medians[key].append(float(np.median(values)))
-    return medians
+    """Per-round median latency of every stream: single requests rotate through all streams
+    (bench.paired), after one untimed warm-up round."""
+    rotation = rotate([paired.Stream(f"{s.side} {s.graph}", s.timed_request) for s in streams],
+                      rounds, per_round=requests, warmup_rounds=1)
+    return {(s.side, s.graph): rotation.round_medians[f"{s.side} {s.graph}"] for s in streams}
 
 
 def table(label: str, base: list[float], candidate: list[float], ratio: float, low: float, high: float,

@@ -55,10 +55,13 @@ class Case(NamedTuple):
 class Plan:
     quick: bool
     workers: tuple[int, ...]
-    spawn_rounds: int
-    cold_start_rounds: int
+    # Rounds of each group's rotation (bench.paired): every case takes one turn per unit.
+    spawn_rounds: int  # load + first prediction, one load per kind per round
+    cold_start_rounds: int  # one launch per kind per round; fewer than 3: no interval
     request_rounds: int
+    requests_per_round: int
     burst_rounds: int
+    bursts_per_round: int
     burst_threads: int = 20
     remote_url: str | None = None
     remote_graph: str | None = None
@@ -89,6 +92,10 @@ class Plan:
         # Rules count requests: 10 bursts of 20 at least in a full run.
         return Rules(60, 0.1, 0.35) if self.quick else Rules(200, 0.5, 0.25)
 
+    @property
+    def client_cost_rounds(self) -> int:
+        return self.request_rounds * self.requests_per_round
+
     @classmethod
     def from_options(cls, quick: bool, workers: str | None, remote_url: str | None = None,
                      remote_graph: str | None = None, extended: bool = False) -> "Plan":
@@ -100,8 +107,11 @@ class Plan:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
         remote = {"remote_url": remote_url, "remote_graph": remote_graph, "extended": extended and not quick}
         if quick:
-            return cls(True, sweep, spawn_rounds=2, cold_start_rounds=1, request_rounds=50, burst_rounds=4, **remote)
-        return cls(False, sweep, spawn_rounds=3, cold_start_rounds=2, request_rounds=200, burst_rounds=15, **remote)
+            return cls(True, sweep, spawn_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
+                       burst_rounds=4, bursts_per_round=2, **remote)
+        # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
+        return cls(False, sweep, spawn_rounds=5, cold_start_rounds=3, request_rounds=20, requests_per_round=15,
+                   burst_rounds=16, bursts_per_round=2, **remote)
 
     @property
     def _remote_cases(self) -> list[Case]:
@@ -113,7 +123,10 @@ class Plan:
 
     @property
     def cold_start_graphs(self) -> tuple[str, ...]:
-        """Cold starts cost seconds each; beyond the seed's two kinds only with --bench-extended."""
+        """Cold starts cost ~7 s each (importing TensorFlow): none in a quick run; beyond the
+        seed's two kinds only with --bench-extended."""
+        if self.cold_start_rounds == 0:
+            return ()
         return ALL_GRAPHS if self.extended else SWEEP_GRAPHS
 
     @property

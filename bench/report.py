@@ -88,16 +88,6 @@ def static_vs_dynamic(rows: list[Row]) -> list[tuple[str, float, float, float, b
     return pairs
 
 
-def http_overhead(rows: list[Row]) -> list[tuple[str, str, float, float, float]]:
-    """(graph, server, HTTP p50 ms, in-process p50 ms, ratio) for single requests."""
-    requests_ = [r for r in rows if r.group.startswith("request") and "p50_ms" in r.extra]
-    floor = {r.graph: r.extra["p50_ms"] for r in requests_ if r.server == "in-process"}
-    return [
-        (r.graph, r.setup, r.extra["p50_ms"], floor[r.graph], r.extra["p50_ms"] / floor[r.graph])
-        for r in requests_ if r.server != "in-process" and r.graph in floor
-    ]
-
-
 def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, float]]:
     """(graph, set-up, burst wall ms, ideal ms, ratio): ideal = threads × in-process p50 ÷ CPU cores.
 
@@ -113,6 +103,19 @@ def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, floa
             ideal = row.extra.get("threads", 20) * floor[row.graph] / max(1, int(row.extra.get("cpu_count") or 1))
             result.append((row.graph, row.setup, row.median_ms, ideal, row.median_ms / ideal))
     return sorted(result, key=lambda item: item[4])
+
+
+def answers_table(comparisons: list[dict]) -> list[str]:
+    """The run's stored `comparisons` (bench.paired.Comparison) as a markdown table."""
+    from bench.paired import Comparison
+
+    if not comparisons:
+        return ["This run stored no paired ratios (it was made before paired measurement, or measured one case)."]
+    lines = ["| question | ratio | interval | answer |", "|---|---:|---|---|"]
+    for entry in comparisons:
+        c = Comparison.from_json(entry)
+        lines.append(f"| {c.name} | {c.ratio:.3f} | [{c.low:.3f}, {c.high:.3f}] ({c.confidence:.0%}) | {c.words()} |")
+    return lines
 
 
 def _verdict(extra: dict) -> str:
@@ -139,20 +142,13 @@ def markdown(run: dict, source: Path) -> str:
         f"TensorFlow {first_extra.get('tensorflow_version', '?')} (as the servers report it), "
         f"gunicorn {machine.get('client', {}).get('packages', {}).get('gunicorn', '?')}.",
         "",
-        "## Static vs dynamic",
+        "## Answers",
         "",
-        "Median of each benchmark; ratio = dynamic ÷ static (above 1: the static graph is faster).",
+        "Paired ratios of times, numerator ÷ denominator (below 1: the numerator is faster), every case of a",
+        "group measured in one rotation (`bench.paired`); median of per-round ratios, bootstrap interval.",
         "",
-        "| scenario | dynamic (ms) | static (ms) | dynamic ÷ static | figures |",
-        "|---|---:|---:|---:|---|",
     ]
-    lines += [f"| {s} | {d:.2f} | {st:.2f} | {r:.2f} | {'valid' if ok else '**INVALID**'} |"
-              for s, d, st, r, ok in static_vs_dynamic(rows)]
-    overhead = http_overhead(rows)
-    if overhead:
-        lines += ["", "## HTTP overhead", "", "p50 of one request over HTTP ÷ p50 of the same call in-process.", "",
-                  "| graph | server | HTTP p50 (ms) | in-process p50 (ms) | ratio |", "|---|---|---:|---:|---:|"]
-        lines += [f"| {g} | {s} | {h:.2f} | {f:.2f} | {r:.2f} |" for g, s, h, f, r in overhead]
+    lines += answers_table(run.get("comparisons", []))
     efficiency = burst_efficiency(rows)
     if efficiency:
         lines += ["", "## Burst against the cores' ideal", "",

@@ -54,7 +54,7 @@ def test_client_cost(benchmark, minimal_server, plan):
     text = "the staff was friendly, but the room was dirty"
     ours, theirs, _ = wrk.alternate_p50s(minimal_server, text, windows=WINDOWS, seconds=1)
     client = SequentialClient(minimal_server, [text])
-    benchmark.pedantic(client.one_request, setup=client.connect, rounds=plan.request_rounds)
+    benchmark.pedantic(client.one_request, setup=client.connect, rounds=plan.client_cost_rounds)
     client.close()
     assert all(status == 200 and body == ANSWER for _, status, body in client.answers.items)
     times = round_times(benchmark)

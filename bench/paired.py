@@ -1,0 +1,179 @@
+"""Paired, interleaved measurement: the method of the whole suite and of the gate.
+
+Streams (a graph kind on one server set-up, or the base and the candidate of a
+change) take turns unit by unit: one request, one burst, or one spawn each, in an
+order that rotates, so a noisy moment of a shared machine hits every stream
+alike. A round gives every stream the median of its units; the ratio of two
+streams is the median of their per-round ratios, with a bootstrap percentile
+interval over the rounds (`bench.stats.bootstrap_ratio_ci`).
+
+Measured back to back in blocks, the same figure moved by a median 19 % (up to
+2x) between two runs of one commit; rotated, the gate's ratios held within ±1.5 %.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from bench.stats import bootstrap_ratio_ci
+
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One thing to measure: `run()` does one unit of work and returns its timed seconds
+    (whatever set-up the unit needs, e.g. opening a connection, it does untimed)."""
+
+    name: str
+    run: Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What a rotation measured: every unit's seconds in time order, and per-round medians."""
+
+    samples: dict[str, list[float]]
+    round_medians: dict[str, list[float]]
+    duration_s: float = 0.0  # wall clock of the timed rounds: how long every stream's samples span
+
+    @property
+    def rounds(self) -> int:
+        return len(next(iter(self.round_medians.values()), []))
+
+    def compare(self, name: str, numerator: str, denominator: str,
+                confidence: float = CONFIDENCE) -> "Comparison":
+        """numerator ÷ denominator (of times: below 1, the numerator is faster), paired by round."""
+        ratio, low, high = bootstrap_ratio_ci(self.round_medians[denominator], self.round_medians[numerator],
+                                              confidence)
+        return Comparison(name, numerator, denominator, ratio, low, high, confidence)
+
+
+def rotate(streams: Sequence[Stream], rounds: int, per_round: int = 1, warmup_rounds: int = 0) -> Rotation:
+    """Run `rounds` rounds of `per_round` units per stream, streams taking turns unit by unit.
+
+    Who goes first moves on by one at every unit, and the start of that rotation
+    moves on every round, so no stream always follows the same neighbour.
+    Warm-up rounds run the same way and are not kept.
+    """
+    if not streams:
+        raise ValueError("nothing to rotate")
+    names = [stream.name for stream in streams]
+    if len(set(names)) != len(names):
+        raise ValueError(f"stream names must be unique: {names}")
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    medians: dict[str, list[float]] = {name: [] for name in names}
+    count = len(streams)
+    started = None
+    for index in range(warmup_rounds + rounds):
+        if index == warmup_rounds:
+            started = time.perf_counter()
+        this_round: dict[str, list[float]] = {name: [] for name in names}
+        for unit in range(per_round):
+            shift = (index + unit) % count
+            for stream in list(streams[shift:]) + list(streams[:shift]):
+                this_round[stream.name].append(stream.run())
+        if index < warmup_rounds:
+            continue
+        for name, values in this_round.items():
+            samples[name] += values
+            medians[name].append(float(np.median(values)))
+    return Rotation(samples, medians, time.perf_counter() - started)
+
+
+def timed(prepare: Callable[[], object], unit: Callable[[], object]) -> Callable[[], float]:
+    """A stream's `run`: `prepare()` untimed, then `unit()` timed with `time.perf_counter`."""
+    def run() -> float:
+        prepare()
+        started = time.perf_counter()
+        unit()
+        return time.perf_counter() - started
+
+    return run
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One ratio of two streams with its interval: the suite's stored answer to a question.
+
+    The fields are the run JSON's `comparisons` entries.
+    """
+
+    name: str  # the scenario in words, e.g. "request gunicorn-w1: static / dynamic"
+    numerator: str
+    denominator: str
+    ratio: float
+    low: float
+    high: float
+    confidence: float
+
+    @property
+    def subject(self) -> str:
+        """What the name compares, e.g. "static" and "dynamic" from "…: static / dynamic"."""
+        return self.name.rsplit(": ", 1)[-1]
+
+    def words(self) -> str:
+        """The verdict in words: "static is 2.60x faster than dynamic [2.41, 2.80]", or "same within ±3 %"."""
+        top, bottom = self.subject.split(" / ")
+        if self.high < 1:
+            return f"{top} is {1 / self.ratio:.2f}x faster than {bottom} [{1 / self.high:.2f}, {1 / self.low:.2f}]"
+        if self.low > 1:
+            return f"{top} is {self.ratio:.2f}x slower than {bottom} [{self.low:.2f}, {self.high:.2f}]"
+        within = max(1 - self.low, self.high - 1)
+        return f"{top} and {bottom} the same within ±{within:.0%} (ratio {self.ratio:.3f} [{self.low:.3f}, {self.high:.3f}])"
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width relative to the ratio: 0.05 means ±5 %."""
+        return (self.high - self.low) / 2 / self.ratio
+
+    def overlaps(self, other: "Comparison") -> bool:
+        return self.low <= other.high and other.low <= self.high
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "numerator": self.numerator, "denominator": self.denominator,
+                "ratio": round(self.ratio, 5), "low": round(self.low, 5), "high": round(self.high, 5),
+                "confidence": self.confidence}
+
+    @classmethod
+    def from_json(cls, entry: dict) -> "Comparison":
+        return cls(entry["name"], entry["numerator"], entry["denominator"], float(entry["ratio"]),
+                   float(entry["low"]), float(entry["high"]), float(entry["confidence"]))
+
+
+class SampleClock:
+    """Hands times measured in a rotation to pytest-benchmark, through its documented `timer`
+    option (`@pytest.mark.benchmark(timer=...)`): pytest-benchmark reads this clock before and
+    after each round's target, and the target moves the clock by the next measured sample.
+
+    pytest-benchmark then keeps, stores and compares exactly the rotation's own
+    `perf_counter` times; it times nothing itself for these benchmarks.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.__name__ = name  # what pytest-benchmark stores as the run's timer
+        self._now = 0.0
+        self._pending: list[float] = []
+
+    def __call__(self) -> float:
+        return self._now
+
+    def _advance(self) -> None:
+        self._now += self._pending.pop(0)
+
+    def hand_over(self, benchmark, samples_s: Sequence[float]) -> None:
+        """One pytest-benchmark round per sample, each exactly that sample long."""
+        if not samples_s:
+            raise ValueError("no samples to hand over")
+        self._pending = list(samples_s)
+        try:
+            benchmark.pedantic(self._advance, rounds=len(samples_s))
+        finally:
+            self._pending = []  # all taken, or pytest-benchmark is disabled (--benchmark-disable)
+
+
+# The clock the suite's paired benchmarks name in their `benchmark` marker.
+sample_clock = SampleClock("sample_clock")

@@ -1,0 +1,180 @@
+"""Each benchmark group measured as one rotation: every case of the group takes turns.
+
+A group's benchmarks (one per case, so pytest-benchmark keeps a row per case)
+share one `Measured`: the rotation's samples, the answers each case gave, and
+what each measured server says of itself. Answers are judged here, before any
+ratio is formed: a case with a wrong answer gets no ratio (and its benchmark fails).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from bench import headlines
+from bench.load import Answers, Burst, SequentialClient
+from bench.paired import Comparison, Rotation, Stream, rotate, timed
+from bench.plan import Case, Plan
+from bench.servers import ServerPool, reported_setup
+from serving.supervisor import ServerProcess
+
+IN_PROCESS = {"server": "in-process", "workers": 1, "worker_class": None, "threads": 1}
+
+
+def in_process_setup(graph: str) -> dict:
+    """The set-up of this (client) process, for figures measured without a server."""
+    from serving.setup_report import process_setup
+
+    return process_setup(graph, IN_PROCESS, None, 0)
+
+
+# Below this many rounds a ratio gets no interval (a quick run's single cold start).
+MIN_ROUNDS_FOR_INTERVAL = 3
+
+
+@dataclass
+class Measured:
+    """One group's rotation and what each case left behind, keyed by `str(case)`."""
+
+    scenario: str
+    cases: list[Case]
+    rotation: Rotation
+    setups: dict[str, dict]
+    faults: dict[str, list[str]] = field(default_factory=dict)  # wrong answers, in words
+    latencies_s: dict[str, list[list[float]]] = field(default_factory=dict)  # per burst, per request
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    def samples(self, case: Case) -> list[float]:
+        return self.rotation.samples[str(case)]
+
+    def assert_correct(self, case: Case) -> None:
+        """A figure counts only correct answers: fail the case's benchmark on any wrong one."""
+        faults = self.faults.get(str(case), [])
+        assert not faults, f"{len(faults)} wrong answers or errors, first: {faults[0]}"
+
+    def about(self) -> dict:
+        """How the figure was measured, for `extra_info`."""
+        return {"method": "paired rotation", "rotation_cases": [str(case) for case in self.cases],
+                "rotation_rounds": self.rotation.rounds}
+
+    def finish(self, where: Callable | None = None) -> "Measured":
+        """Form the group's headline ratios among the cases whose every answer was right."""
+        if self.rotation.rounds >= MIN_ROUNDS_FOR_INTERVAL:
+            correct = [case for case in self.cases if not self.faults.get(str(case))]
+            extra = {"where": where} if where else {}
+            self.comparisons = headlines.comparisons(self.scenario, self.rotation, correct, **extra)
+        return self
+
+
+def judged(answers: Answers, judge) -> list[str]:
+    return [fault for item in answers.items if (fault := judge(*item)) is not None]
+
+
+def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], artifacts,
+                     judge_for) -> Measured:
+    """Single requests, one at a time, rotating request by request through every case."""
+    clients, setups = {}, {}
+    try:
+        for case in cases:
+            if case.config.server == "in-process":
+                from bench.inprocess import InProcessClient
+
+                clients[str(case)] = InProcessClient(case.graph, artifacts, texts)
+                setups[str(case)] = in_process_setup(case.graph)
+            else:
+                clients[str(case)] = SequentialClient(f"{pool.get(case).url}/{case.graph}", texts)
+                setups[str(case)] = pool.setup_of(case)
+        # the connection opens untimed: a request is timed from its first byte sent, as wrk does
+        streams = [Stream(name, timed(client.connect, client.one_request)) for name, client in clients.items()]
+        rotation = rotate(streams, plan.request_rounds, plan.requests_per_round, warmup_rounds=1)
+    finally:
+        for client in clients.values():
+            client.close()
+    # every answer is judged, the warm-up round's too: a wrong one means a broken server
+    faults = {str(case): judged(clients[str(case)].answers, judge_for(case.graph)) for case in cases}
+    return Measured("request", cases, rotation, setups, faults).finish()
+
+
+def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge_for) -> Measured:
+    """Bursts of `plan.burst_threads` requests released together, rotating burst by burst."""
+    bursts: dict[str, list[Burst]] = {str(case): [] for case in cases}
+
+    def stream(case: Case) -> Stream:
+        url = f"{pool.get(case).url}/{case.graph}"
+        pending: list[Burst] = []
+
+        def prepare():  # threads started and parked at their barrier, untimed
+            pending.append(Burst(url, texts, threads=plan.burst_threads))
+
+        def release():
+            burst = pending.pop()
+            burst.release()
+            bursts[str(case)].append(burst)
+
+        return Stream(str(case), timed(prepare, release))
+
+    streams = [stream(case) for case in cases]
+    rotation = rotate(streams, plan.burst_rounds, plan.bursts_per_round, warmup_rounds=1)
+    setups = {str(case): pool.setup_of(case) for case in cases}
+    faults, latencies = {}, {}
+    for case in cases:
+        answers = Answers()  # every burst's answers judged, the warm-up's too
+        for burst in bursts[str(case)]:
+            answers.items += burst.answers.items
+        errors = [error for burst in bursts[str(case)] for error in burst.errors]
+        faults[str(case)] = errors + judged(answers, judge_for(case.graph))
+        timed_bursts = bursts[str(case)][-len(rotation.samples[str(case)]):]  # the warm-up round left out
+        latencies[str(case)] = [burst.latencies_s for burst in timed_bursts]
+    return Measured(f"burst of {plan.burst_threads}", cases, rotation, setups, faults, latencies).finish()
+
+
+def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measured:
+    """Load + first prediction in this process (TensorFlow already imported), rotating kind by kind.
+
+    Each load starts from a fresh Keras/TF state, as a new server process would; the
+    warm-up round pays one-off kernel set-up.
+    """
+    import keras
+
+    from serving import graphs
+
+    ids = artifacts.vocabulary.encode_batch([text])
+    reference = graphs.load("static", artifacts)(ids)
+    answers: dict[str, list[np.ndarray]] = {str(case): [] for case in cases}
+
+    def stream(case: Case) -> Stream:
+        def load_and_predict():
+            answers[str(case)].append(graphs.load(case.graph, artifacts)(ids))
+
+        return Stream(str(case), timed(keras.backend.clear_session, load_and_predict))
+
+    rotation = rotate([stream(case) for case in cases], plan.spawn_rounds, warmup_rounds=1)
+    faults = {name: [f"P {p.tolist()} != {reference.tolist()}" for p in found
+                     if not np.allclose(p, reference, atol=1e-5)] for name, found in answers.items()}
+    setups = {str(case): in_process_setup(case.graph) for case in cases}
+    return Measured("load + first prediction", cases, rotation, setups, faults).finish(where=lambda config: "")
+
+
+def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measured:
+    """Process launch → /healthz 200 (Python, TensorFlow import, load, warm-up), one launch per
+    kind per round, in rotating order; each server is stopped, untimed, before the next launch."""
+    setups: dict[str, dict] = {}
+
+    def stream(case: Case) -> Stream:
+        def launch_and_wait() -> float:
+            process = ServerProcess(case.graph, artifacts_dir, workers=case.config.workers)
+            try:
+                started = time.perf_counter()
+                process.start().wait_healthy()
+                elapsed = time.perf_counter() - started
+                setups[str(case)] = reported_setup(process.url)
+            finally:
+                process.stop()
+            return elapsed
+
+        return Stream(str(case), launch_and_wait)
+
+    rotation = rotate([stream(case) for case in cases], plan.cold_start_rounds)
+    return Measured("cold start", cases, rotation, setups).finish()

@@ -1,0 +1,110 @@
+"""The paired-measurement engine (bench.paired): order, ratios with intervals, the hand-over to pytest-benchmark."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench import headlines
+from bench.paired import Comparison, Stream, rotate
+from bench.plan import Case, ServerConfig
+
+
+class NoisyMachine:
+    """A shared machine in miniature: a load that drifts from unit to unit (up to 3x, like this
+    2-core machine's neighbours), times that scatter ±10 % around it, an occasional 3x spike.
+    Seeded, so these tests check the method's statistics, not today's machine."""
+
+    def __init__(self, seed: int):
+        self.rng = np.random.default_rng(seed)
+        self.load = 1.0
+
+    def stream(self, name: str, seconds: float) -> Stream:
+        def run() -> float:
+            self.load = float(np.clip(self.load * np.exp(self.rng.normal(0, 0.05)), 0.5, 3.0))
+            spike = 3.0 if self.rng.random() < 0.02 else 1.0
+            return seconds * self.load * spike * float(np.exp(self.rng.normal(0, 0.1)))
+
+        return Stream(name, run)
+
+
+def paired_ratio(seed: int, slowdown: float) -> Comparison:
+    machine = NoisyMachine(seed)
+    streams = [machine.stream("base", 0.002), machine.stream("slowed", 0.002 * slowdown)]
+    return rotate(streams, rounds=10, per_round=10).compare("sleep: slowed / base", "slowed", "base")
+
+
+def test_a_stream_slowed_by_an_injected_delay_is_reported_slower():
+    found = [paired_ratio(seed, 1.10) for seed in range(100)]  # +10 %
+    caught = [c for c in found if c.low > 1.0]
+    assert len(caught) >= 95, f"only {len(caught)} of 100 intervals exclude 1"
+    assert all(abs(c.ratio - 1.10) < 0.07 for c in found)  # the drift (up to 3x) cancels out
+    assert caught[0].words().startswith("slowed is 1.1")
+
+
+def test_two_identical_streams_give_an_interval_that_includes_one():
+    found = [paired_ratio(seed, 1.0) for seed in range(100)]
+    covered = [c for c in found if c.low <= 1.0 <= c.high]
+    assert len(covered) >= 90, f"only {len(covered)} of 100 95 % intervals include 1"
+    assert np.median([c.half_width for c in found]) < 0.05
+    assert "the same within" in covered[0].words()
+
+
+def test_blocks_would_be_fooled_by_the_same_drift():
+    """Why rotation: measured one stream after the other, the drift alone makes a difference."""
+    machine = NoisyMachine(7)
+    base, other = machine.stream("base", 0.002), machine.stream("other", 0.002)
+    blocks = {"base": [base.run() for _ in range(100)], "other": [other.run() for _ in range(100)]}
+    block_ratio = float(np.median(blocks["other"]) / np.median(blocks["base"]))
+    paired = paired_ratio(7, 1.0)
+    assert abs(paired.ratio - 1) < abs(block_ratio - 1)
+
+
+def test_words_say_faster_slower_or_same():
+    faster = Comparison("load: static / dynamic", "s", "d", 0.4, 0.38, 0.42, 0.95)
+    assert faster.words() == "static is 2.50x faster than dynamic [2.38, 2.63]"
+    slower = Comparison("request static: gunicorn-w1 / in-process", "h", "i", 1.4, 1.3, 1.5, 0.95)
+    assert slower.words() == "gunicorn-w1 is 1.40x slower than in-process [1.30, 1.50]"
+    same = Comparison("x: a / b", "a", "b", 1.0, 0.98, 1.03, 0.95)
+    assert same.words().startswith("a and b the same within ±3%")
+    assert Comparison.from_json(same.as_json()) == same
+    assert same.overlaps(slower) is False and same.overlaps(Comparison("x: a / b", "a", "b", 1.02, 1.01, 1.2, 0.95))
+
+
+HANDED_OVER = """
+import pytest
+from bench.paired import sample_clock
+
+@pytest.mark.benchmark(timer=sample_clock)
+def test_hand_over(benchmark):
+    sample_clock.hand_over(benchmark, [0.25, 0.5, 0.125])
+"""
+
+
+def test_sample_clock_hands_pytest_benchmark_exactly_the_measured_times(tmp_path):
+    (tmp_path / "test_hand_over.py").write_text(HANDED_OVER)
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "/dev/null",
+                    f"--rootdir={tmp_path}", "--benchmark-json", str(tmp_path / "run.json"), "test_hand_over.py"],
+                   cwd=tmp_path, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(root)})
+    stats = json.loads((tmp_path / "run.json").read_text())["benchmarks"][0]["stats"]
+    assert stats["data"] == [0.25, 0.5, 0.125] and stats["median"] == 0.25
+
+
+def test_headline_ratios_name_the_scenario():
+    cases = [Case(g, c) for c in (ServerConfig("in-process"), ServerConfig("gunicorn", 1), ServerConfig("gunicorn", 2))
+             for g in ("static", "dynamic")]
+    rotation = rotate([Stream(str(case), lambda: 1.0) for case in cases], rounds=3)
+    names = [c.name for c in headlines.comparisons("request", rotation, cases)]
+    assert names == [
+        "request in-process: static / dynamic", "request gunicorn-w1: static / dynamic",
+        "request gunicorn-w2: static / dynamic",
+        "request static: gunicorn-w1 / in-process", "request dynamic: gunicorn-w1 / in-process",
+        "request static: gunicorn-w2 / in-process", "request dynamic: gunicorn-w2 / in-process",
+        "request dynamic: gunicorn-w2 / gunicorn-w1", "request static: gunicorn-w2 / gunicorn-w1",
+    ]

@@ -1,0 +1,45 @@
+"""The suite's answers, end to end: a real `pytest bench` run (in-process single requests, quick
+mode) with one stream tampered with, read back from its summary and its JSON `comparisons`."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "request in-process: static / dynamic"
+
+
+def run_suite(tmp_path: Path, tamper: str) -> tuple[dict, str]:
+    report = tmp_path / f"{tamper}.json"
+    env = {**os.environ, "TAMPER": tamper, "TAMPER_MS": "3",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "plugins")])}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "bench", "--bench-quick", "-k", "single_request and in-process",
+         "-p", "tamper_inprocess", "-p", "no:cacheprovider", "--benchmark-storage", str(tmp_path / "storage"),
+         "--benchmark-json", str(report)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    comparisons = {c["name"]: c for c in json.loads(report.read_text())["comparisons"]}
+    return comparisons[NAME], result.stdout
+
+
+def test_a_slowed_stream_is_reported_slower_with_an_interval_that_excludes_one(tmp_path):
+    found, summary = run_suite(tmp_path, "slow-static")  # +3 ms on a ~5 ms request
+    assert found["low"] > 1.2, found
+    line = next(line for line in summary.splitlines() if line.startswith(NAME))
+    assert "static is" in line and "x slower than dynamic" in line, line
+
+
+def test_two_identical_streams_give_an_interval_that_includes_one(tmp_path):
+    # Identical streams: a 95 % interval misses 1 about once in 20 runs by design, so a second,
+    # independent run is allowed before failing (a false failure about 1 in 400).
+    for attempt in range(2):
+        found, summary = run_suite(tmp_path, "static-twice")
+        if found["low"] <= 1.0 <= found["high"]:
+            break
+    assert found["low"] <= 1.0 <= found["high"], found
+    line = next(line for line in summary.splitlines() if line.startswith(NAME))
+    assert "the same within" in line, line
