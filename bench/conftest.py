@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import oracle, rotations
+from bench import headlines, oracle, rotations
 from bench.environment import client_info
-from bench.paired import Comparison
 from bench.plan import Case, Plan, ServerConfig
 from bench.servers import ServerPool
 from sentiment_model import corpus
@@ -270,7 +269,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         compared = _compared_run(config)
         if compared is not None:
             terminalreporter.section(f"answers since run {compared.name.split('_')[0]}", sep="-")
-            for line in changes_since(found, json.loads(compared.read_text()).get("comparisons", [])):
+            for line in headlines.changes_since(found, json.loads(compared.read_text()).get("comparisons", [])):
                 write(line)
     judged = config.stash.get(VERDICTS, [])
     if not judged:
@@ -280,20 +279,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     write(f"{len(judged) - len(invalid)} of {len(judged)} latency figures VALID")
     for name, reason in invalid:
         terminalreporter.write_line(f"INVALID {name}: {reason}", yellow=True)
-
-
-def changes_since(now: list[Comparison], before: list[dict]) -> list[str]:
-    """For each ratio of this run also in the compared one: changed when the intervals do not overlap."""
-    earlier = {entry["name"]: Comparison.from_json(entry) for entry in before}
-    lines = []
-    for comparison in now:
-        old = earlier.get(comparison.name)
-        if old is None:
-            lines.append(f"{comparison.name}: new (not in the compared run)")
-            continue
-        verdict = "unchanged (intervals overlap)" if comparison.overlaps(old) else "CHANGED (intervals do not overlap)"
-        lines.append(f"{comparison.name}: {old.ratio:.3f} [{old.low:.3f}, {old.high:.3f}] -> "
-                     f"{comparison.ratio:.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  {verdict}")
-    if not earlier:
-        lines.append("the compared run stored no ratios (made before paired measurement)")
-    return lines

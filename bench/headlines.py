@@ -47,3 +47,20 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
         for (_, fewer), (_, more) in zip(sweep, sweep[1:]):
             found.append((f"{scenario} {graph}: {more.config.id} / {fewer.config.id}", more, fewer))
     return [rotation.compare(name, str(top), str(bottom)) for name, top, bottom in found]
+
+
+def changes_since(now: list[Comparison], before: list[dict]) -> list[str]:
+    """For each ratio of this run also in the compared one: changed when the intervals do not overlap."""
+    earlier = {entry["name"]: Comparison.from_json(entry) for entry in before}
+    lines = []
+    for comparison in now:
+        old = earlier.get(comparison.name)
+        if old is None:
+            lines.append(f"{comparison.name}: new (not in the compared run)")
+            continue
+        verdict = "unchanged (intervals overlap)" if comparison.overlaps(old) else "CHANGED (intervals do not overlap)"
+        lines.append(f"{comparison.name}: {old.ratio:.3f} [{old.low:.3f}, {old.high:.3f}] -> "
+                     f"{comparison.ratio:.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  {verdict}")
+    if not earlier:
+        lines.append("the compared run stored no ratios (made before paired measurement)")
+    return lines

@@ -110,8 +110,8 @@ class Plan:
             return cls(True, sweep, spawn_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
                        burst_rounds=4, bursts_per_round=2, **remote)
         # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
-        return cls(False, sweep, spawn_rounds=5, cold_start_rounds=3, request_rounds=20, requests_per_round=15,
-                   burst_rounds=16, bursts_per_round=2, **remote)
+        return cls(False, sweep, spawn_rounds=10, cold_start_rounds=3, request_rounds=20, requests_per_round=12,
+                   burst_rounds=20, bursts_per_round=2, **remote)
 
     @property
     def _remote_cases(self) -> list[Case]:
@@ -119,7 +119,10 @@ class Plan:
 
     @property
     def spawn_graphs(self) -> tuple[str, ...]:
-        return SWEEP_GRAPHS if self.quick else ALL_GRAPHS
+        """static-xla's first prediction compiles for ~2.3 s (13x static's load): only with --bench-extended."""
+        if self.quick:
+            return SWEEP_GRAPHS
+        return ALL_GRAPHS if self.extended else ("dynamic", "static", "saved_model")
 
     @property
     def cold_start_graphs(self) -> tuple[str, ...]:

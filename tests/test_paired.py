@@ -108,3 +108,16 @@ def test_headline_ratios_name_the_scenario():
         "request static: gunicorn-w2 / in-process", "request dynamic: gunicorn-w2 / in-process",
         "request dynamic: gunicorn-w2 / gunicorn-w1", "request static: gunicorn-w2 / gunicorn-w1",
     ]
+
+
+def test_a_ratio_changed_since_the_compared_run_only_when_the_intervals_do_not_overlap():
+    now = [Comparison("request gunicorn-w1: static / dynamic", "s", "d", 1.10, 1.08, 1.12, 0.95),
+           Comparison("load + first prediction: static / dynamic", "s", "d", 0.39, 0.35, 0.45, 0.95),
+           Comparison("cold start gunicorn-w1: static / dynamic", "s", "d", 0.81, 0.78, 0.93, 0.95)]
+    before = [Comparison("request gunicorn-w1: static / dynamic", "s", "d", 1.00, 0.98, 1.03, 0.95).as_json(),
+              Comparison("load + first prediction: static / dynamic", "s", "d", 0.41, 0.38, 0.44, 0.95).as_json()]
+    lines = headlines.changes_since(now, before)
+    assert lines[0].endswith("CHANGED (intervals do not overlap)")
+    assert lines[1].endswith("unchanged (intervals overlap)")
+    assert lines[2].endswith("new (not in the compared run)")
+    assert headlines.changes_since(now, [])[-1].startswith("the compared run stored no ratios")
