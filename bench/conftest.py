@@ -4,6 +4,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -78,8 +79,14 @@ def pytest_collection_modifyitems(config, items):
     config.stash[GROUP_CASES] = groups
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def pytest_configure(config):
     """Check the options once, before collection, so a bad one is a one-line usage error."""
+    # SIGTERM (a CI runner cancelling the job) takes Ctrl-C's path: fixtures tear down, servers stop.
+    signal.signal(signal.SIGTERM, _interrupt)
     config.stash[SAVED_BEFORE] = _saved_runs(config)
     url = config.getoption("--serving-url", default=None)
     if url:

@@ -12,6 +12,7 @@ Measured back to back in blocks, the same figure moved by a median 19 % (up to
 """
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -57,7 +58,10 @@ def rotate(streams: Sequence[Stream], rounds: int, per_round: int = 1, warmup_ro
 
     Who goes first moves on by one at every unit, and the start of that rotation
     moves on every round, so no stream always follows the same neighbour.
-    Warm-up rounds run the same way and are not kept.
+    Warm-up rounds run the same way and are not kept. Python's garbage collector
+    runs between rounds, untimed, never inside a unit (as pytest-benchmark's
+    `--benchmark-disable-gc`): a full collection in a process holding TensorFlow
+    takes tens of milliseconds and would land on whichever stream was unlucky.
     """
     if not streams:
         raise ValueError("nothing to rotate")
@@ -68,19 +72,26 @@ def rotate(streams: Sequence[Stream], rounds: int, per_round: int = 1, warmup_ro
     medians: dict[str, list[float]] = {name: [] for name in names}
     count = len(streams)
     started = None
-    for index in range(warmup_rounds + rounds):
-        if index == warmup_rounds:
-            started = time.perf_counter()
-        this_round: dict[str, list[float]] = {name: [] for name in names}
-        for unit in range(per_round):
-            shift = (index + unit) % count
-            for stream in list(streams[shift:]) + list(streams[:shift]):
-                this_round[stream.name].append(stream.run())
-        if index < warmup_rounds:
-            continue
-        for name, values in this_round.items():
-            samples[name] += values
-            medians[name].append(float(np.median(values)))
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for index in range(warmup_rounds + rounds):
+            gc.collect()
+            if index == warmup_rounds:
+                started = time.perf_counter()
+            this_round: dict[str, list[float]] = {name: [] for name in names}
+            for unit in range(per_round):
+                shift = (index + unit) % count
+                for stream in list(streams[shift:]) + list(streams[:shift]):
+                    this_round[stream.name].append(stream.run())
+            if index < warmup_rounds:
+                continue
+            for name, values in this_round.items():
+                samples[name] += values
+                medians[name].append(float(np.median(values)))
+    finally:
+        if collecting:
+            gc.enable()
     return Rotation(samples, medians, time.perf_counter() - started)
 
 

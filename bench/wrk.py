@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import numpy as np
 
 from bench.load import Answers, SequentialClient
+from bench.paired import Stream, rotate
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 _PERCENTILE_LINE = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s+(\d+(?:\.\d+)?)(us|ms|s)\s*$")
@@ -42,22 +43,27 @@ def run(url: str, seconds: int = 3, connections: int = 1, threads: int = 1) -> d
 
 
 def alternate_p50s(url: str, text: str, windows: int = 3, seconds: int = 1) -> tuple[list[float], list[float], Answers]:
-    """(our p50s, wrk's p50s, our answers): windows of our client and of wrk on the same request,
-    alternating so a shared machine's drift hits both alike. wrk's list is empty without wrk.
-    Ours are timed as the suite times a request: from its first byte, connection opened before."""
-    ours, theirs = [], []
+    """(our p50s, wrk's p50s, our answers), in ms: one window of our client and one of wrk per round
+    on the same request, taking turns (bench.paired), so a shared machine's drift hits both alike.
+    wrk's list is empty without wrk. Ours are timed as the suite times a request: from its first
+    byte, the connection opened before."""
     client = SequentialClient(url, [text])
+
+    def our_window() -> float:
+        latencies, deadline = [], time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            client.connect()
+            started = time.perf_counter()
+            client.one_request()
+            latencies.append(time.perf_counter() - started)
+        return float(np.median(latencies)) * 1000
+
+    def wrk_window() -> float:
+        return run(f"{url}?{urlencode({'text': text})}", seconds=seconds)[50.0]
+
+    streams = [Stream("ours", our_window)] + ([Stream("wrk", wrk_window)] if available() else [])
     try:
-        for _ in range(windows):
-            if available():
-                theirs.append(run(f"{url}?{urlencode({'text': text})}", seconds=seconds)[50.0])
-            latencies, deadline = [], time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                client.connect()
-                started = time.perf_counter()
-                client.one_request()
-                latencies.append(time.perf_counter() - started)
-            ours.append(float(np.median(latencies)) * 1000)
+        rotation = rotate(streams, rounds=windows)
     finally:
         client.close()
-    return ours, theirs, client.answers
+    return rotation.samples["ours"], rotation.samples.get("wrk", []), client.answers

@@ -129,8 +129,10 @@ def test_server_that_never_gets_healthy_is_stopped_after_the_timeout(artifacts_d
     assert "not healthy after 3 s" in message and "stuck" in message
 
 
-def test_ctrl_c_during_a_benchmark_run_leaves_no_process(artifacts_dir, tmp_path):
-    """SIGINT to `pytest bench` while its servers run: pytest's teardown must stop them all."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_stopping_a_benchmark_run_leaves_no_process(artifacts_dir, tmp_path, stop):
+    """Ctrl-C, or SIGTERM (a CI runner cancelling the job), to `pytest bench` while its servers
+    run: pytest's teardown must stop them all."""
     marker = new_marker()
     run = subprocess.Popen(
         [sys.executable, "-m", "pytest", "bench/test_burst.py", "--bench-quick", "-p", "no:cacheprovider",
@@ -143,7 +145,7 @@ def test_ctrl_c_during_a_benchmark_run_leaves_no_process(artifacts_dir, tmp_path
         while len(marked_pids(marker)) < 4 and time.monotonic() < deadline:  # pytest + servers + workers
             time.sleep(0.2)
         assert len(marked_pids(marker)) >= 4, "the benchmark run never started its servers"
-        run.send_signal(signal.SIGINT)
+        run.send_signal(stop)
         output = run.communicate(timeout=120)[0].decode(errors="replace")
     finally:
         if run.poll() is None:
