@@ -53,7 +53,8 @@ class Rotation:
         return Comparison(name, numerator, denominator, ratio, low, high, confidence)
 
 
-def rotate(streams: Sequence[Stream], rounds: int, per_round: int = 1, warmup_rounds: int = 0) -> Rotation:
+def rotate(streams: Sequence[Stream], rounds: int, per_round: int = 1, warmup_rounds: int = 0,
+           between_rounds: Callable[[], object] = gc.collect) -> Rotation:
     """Run `rounds` rounds of `per_round` units per stream, streams taking turns unit by unit.
 
     Who goes first moves on by one at every unit, and the start of that rotation
@@ -62,6 +63,7 @@ def rotate(streams: Sequence[Stream], rounds: int, per_round: int = 1, warmup_ro
     runs between rounds, untimed, never inside a unit (as pytest-benchmark's
     `--benchmark-disable-gc`): a full collection in a process holding TensorFlow
     takes tens of milliseconds and would land on whichever stream was unlucky.
+    (`between_rounds` replaces that collection, e.g. for simulated streams.)
     """
     if not streams:
         raise ValueError("nothing to rotate")
@@ -76,7 +78,7 @@ def rotate(streams: Sequence[Stream], rounds: int, per_round: int = 1, warmup_ro
     gc.disable()
     try:
         for index in range(warmup_rounds + rounds):
-            gc.collect()
+            between_rounds()
             if index == warmup_rounds:
                 started = time.perf_counter()
             this_round: dict[str, list[float]] = {name: [] for name in names}

@@ -1,6 +1,7 @@
 """The paired-measurement engine (bench.paired): order, ratios with intervals, the hand-over to pytest-benchmark."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -13,6 +14,17 @@ import pytest
 from bench import headlines
 from bench.paired import Comparison, Stream, rotate
 from bench.plan import Case, ServerConfig
+
+
+def test_streams_take_turns_and_who_goes_first_rotates():
+    calls = []
+    streams = [Stream(name, lambda name=name: calls.append(name) or 1.0) for name in "abc"]
+    rotation = rotate(streams, rounds=2, per_round=3, warmup_rounds=1)
+    assert len(calls) == 3 * 3 * 3  # (1 warm-up + 2) rounds × 3 units × 3 streams
+    assert calls[::3] == list("abcbcacab")  # every unit starts one stream further on, every round too
+    assert rotation.rounds == 2 and all(len(v) == 6 for v in rotation.samples.values())
+    with pytest.raises(ValueError):
+        rotate([Stream("a", lambda: 1.0), Stream("a", lambda: 1.0)], rounds=3)
 
 
 class NoisyMachine:
@@ -36,7 +48,9 @@ class NoisyMachine:
 def paired_ratio(seed: int, slowdown: float) -> Comparison:
     machine = NoisyMachine(seed)
     streams = [machine.stream("base", 0.002), machine.stream("slowed", 0.002 * slowdown)]
-    return rotate(streams, rounds=10, per_round=10).compare("sleep: slowed / base", "slowed", "base")
+    # simulated times: no garbage collection between rounds (it would only cost this test time)
+    return rotate(streams, rounds=10, per_round=10, between_rounds=lambda: None).compare(
+        "sleep: slowed / base", "slowed", "base")
 
 
 def test_a_stream_slowed_by_an_injected_delay_is_reported_slower():
@@ -121,3 +135,11 @@ def test_a_ratio_changed_since_the_compared_run_only_when_the_intervals_do_not_o
     assert lines[1].endswith("unchanged (intervals overlap)")
     assert lines[2].endswith("new (not in the compared run)")
     assert headlines.changes_since(now, [])[-1].startswith("the compared run stored no ratios")
+
+
+def test_garbage_is_collected_between_rounds_never_inside_a_unit():
+    seen, collections = [], []
+    rotation = rotate([Stream("a", lambda: seen.append(gc.isenabled()) or 1.0)], rounds=3, per_round=2,
+                      warmup_rounds=1, between_rounds=lambda: collections.append(len(seen)))
+    assert seen == [False] * 8 and collections == [0, 2, 4, 6]  # before each round, none inside
+    assert gc.isenabled() and rotation.rounds == 3
