@@ -10,7 +10,7 @@ from tests.tools import require
 # The target: the suite's p50 within 10 % of wrk's on the same server, judged on the median of
 # paired window ratios (our window ÷ the wrk window of the same round, taking turns).
 TARGET = 0.10
-WINDOWS = 6
+WINDOWS = 10
 WRK_SAMPLE = """Running 3s test @ http://127.0.0.1:1/static?text=good
   Latency Distribution
      50%    4.61ms
