@@ -3,13 +3,12 @@
 A figure is valid when its measurement had at least `min_requests` requests,
 lasted at least `min_duration_s`, and was stable: the medians of its last three
 windows agree within `tolerance` (max ÷ min − 1), as perf_analyzer's stability
-rule asks. Before the timed run, `stabilise` runs untimed trial windows until
-three agree or `max_trials` is reached, so the timed run starts warm.
+rule asks. The rotation's untimed warm-up round (bench.paired) starts the timed run warm.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -21,7 +20,6 @@ class Rules:
     min_requests: int = 200
     min_duration_s: float = 1.0
     tolerance: float = 0.15
-    max_trials: int = 6  # trial windows before the timed run
 
 
 @dataclass(frozen=True)
@@ -60,34 +58,3 @@ def judge(samples_s: Sequence[float], requests: int, duration_s: float, rules: R
     if reasons:
         return Verdict(False, "; ".join(reasons))
     return Verdict(True, f"{requests} requests over {duration_s:.2f} s, window medians within {rules.tolerance:.0%}")
-
-
-def stabilise(one_window: Callable[[], float], rules: Rules) -> list[float]:
-    """Run untimed windows (each returns its median) until the last three agree; their medians."""
-    medians: list[float] = []
-    while len(medians) < rules.max_trials:
-        medians.append(one_window())
-        if len(medians) >= WINDOWS and spread(medians[-WINDOWS:]) <= rules.tolerance:
-            break
-    return medians
-
-
-def median_seconds(call: Callable[[], object], count: int, setup: Callable[[], object] = lambda: None) -> float:
-    """Median wall time of `count` calls, each after an untimed `setup`: one trial window."""
-    import time
-
-    times = []
-    for _ in range(count):
-        setup()
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return float(np.median(times))
-
-
-def rounds_for(rules: Rules, seconds_per_round: float, requests_per_round: int, at_least: int) -> int:
-    """Rounds enough for both minimums (and never fewer than the plan's own count)."""
-    by_requests = -(-rules.min_requests // requests_per_round)
-    # 25 % spare: the trial window's median can overstate a warm run's mean.
-    by_duration = int(1.25 * rules.min_duration_s / max(seconds_per_round, 1e-6)) + 1
-    return max(at_least, by_requests, by_duration)
