@@ -71,8 +71,8 @@ def run_gunicorn(app_config: AppConfig, settings: ServerSettings) -> None:
                 "accesslog": "-" if settings.access_log else None,
                 "limit_request_line": settings.limit_request_line,
                 "limit_request_fields": settings.limit_request_fields,
-                # No preload: TensorFlow must start inside each worker, after the
-                # fork (TF initialised before fork can hang workers).
+                # No preload: the model loads and TensorFlow's runtime starts inside
+                # each worker, after the fork (a runtime started before it can hang workers).
                 "preload_app": False,
                 # gunicorn's control socket has one default path per user: several
                 # servers side by side (benchmarks) would fight over it.
@@ -85,7 +85,12 @@ def run_gunicorn(app_config: AppConfig, settings: ServerSettings) -> None:
             return _load_app_or_exit(app_config)
 
     from gunicorn.errors import HaltServer
+    from serving import graphs
 
+    # Imported once here, in the master: forked workers share the modules instead of each
+    # spending seconds of CPU importing TensorFlow. Importing starts no runtime (no thread
+    # pools, no session); that happens in each worker when it loads the model.
+    graphs.import_kind(app_config.graph)
     try:
         ServingApplication().run()
     except HaltServer as halt:

@@ -191,12 +191,25 @@ def test_port_in_use_is_one_line_error(artifacts_dir):
     assert result.returncode != 0 and "already in use" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_gunicorn_master_never_loads_tensorflow_only_its_workers(artifacts_dir):
-    """TensorFlow initialised before the fork can hang workers: it must load after it."""
+def _threads(pid: int) -> int:
+    return len(list(Path(f"/proc/{pid}/task").iterdir()))
+
+
+def test_gunicorn_master_imports_tensorflow_but_only_workers_start_its_runtime(artifacts_dir):
+    """The master imports TensorFlow once, for its forked workers to share; TensorFlow's
+    runtime (its thread pools) started before the fork could hang workers, so it must start
+    only in them: the master has no more threads than a bare import leaves."""
     from tests.procs import children
 
+    bare_import = subprocess.run(
+        [sys.executable, "-c", "import os, serving.graphs.static; print(len(os.listdir('/proc/self/task')))"],
+        capture_output=True, text=True, check=True, env=ROOT_ENV)
     with ServerProcess("static", artifacts_dir, workers=2) as server:
-        master_maps = Path(f"/proc/{server.process.pid}/maps").read_text()
-        worker_maps = [Path(f"/proc/{pid}/maps").read_text() for pid in children(server.process.pid)]
-    assert "tensorflow" not in master_maps
-    assert len(worker_maps) == 2 and all("tensorflow" in maps for maps in worker_maps)
+        master = server.process.pid
+        master_maps = Path(f"/proc/{master}/maps").read_text()
+        master_threads = _threads(master)
+        workers = children(master)
+        worker_threads = [_threads(pid) for pid in workers]
+    assert "tensorflow" in master_maps
+    assert master_threads <= int(bare_import.stdout.split()[-1])
+    assert len(workers) == 2 and all(threads > master_threads for threads in worker_threads)

@@ -27,11 +27,15 @@ class Predictor(Protocol):
     def __call__(self, ids: np.ndarray) -> np.ndarray: ...
 
 
-def load(kind: str, artifacts: Artifacts) -> Predictor:
+def import_kind(kind: str):
+    """The loader module of `kind`, imported (with TensorFlow) but nothing loaded or run yet."""
     if kind not in KINDS:
         raise ValueError(f"unknown graph kind {kind!r}; choose from {', '.join(KINDS)}")
-    module = importlib.import_module(f"{__name__}.{KINDS[kind]}")
-    return module.load(artifacts)
+    return importlib.import_module(f"{__name__}.{KINDS[kind]}")
+
+
+def load(kind: str, artifacts: Artifacts) -> Predictor:
+    return import_kind(kind).load(artifacts)
 
 
 def as_predictor(function: Callable, output_key: str | None = None) -> Predictor:
