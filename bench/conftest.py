@@ -12,6 +12,7 @@ import pytest
 
 from bench import headlines, oracle, rotations
 from bench.environment import client_info
+from bench.memory import PeakMemory
 from bench.plan import Case, Plan, ServerConfig
 from bench.servers import ServerPool
 from sentiment_model import corpus
@@ -25,7 +26,8 @@ def pytest_addoption(parser):
     group.addoption("--bench-quick", action="store_true", help="fewer cases and rounds (CI smoke run, under a minute once trained)")
     group.addoption("--bench-workers", default=None, help="gunicorn worker counts to sweep, e.g. 1,2,4 (default 1,2,4; quick: 1,2)")
     group.addoption("--bench-extended", action="store_true",
-                    help="also cold starts of every kind, saved_model and static-xla micro-batching bursts, "
+                    help="also cold starts of every kind, bursts on the Flask dev server, saved_model and "
+                         "static-xla micro-batching bursts, "
                          "a second open-loop search (about a minute more)")
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
@@ -33,7 +35,10 @@ def pytest_addoption(parser):
 
 
 # What this run keeps between pytest's hooks, in pytest's own per-run store.
-SERVER_CASES = pytest.StashKey[set]()  # servers the selected benchmarks need
+SERVER_GROUPS = pytest.StashKey[dict]()  # parameter name -> the selected cases that need a server
+GROUP_ITEMS = pytest.StashKey[dict]()  # parameter name -> node ids of its benchmarks not yet run
+POOL = pytest.StashKey["ServerPool"]()  # the run's servers, once a benchmark asked for them
+PEAK_MEMORY = pytest.StashKey[PeakMemory]()  # the machine's used memory, sampled through the run
 GROUP_CASES = pytest.StashKey[dict]()  # parameter name -> the selected cases, measured in one rotation
 COMPARISONS = pytest.StashKey[list]()  # every rotation's headline ratios (bench.paired.Comparison)
 SAVED_BEFORE = pytest.StashKey[list]()  # saved runs that existed before this one, for --benchmark-compare
@@ -62,13 +67,17 @@ ROTATED = {  # parameter name -> how its graph kinds are served in its rotation
 
 @pytest.hookimpl(trylast=True)  # after `-k`/`-m` deselection: only the selected cases count
 def pytest_collection_modifyitems(config, items):
-    """Remember which servers the selected benchmarks need, to start them together, and which
-    cases each group's rotation takes (only the selected ones: `-k` narrows the rotation too)."""
-    config.stash[SERVER_CASES] = {
-        case for item in items for name in ("request_case", "burst_case", "openloop_case")
-        if (case := getattr(item, "callspec", None) and item.callspec.params.get(name))
-        and case.config.server not in ("in-process", "remote")
-    }
+    """Remember which servers each group's selected benchmarks need, to start them together
+    when the group runs and stop them after it, and which cases each group's rotation takes
+    (only the selected ones: `-k` narrows the rotation and the servers too)."""
+    served, group_items = {}, {}
+    for item in items:
+        for name in ("request_case", "burst_case", "openloop_case"):
+            if (case := getattr(item, "callspec", None) and item.callspec.params.get(name)) is not None:
+                served.setdefault(name, []).append(case)
+                group_items.setdefault(name, set()).add(item.nodeid)
+    config.stash[SERVER_GROUPS] = served
+    config.stash[GROUP_ITEMS] = group_items
     groups: dict[str, list[Case]] = {name: [] for name in ROTATED}
     for item in items:
         for name, served in ROTATED.items():
@@ -87,6 +96,7 @@ def pytest_configure(config):
     """Check the options once, before collection, so a bad one is a one-line usage error."""
     # SIGTERM (a CI runner cancelling the job) takes Ctrl-C's path: fixtures tear down, servers stop.
     signal.signal(signal.SIGTERM, _interrupt)
+    config.stash[PEAK_MEMORY] = PeakMemory().start()
     config.stash[SAVED_BEFORE] = _saved_runs(config)
     url = config.getoption("--serving-url", default=None)
     if url:
@@ -95,6 +105,11 @@ def pytest_configure(config):
         _plan(config)
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def pytest_unconfigure(config):
+    if PEAK_MEMORY in config.stash:
+        config.stash[PEAK_MEMORY].stop()
 
 
 def _plan(config) -> Plan:
@@ -158,12 +173,14 @@ def _measured(config, measured: rotations.Measured) -> rotations.Measured:
 @pytest.fixture(scope="session")
 def measured_requests(pytestconfig, plan, server_pool, texts, artifacts, judge_for) -> rotations.Measured:
     """Every selected single-request case, measured in one rotation (first use runs it)."""
+    server_pool.start_group("request_case")
     cases = pytestconfig.stash[GROUP_CASES]["request_case"]
     return _measured(pytestconfig, rotations.measure_requests(cases, plan, server_pool, texts, artifacts, judge_for))
 
 
 @pytest.fixture(scope="session")
 def measured_bursts(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
+    server_pool.start_group("burst_case")
     cases = pytestconfig.stash[GROUP_CASES]["burst_case"]
     return _measured(pytestconfig, rotations.measure_bursts(cases, plan, server_pool, texts, judge_for))
 
@@ -182,13 +199,25 @@ def measured_cold_starts(pytestconfig, plan, artifacts_dir) -> rotations.Measure
 
 @pytest.fixture(scope="session")
 def server_pool(artifacts_dir, pytestconfig, plan):
-    pool = ServerPool(artifacts_dir, plan.remote_url)
+    pool = ServerPool(artifacts_dir, plan.remote_url, pytestconfig.stash.get(SERVER_GROUPS, {}))
     atexit.register(pool.stop_all)  # also when the run is interrupted before teardown
+    pytestconfig.stash[POOL] = pool
     try:
-        pool.start(sorted(pytestconfig.stash.get(SERVER_CASES, ()), key=str))
         yield pool
     finally:
         pool.stop_all()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a group's last benchmark, stop the servers no later group needs (peak memory)."""
+    groups = item.config.stash.get(GROUP_ITEMS, {})
+    pool = item.config.stash.get(POOL, None)
+    for name, waiting in groups.items():
+        if item.nodeid in waiting:
+            waiting.discard(item.nodeid)
+            if not waiting and pool is not None:
+                pool.release(name)
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):
@@ -241,6 +270,8 @@ def round_times(benchmark) -> list[float]:
 def pytest_benchmark_update_json(config, benchmarks, output_json):
     """The run's answers, next to pytest-benchmark's figures (saved run and --benchmark-json)."""
     output_json["comparisons"] = [c.as_json() for c in config.stash.get(COMPARISONS, [])]
+    if PEAK_MEMORY in config.stash:
+        output_json["peak_memory"] = config.stash[PEAK_MEMORY].as_json()
 
 
 def _saved_runs(config) -> list[Path]:
@@ -278,6 +309,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             terminalreporter.section(f"answers since run {compared.name.split('_')[0]}", sep="-")
             for line in headlines.changes_since(found, json.loads(compared.read_text()).get("comparisons", [])):
                 write(line)
+    if PEAK_MEMORY in config.stash:
+        memory = config.stash[PEAK_MEMORY].as_json()
+        terminalreporter.section("peak memory (the whole machine, as `free` counts it)", sep="-")
+        write(f"{memory['machine_used_peak_mb']} MB used at the peak, {memory['machine_used_before_mb']} MB before "
+              f"the run: the run's share {memory['run_peak_mb']} MB")
     judged = config.stash.get(VERDICTS, [])
     if not judged:
         return

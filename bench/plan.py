@@ -147,8 +147,8 @@ class Plan:
         if self.remote_url:
             return self._remote_cases
         servers = [ServerConfig("gunicorn", w) for w in self.workers]
-        if not self.quick:
-            servers.insert(0, ServerConfig("flask"))  # the seed's threaded dev server
+        if self.extended:  # the seed's threaded dev server; the question here is worker counts
+            servers.insert(0, ServerConfig("flask"))
         cases = [Case(graph, config) for config in servers for graph in SWEEP_GRAPHS]
         if not self.quick:  # the fastest kind, and micro-batching where it wins
             cases += [Case("static-xla", ServerConfig("gunicorn", 2)), Case("static", MICRO_BATCHING)]

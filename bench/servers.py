@@ -1,4 +1,5 @@
-"""The servers a benchmark run measures: launched together, kept for the run, all stopped at the end."""
+"""The servers a benchmark run measures: each group's launched together when the group runs,
+stopped once no group still to run needs them, all stopped at the end."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,13 +22,20 @@ def reported_setup(url: str) -> dict:
 
 
 class ServerPool:
-    """Servers started on first use and kept for the session; all stopped at the end."""
+    """Servers started when a group (or a benchmark) first needs them, stopped when the last
+    group needing them is released, so only one group's servers hold memory at a time."""
 
-    def __init__(self, artifacts_dir: Path, remote_url: str | None = None):
+    def __init__(self, artifacts_dir: Path, remote_url: str | None = None,
+                 groups: dict[str, list[Case]] | None = None):
         self.artifacts_dir = artifacts_dir
         self.remote_url = remote_url
         self.servers: dict[tuple, ServerProcess] = {}
         self._setups: dict[str, dict] = {}
+        self._groups = {name: [case for case in cases if self._launched(case)] for name, cases in (groups or {}).items()}
+
+    @staticmethod
+    def _launched(case: Case) -> bool:
+        return case.config.server not in ("in-process", "remote")
 
     @staticmethod
     def _key(case: Case) -> tuple:
@@ -40,7 +48,7 @@ class ServerPool:
         full run. Nothing is measured until every server is up and idle.
         """
         for case in cases:
-            if case.config.server != "remote" and self._key(case) not in self.servers:
+            if self._launched(case) and self._key(case) not in self.servers:
                 process = ServerProcess(case.graph, self.artifacts_dir, server=case.config.server,
                                         workers=case.config.workers, extra_args=case.config.cli_args())
                 self.servers[self._key(case)] = process  # registered first: stopped even if start fails
@@ -61,9 +69,23 @@ class ServerPool:
             self._setups[url] = reported_setup(url)
         return self._setups[url]
 
+    def start_group(self, name: str) -> None:
+        """Launch every server of group `name` together (see `start`)."""
+        self.start(self._groups.get(name, []))
+
+    def release(self, name: str) -> None:
+        """Group `name` is done: stop its servers that no group still to run needs."""
+        done = self._groups.pop(name, [])
+        still_needed = {self._key(case) for cases in self._groups.values() for case in cases}
+        self._stop([key for key in map(self._key, done) if key in self.servers and key not in still_needed])
+
     def stop_all(self) -> None:
-        for process in self.servers.values():
-            process.terminate()  # all at once: graceful gunicorn shutdowns overlap
-        for process in self.servers.values():
+        self._stop(list(self.servers))
+
+    def _stop(self, keys: list[tuple]) -> None:
+        for key in keys:
+            self.servers[key].terminate()  # all at once: shutdowns overlap
+        for key in keys:
+            process = self.servers.pop(key)
             process.stop()
-        self.servers.clear()
+            self._setups.pop(process.url, None)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NAME = "request in-process: static / dynamic"
 
 
-def run_suite(tmp_path: Path, tamper: str) -> tuple[dict, str]:
+def run_suite(tmp_path: Path, tamper: str) -> tuple[dict, str, dict]:
     report = tmp_path / f"{tamper}.json"
     env = {**os.environ, "TAMPER": tamper, "TAMPER_MS": "3",
            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "plugins")])}
@@ -22,13 +22,16 @@ def run_suite(tmp_path: Path, tamper: str) -> tuple[dict, str]:
          "--benchmark-json", str(report)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    comparisons = {c["name"]: c for c in json.loads(report.read_text())["comparisons"]}
-    return comparisons[NAME], result.stdout
+    stored = json.loads(report.read_text())
+    comparisons = {c["name"]: c for c in stored["comparisons"]}
+    return comparisons[NAME], result.stdout, stored
 
 
 def test_a_slowed_stream_is_reported_slower_with_an_interval_that_excludes_one(tmp_path):
-    found, summary = run_suite(tmp_path, "slow-static")  # +3 ms on a ~5 ms request
+    found, summary, stored = run_suite(tmp_path, "slow-static")  # +3 ms on a ~5 ms request
     assert found["low"] > 1.2, found
+    # the run's peak memory is stored; TensorFlow with two graphs loaded alone takes more than this
+    assert stored["peak_memory"]["run_peak_mb"] > 200, stored["peak_memory"]
     line = next(line for line in summary.splitlines() if line.startswith(NAME))
     assert "static is" in line and "x slower than dynamic" in line, line
 
@@ -37,7 +40,7 @@ def test_two_identical_streams_give_an_interval_that_includes_one(tmp_path):
     # Identical streams: a 95 % interval misses 1 about once in 20 runs by design, so a second,
     # independent run is allowed before failing (a false failure about 1 in 400).
     for attempt in range(2):
-        found, summary = run_suite(tmp_path, "static-twice")
+        found, summary, _ = run_suite(tmp_path, "static-twice")
         if found["low"] <= 1.0 <= found["high"]:
             break
     assert found["low"] <= 1.0 <= found["high"], found

@@ -1,0 +1,46 @@
+"""Each group's servers run only while a group still needs them (peak memory of a run)."""
+from pathlib import Path
+
+from bench import servers
+from bench.plan import Case, ServerConfig
+
+
+class FakeServer:
+    """Stands in for `ServerProcess`: records what the pool does with it."""
+    running: set = set()
+
+    def __init__(self, graph, artifacts, *, server, workers, extra_args):
+        self.name = f"{graph}-{server}-{workers}"
+        self.url = f"http://{self.name}"
+
+    def start(self):
+        FakeServer.running.add(self.name)
+
+    def wait_healthy(self):
+        return self
+
+    def terminate(self):
+        pass
+
+    def stop(self):
+        FakeServer.running.discard(self.name)
+
+
+def test_servers_start_with_their_group_and_stop_when_no_later_group_needs_them(monkeypatch):
+    monkeypatch.setattr(servers, "ServerProcess", FakeServer)
+    FakeServer.running = set()
+    w1, w2 = ServerConfig("gunicorn", 1), ServerConfig("gunicorn", 2)
+    groups = {
+        "burst_case": [Case("static", w1), Case("static", w2)],
+        "request_case": [Case("static", ServerConfig("in-process")), Case("static", w1)],
+    }
+    pool = servers.ServerPool(Path("unused"), groups=groups)
+    assert FakeServer.running == set()  # nothing up front
+    pool.start_group("burst_case")
+    assert FakeServer.running == {"static-gunicorn-1", "static-gunicorn-2"}
+    pool.release("burst_case")
+    assert FakeServer.running == {"static-gunicorn-1"}  # the request group still needs it
+    pool.start_group("request_case")  # the in-process case launches nothing
+    assert FakeServer.running == {"static-gunicorn-1"}
+    pool.release("request_case")
+    assert FakeServer.running == set()
