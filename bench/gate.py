@@ -10,6 +10,8 @@ static and dynamic gated, their ratio (static ÷ dynamic) is gated the same way.
 Exit 0: not slower than the threshold (the interval's top is under it);
 exit 1: slower (the interval's bottom is above it), with the table;
 exit 2: cannot decide (interval across the threshold, or a side cannot run), saying why.
+An intended slowdown is accepted on record: a `Perf-Accepted: <reason>` trailer in the
+candidate's commit message turns a FAIL into exit 0, printing the reason and the ratio.
 Every timed answer is judged (status, label and probability against that side's
 own model in-process): a wrong answer from the candidate is exit 1, from the base exit 2.
 """
@@ -21,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,8 @@ TEXTS = [
     "the battery was truly disappointing in the end", "to be fair, this laptop never felt dreadful.",
 ]
 CANNOT_DECIDE = 2
+VERDICT_WORDS = {0: "PASS", 1: "FAIL", 2: "UNDECIDED"}
+ACCEPT_TRAILER = "Perf-Accepted"
 
 
 class GateError(Exception):
@@ -104,23 +108,78 @@ def measure(streams: list[Stream], rounds: int, requests: int) -> dict[tuple[str
     return {(s.side, s.graph): rotation.round_medians[f"{s.side} {s.graph}"] for s in streams}
 
 
-def table(label: str, base: list[float], candidate: list[float], ratio: float, low: float, high: float,
-          confidence: float, threshold: float, verdict: int) -> str:
-    scale = 1.0 if "ratio" in label else 1e3
-    words = {0: "PASS: not slower than the threshold", 1: "FAIL: slower than the threshold",
-             2: "UNDECIDED: the interval spans the threshold"}
+@dataclass
+class GateComparison:
+    """One gated figure, candidate ÷ base: the suite's `comparisons` fields, plus the verdict."""
+
+    name: str
+    numerator: str
+    denominator: str
+    ratio: float
+    low: float
+    high: float
+    confidence: float
+    threshold: float
+    verdict: str  # PASS, FAIL or UNDECIDED
+    base_median: float
+    candidate_median: float
+    rounds: int
+
+    @property
+    def smallest_detectable_slowdown(self) -> float:
+        """The smallest slowdown this run would have FAILed: the threshold plus the interval's
+        lower half-width (a true ratio r gives an interval bottom near r minus that width)."""
+        return self.threshold + (self.ratio - self.low)
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "smallest_detectable_slowdown": round(self.smallest_detectable_slowdown, 5)}
+
+
+def compare(label: str, base: list[float], candidate: list[float], confidence: float,
+            threshold: float) -> GateComparison:
+    ratio, low, high = bootstrap_ratio_ci(base, candidate, confidence)
+    return GateComparison(
+        name=label, numerator="candidate", denominator="base", ratio=round(ratio, 5), low=round(low, 5),
+        high=round(high, 5), confidence=confidence, threshold=threshold,
+        verdict=VERDICT_WORDS[regression_verdict(low, high, threshold)], base_median=float(np.median(base)),
+        candidate_median=float(np.median(candidate)), rounds=len(base))
+
+
+def table(found: GateComparison) -> str:
+    unit, scale = ("", 1.0) if found.name.startswith("ratio") else (" ms", 1e3)
+    words = {"PASS": "PASS: not slower than the threshold", "FAIL": "FAIL: slower than the threshold",
+             "UNDECIDED": "UNDECIDED: the interval spans the threshold"}
     return "\n".join([
-        f"{label}: {len(base)} interleaved rounds, per-round medians{' (ms)' if 'ratio' not in label else ''}",
-        f"  {'side':<10} {'median':>8} {'min':>8} {'max':>8}",
-        *(f"  {name:<10} {np.median(v) * scale:8.3f} {min(v) * scale:8.3f} {max(v) * scale:8.3f}"
-          for name, v in (("base", base), ("candidate", candidate))),
-        f"  candidate ÷ base = {ratio:.3f}, {confidence:.0%} interval [{low:.3f}, {high:.3f}], threshold {1 + threshold:.2f}",
-        f"  {words[verdict]}",
+        f"{found.name}: {found.rounds} interleaved rounds, median of per-round medians: base "
+        f"{found.base_median * scale:.3f}{unit}, candidate {found.candidate_median * scale:.3f}{unit}",
+        f"  candidate ÷ base = {found.ratio:.3f}, {found.confidence:.0%} interval [{found.low:.3f}, {found.high:.3f}], "
+        f"threshold {1 + found.threshold:.2f}; this run would catch a slowdown of "
+        f"{found.smallest_detectable_slowdown:.1%} or more",
+        f"  {words[found.verdict]}",
     ])
 
 
+def markdown(found: list[GateComparison], outcome: str, seconds: float) -> str:
+    """A table for a CI job summary (GitHub's `$GITHUB_STEP_SUMMARY`)."""
+    rows = [f"| {c.name} | {c.ratio:.3f} | [{c.low:.3f}, {c.high:.3f}] | {c.threshold:.0%} | "
+            f"{c.smallest_detectable_slowdown:.1%} | {c.verdict} |" for c in found]
+    return "\n".join([
+        "## Regression gate: candidate ÷ base", "",
+        "| figure | ratio | 95 % interval | threshold | smallest detectable slowdown | verdict |",
+        "|---|---:|---|---:|---:|---|", *rows, "", f"**{outcome}** ({seconds:.0f} s)", ""])
+
+
+def accepted_reason(candidate_root: Path) -> str | None:
+    """The `Perf-Accepted:` trailer of the candidate's commit message, if any."""
+    try:
+        value = git("log", "-1", f"--format=%(trailers:key={ACCEPT_TRAILER},valueonly)", cwd=candidate_root)
+    except GateError:
+        return None
+    return value.strip() or None
+
+
 def run_gate(base_ref: str, candidate_root: Path, graphs: list[str], threshold: float, rounds: int,
-             requests: int, confidence: float, workers: int) -> int:
+             requests: int, confidence: float, workers: int) -> list[GateComparison]:
     base_commit = git("rev-parse", "--verify", f"{base_ref}^{{commit}}", cwd=candidate_root)
     cache = candidate_root / ".cache" / "artifacts"
     with tempfile.TemporaryDirectory(prefix="gate-base-") as scratch:
@@ -149,17 +208,33 @@ def run_gate(base_ref: str, candidate_root: Path, graphs: list[str], threshold: 
                 stream.server.stop()
             subprocess.run(["git", "worktree", "remove", "--force", str(base_root)], cwd=candidate_root,
                            capture_output=True)
-    comparisons = [(f"graph {g}", medians[("base", g)], medians[("candidate", g)]) for g in graphs]
+    comparisons = [(f"request {g} gunicorn-w{workers}", medians[("base", g)], medians[("candidate", g)]) for g in graphs]
     if "static" in graphs and "dynamic" in graphs:  # a ratio inside one run, gated the same way
         comparisons.append(("ratio static ÷ dynamic", *[
             [s / d for s, d in zip(medians[(side, "static")], medians[(side, "dynamic")])]
             for side in ("base", "candidate")]))
-    verdicts = []
-    for label, base, candidate in comparisons:
-        ratio, low, high = bootstrap_ratio_ci(base, candidate, confidence)
-        verdicts.append(regression_verdict(low, high, threshold))
-        print(table(label, base, candidate, ratio, low, high, confidence, threshold, verdicts[-1]))
-    return 1 if 1 in verdicts else (CANNOT_DECIDE if CANNOT_DECIDE in verdicts else 0)
+    return [compare(label, base, candidate, confidence, threshold) for label, base, candidate in comparisons]
+
+
+def outcome(found: list[GateComparison], accepted: str | None) -> tuple[int, str]:
+    """(exit status, the outcome in words)."""
+    verdicts = {c.verdict for c in found}
+    if "FAIL" in verdicts:
+        slower = ", ".join(f"{c.name} {c.ratio:.3f}" for c in found if c.verdict == "FAIL")
+        if accepted:
+            return 0, f"ACCEPTED slowdown ({ACCEPT_TRAILER}: {accepted}): {slower}"
+        return 1, f"FAIL: slower than the threshold: {slower}"
+    if "UNDECIDED" in verdicts:
+        return CANNOT_DECIDE, "UNDECIDED: an interval spans the threshold"
+    return 0, "PASS: not slower than the threshold"
+
+
+def write_outputs(args, found: list[GateComparison], status: int, words: str, seconds: float) -> None:
+    if args.json:
+        args.json.write_text(json.dumps({"status": status, "outcome": words, "duration_s": round(seconds, 1),
+                                         "comparisons": [c.as_json() for c in found]}, indent=2))
+    if args.markdown:
+        args.markdown.write_text(markdown(found, words, seconds))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,21 +247,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100, help="requests per side per round")
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="write every comparison and the outcome as JSON here")
+    parser.add_argument("--markdown", type=Path, help="write a table for a CI job summary here")
     args = parser.parse_args(argv)
     if args.rounds < 3 or args.requests < 1 or not 0 < args.confidence < 1 or args.threshold <= 0:
         parser.error("need --rounds >= 3, --requests >= 1, 0 < --confidence < 1 and --threshold > 0")
+    started = time.monotonic()
+    found: list[GateComparison] = []
     try:
-        return run_gate(args.base, args.candidate.resolve(), args.graph or ["static", "dynamic"], args.threshold,
-                        args.rounds, args.requests, args.confidence, args.workers)
-    except WrongAnswer as error:
-        if error.side == "candidate":
-            print(f"FAIL: {error}", file=sys.stderr)
-            return 1
-        print(f"cannot decide: {error}", file=sys.stderr)
-        return CANNOT_DECIDE
+        found = run_gate(args.base, args.candidate.resolve(), args.graph or ["static", "dynamic"], args.threshold,
+                         args.rounds, args.requests, args.confidence, args.workers)
+        for comparison in found:
+            print(table(comparison))
+        status, words = outcome(found, accepted_reason(args.candidate.resolve()))
+    except WrongAnswer as error:  # a wrong answer is never accepted on record
+        status, words = (1, f"FAIL: {error}") if error.side == "candidate" else (CANNOT_DECIDE, f"cannot decide: {error}")
     except GateError as error:
-        print(f"cannot decide: {error}", file=sys.stderr)
-        return CANNOT_DECIDE
+        status, words = CANNOT_DECIDE, f"cannot decide: {error}"
+    seconds = time.monotonic() - started
+    print(f"{words} (gate took {seconds:.0f} s)", file=sys.stdout if status == 0 else sys.stderr)
+    write_outputs(args, found, status, words, seconds)
+    return status
 
 
 if __name__ == "__main__":

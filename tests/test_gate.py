@@ -84,7 +84,7 @@ def slow_down_static_only(repo):
 
 
 def verdicts(output: str) -> dict[str, str]:
-    """{"graph static": "FAIL", ...} from the gate's printed blocks."""
+    """{"request static gunicorn-w1": "FAIL", ...} from the gate's printed blocks."""
     found, current = {}, None
     for line in output.splitlines():
         if line and not line.startswith(" "):
@@ -100,5 +100,6 @@ def test_static_over_dynamic_ratio_is_gated_too(tmp_path):
                             cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=900)
     print(result.stdout)
     assert result.returncode == 1
-    assert verdicts(result.stdout) == {"graph static": "FAIL", "graph dynamic": "PASS", "ratio static ÷ dynamic": "FAIL"}
+    assert verdicts(result.stdout) == {"request static gunicorn-w1": "FAIL", "request dynamic gunicorn-w1": "PASS",
+                                       "ratio static ÷ dynamic": "FAIL"}
 

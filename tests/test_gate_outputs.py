@@ -1,0 +1,51 @@
+"""The gate's outcome, its machine-readable outputs and the accepted-slowdown trailer (no servers)."""
+import json
+import subprocess
+from types import SimpleNamespace
+
+from bench import gate
+
+
+def comparison(verdict: str, ratio=1.0, low=0.98, high=1.02) -> gate.GateComparison:
+    return gate.GateComparison(name=f"request static gunicorn-w1 {verdict}", numerator="candidate", denominator="base",
+                               ratio=ratio, low=low, high=high, confidence=0.95, threshold=0.05, verdict=verdict,
+                               base_median=0.004, candidate_median=0.004 * ratio, rounds=20)
+
+
+def test_outcome_fails_passes_and_accepts_on_record():
+    slower = comparison("FAIL", 1.2, 1.15, 1.25)
+    assert gate.outcome([comparison("PASS"), slower], None)[0] == 1
+    status, words = gate.outcome([comparison("PASS"), slower], "a bigger model, on purpose")
+    assert status == 0 and "ACCEPTED" in words and "a bigger model, on purpose" in words and "1.200" in words
+    assert gate.outcome([comparison("PASS"), comparison("UNDECIDED", 1.04, 1.0, 1.08)], None)[0] == gate.CANNOT_DECIDE
+    assert gate.outcome([comparison("PASS")], "unused")[0] == 0
+
+
+def test_smallest_detectable_slowdown_grows_with_the_interval():
+    narrow, wide = comparison("PASS", 1.0, 0.99, 1.01), comparison("PASS", 1.0, 0.9, 1.1)
+    assert round(narrow.smallest_detectable_slowdown, 3) == 0.06
+    assert wide.smallest_detectable_slowdown > narrow.smallest_detectable_slowdown
+
+
+def test_json_and_markdown_outputs(tmp_path):
+    found = [comparison("PASS"), comparison("FAIL", 1.2, 1.15, 1.25)]
+    args = SimpleNamespace(json=tmp_path / "gate.json", markdown=tmp_path / "gate.md")
+    gate.write_outputs(args, found, 1, "FAIL: slower", 123.4)
+    stored = json.loads(args.json.read_text())
+    assert stored["status"] == 1 and stored["duration_s"] == 123.4
+    suite_fields = {"name", "numerator", "denominator", "ratio", "low", "high", "confidence"}
+    assert all(suite_fields <= set(c) and c["verdict"] in ("PASS", "FAIL") for c in stored["comparisons"])
+    table = args.markdown.read_text()
+    assert table.count("| request static gunicorn-w1") == 2 and "| FAIL |" in table and "FAIL: slower" in table
+
+
+def test_the_trailer_is_read_from_the_candidate_commit(tmp_path):
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+
+    git("init", "-q")
+    git("commit", "-q", "--allow-empty", "-m", "plain change")
+    assert gate.accepted_reason(tmp_path) is None
+    git("commit", "-q", "--allow-empty", "-m", "Bigger model\n\nPerf-Accepted: 2x the parameters for accuracy")
+    assert gate.accepted_reason(tmp_path) == "2x the parameters for accuracy"
