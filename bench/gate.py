@@ -1,11 +1,14 @@
 """`python -m bench.gate --base REF`: is the candidate slower than the base? An A/B test in one job.
 
 The base commit is checked out in a temporary git worktree; each side trains (or
-reuses) its model and starts a server per graph kind; then single requests
-rotate through all servers, round after round, so all see the same machine at
-the same moments. The verdict uses the per-round medians: the median of the
-paired ratios candidate ÷ base, with a bootstrap confidence interval. With both
-static and dynamic gated, their ratio (static ÷ dynamic) is gated the same way.
+reuses) its model and starts its servers per graph kind (one worker for single
+requests, two for bursts). Three groups are compared, each as one rotation through
+both sides (`bench.paired`), so both see the same machine at the same moments:
+single requests, bursts of 20, and load + first prediction (in a probe process per
+side running that side's own code, `bench.load_probe`, servers stopped by then).
+The verdict uses the per-round medians: the median of the paired ratios
+candidate ÷ base, with a bootstrap confidence interval. With both static and
+dynamic gated, their single-request ratio (static ÷ dynamic) is gated the same way.
 
 Exit 0: not slower than the threshold (the interval's top is under it);
 exit 1: slower (the interval's bottom is above it), with the table;
@@ -25,13 +28,16 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from bench import paired
-from bench.load import SequentialClient
-from bench.oracle import AnswerJudge
-from bench.paired import rotate
+from bench.load import Burst, SequentialClient
+from bench.load_probe import LoadProbe, ProbeError
+from bench.memory import PeakMemory
+from bench.oracle import TOLERANCE, AnswerJudge
+from bench.paired import rotate, timed
 from bench.stats import bootstrap_ratio_ci, regression_verdict
 from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 
@@ -42,6 +48,7 @@ TEXTS = [
 CANNOT_DECIDE = 2
 VERDICT_WORDS = {0: "PASS", 1: "FAIL", 2: "UNDECIDED"}
 ACCEPT_TRAILER = "Perf-Accepted"
+GROUPS = ("requests", "bursts", "loads")
 
 
 class GateError(Exception):
@@ -57,24 +64,70 @@ class WrongAnswer(GateError):
 
 
 @dataclass
-class Stream:
-    """One side (base or candidate) serving one graph kind."""
+class Side:
+    """One checkout (base or candidate): its root, its own trained model and what that model answers."""
 
-    side: str
-    graph: str
-    server: ServerProcess
-    judge: AnswerJudge
-    client: SequentialClient | None = None
+    name: str
+    root: Path
+    artifacts: Path
+    expected: dict[str, float]
 
-    def timed_request(self) -> float:
-        self.client.connect()  # untimed, as in the suite: a request is timed from its first byte
+    def judge(self, graph: str) -> AnswerJudge:
+        return AnswerJudge(graph, self.expected)
+
+    def check(self, graph: str, faults: list[str]) -> None:
+        if faults:
+            raise WrongAnswer(self.name, f"{self.name} {graph} answered wrongly: {faults[0]}")
+
+
+def request_stream(side: Side, graph: str, client: SequentialClient) -> paired.Stream:
+    """Single requests, timed from the first byte (the connection opens untimed, as in the suite)."""
+    judge = side.judge(graph)
+
+    def one() -> float:
+        client.connect()
         started = time.perf_counter()
-        self.client.one_request()
+        client.one_request()
         elapsed = time.perf_counter() - started
-        answer = self.client.answers.items.pop()  # judged here, not kept: rounds are long
-        if (fault := self.judge(*answer)) is not None:
-            raise WrongAnswer(self.side, f"{self.side} {self.graph} answered wrongly: {fault}")
+        answer = client.answers.items.pop()  # judged here, not kept: rounds are long
+        side.check(graph, [fault] if (fault := judge(*answer)) else [])
         return elapsed
+
+    return paired.Stream(f"{side.name} request {graph}", one)
+
+
+def burst_stream(side: Side, graph: str, url: str, threads: int) -> tuple[paired.Stream, Callable[[], None]]:
+    """Bursts of `threads` requests released together, and the check of the bursts not yet judged:
+    each burst's answers are judged (untimed) before the next one is prepared, the last by the check."""
+    judge, pending, done = side.judge(graph), [], []
+
+    def check_done() -> None:
+        for burst in done:
+            side.check(graph, burst.errors + [fault for item in burst.answers.items if (fault := judge(*item))])
+        done.clear()
+
+    def prepare() -> None:
+        check_done()
+        pending.append(Burst(url, TEXTS, threads=threads))
+
+    def release() -> None:
+        burst = pending.pop()
+        burst.release()
+        done.append(burst)
+
+    return paired.Stream(f"{side.name} burst {graph}", timed(prepare, release)), check_done
+
+
+def load_stream(side: Side, graph: str, probe: LoadProbe) -> paired.Stream:
+    """Load + first prediction with this side's own loading code, timed inside its probe."""
+    def one() -> float:
+        seconds, positive = probe.load(graph)
+        wanted = side.expected[TEXTS[0]]
+        side.check(graph, [f"P(POSITIVE) {positive:.6f} after loading, expected {wanted:.6f}"]
+                   if abs(positive - wanted) > TOLERANCE else [])
+        return seconds
+
+    return paired.Stream(f"{side.name} load {graph}", one)
 
 
 def git(*args: str, cwd: Path = PROJECT_ROOT) -> str:
@@ -100,12 +153,9 @@ def artifacts_for(root: Path, cache: Path) -> tuple[Path, dict[str, float]]:
     return Path(found["artifacts"]), found["expected"]
 
 
-def measure(streams: list[Stream], rounds: int, requests: int) -> dict[tuple[str, str], list[float]]:
-    """Per-round median latency of every stream: single requests rotate through all streams
-    (bench.paired), after one untimed warm-up round."""
-    rotation = rotate([paired.Stream(f"{s.side} {s.graph}", s.timed_request) for s in streams],
-                      rounds, per_round=requests, warmup_rounds=1)
-    return {(s.side, s.graph): rotation.round_medians[f"{s.side} {s.graph}"] for s in streams}
+def medians(rotation: paired.Rotation, sides: list[Side], what: str, graph: str) -> list[list[float]]:
+    """[base, candidate] per-round medians of one figure."""
+    return [rotation.round_medians[f"{side.name} {what} {graph}"] for side in sides]
 
 
 @dataclass
@@ -178,42 +228,116 @@ def accepted_reason(candidate_root: Path) -> str | None:
     return value.strip() or None
 
 
-def run_gate(base_ref: str, candidate_root: Path, graphs: list[str], threshold: float, rounds: int,
-             requests: int, confidence: float, workers: int) -> list[GateComparison]:
+@dataclass(frozen=True)
+class GatePlan:
+    """What the gate measures, from its options."""
+
+    graphs: tuple[str, ...] = ("static", "dynamic")
+    groups: tuple[str, ...] = GROUPS
+    threshold: float = 0.05  # single requests and their static ÷ dynamic ratio: ±1-2 % intervals here
+    # bursts and loads: their intervals are ±4-6 % on 2 cores, so a 5 % gate would mostly say UNDECIDED
+    coarse_threshold: float = 0.10
+    confidence: float = 0.95
+    request_rounds: int = 20
+    requests: int = 100
+    workers: int = 1  # for single requests
+    burst_rounds: int = 20
+    bursts_per_round: int = 5  # a burst's time varies with how 20 requests meet 2 workers: a median of 5
+    burst_workers: int = 2
+    burst_threads: int = 20
+    load_rounds: int = 20
+
+
+def prepare_side(name: str, root: Path, cache: Path) -> Side:
+    artifacts, expected = artifacts_for(root, cache)
+    return Side(name, root, artifacts, expected)
+
+
+def measure_sides(sides: list[Side], plan: GatePlan) -> list[tuple[str, list[float], list[float], float]]:
+    """(label, base per-round medians, candidate per-round medians, threshold) of every gated figure. All
+    servers and probes start together and are stopped, whatever happens, before this returns."""
+    servers: dict[tuple[str, str, str], ServerProcess] = {}
+    clients: list[SequentialClient] = []
+    probes: dict[str, LoadProbe] = {}
+    found = []
+    try:
+        for side in sides:
+            for graph in plan.graphs:
+                for group, workers in (("requests", plan.workers), ("bursts", plan.burst_workers)):
+                    if group in plan.groups:
+                        servers[side.name, group, graph] = ServerProcess(
+                            graph, side.artifacts, workers=workers, project_root=side.root).start()
+        for server in servers.values():
+            server.wait_healthy()
+        if "requests" in plan.groups:
+            streams = []
+            for side in sides:
+                for graph in plan.graphs:
+                    clients.append(SequentialClient(f"{servers[side.name, 'requests', graph].url}/{graph}", TEXTS))
+                    streams.append(request_stream(side, graph, clients[-1]))
+            rotation = rotate(streams, plan.request_rounds, per_round=plan.requests, warmup_rounds=1)
+            found += [(f"request {graph} gunicorn-w{plan.workers}", *medians(rotation, sides, "request", graph),
+                       plan.threshold) for graph in plan.graphs]
+            if {"static", "dynamic"} <= set(plan.graphs):  # a ratio inside one run, gated the same way
+                found.append(("ratio static ÷ dynamic", *[
+                    [s / d for s, d in zip(static, dynamic)] for static, dynamic in
+                    zip(medians(rotation, sides, "request", "static"), medians(rotation, sides, "request", "dynamic"))],
+                    plan.threshold))
+        if "bursts" in plan.groups:
+            streams, checks = zip(*[
+                burst_stream(side, graph, f"{servers[side.name, 'bursts', graph].url}/{graph}", plan.burst_threads)
+                for side in sides for graph in plan.graphs])
+            rotation = rotate(streams, plan.burst_rounds, per_round=plan.bursts_per_round, warmup_rounds=1)
+            for check in checks:
+                check()
+            found += [(f"burst of {plan.burst_threads} {graph} gunicorn-w{plan.burst_workers}",
+                       *medians(rotation, sides, "burst", graph), plan.coarse_threshold) for graph in plan.graphs]
+        for server in servers.values():  # loads are timed on a quiet machine
+            server.terminate()
+        if "loads" in plan.groups:
+            for side in sides:
+                probes[side.name] = LoadProbe(side.root, side.artifacts, TEXTS[0], ROOT_ENV)
+            for probe in probes.values():
+                probe.wait_ready()
+
+            def collect_everywhere() -> None:
+                for probe in probes.values():
+                    probe.collect()
+                paired.collect_young()
+
+            streams = [load_stream(side, graph, probes[side.name]) for side in sides for graph in plan.graphs]
+            rotation = rotate(streams, plan.load_rounds, warmup_rounds=1, between_rounds=collect_everywhere)
+            found += [(f"load + first prediction {graph}", *medians(rotation, sides, "load", graph),
+                       plan.coarse_threshold) for graph in plan.graphs]
+    except ServerError as error:
+        raise GateError(f"a server did not start: {error}") from None
+    except ProbeError as error:
+        raise GateError(str(error)) from None
+    finally:
+        for client in clients:
+            client.close()
+        for probe in probes.values():
+            probe.close()
+        for server in servers.values():
+            server.terminate()
+        for server in servers.values():
+            server.stop()
+    return found
+
+
+def run_gate(base_ref: str, candidate_root: Path, plan: GatePlan) -> list[GateComparison]:
     base_commit = git("rev-parse", "--verify", f"{base_ref}^{{commit}}", cwd=candidate_root)
     cache = candidate_root / ".cache" / "artifacts"
     with tempfile.TemporaryDirectory(prefix="gate-base-") as scratch:
         base_root = Path(scratch) / "base"
         git("worktree", "add", "--detach", str(base_root), base_commit, cwd=candidate_root)
-        streams: list[Stream] = []
         try:
-            for side, root in (("base", base_root), ("candidate", candidate_root)):
-                artifacts, expected = artifacts_for(root, cache)
-                for graph in graphs:
-                    server = ServerProcess(graph, artifacts, workers=workers, project_root=root)
-                    streams.append(Stream(side, graph, server, AnswerJudge(graph, expected)))
-                    server.start()
-            for stream in streams:
-                stream.server.wait_healthy()
-                stream.client = SequentialClient(f"{stream.server.url}/{stream.graph}", TEXTS)
-            medians = measure(streams, rounds, requests)
-        except ServerError as error:
-            raise GateError(f"a server did not start: {error}") from None
+            sides = [prepare_side("base", base_root, cache), prepare_side("candidate", candidate_root, cache)]
+            figures = measure_sides(sides, plan)
         finally:
-            for stream in streams:
-                if stream.client:
-                    stream.client.close()
-                stream.server.terminate()
-            for stream in streams:
-                stream.server.stop()
             subprocess.run(["git", "worktree", "remove", "--force", str(base_root)], cwd=candidate_root,
                            capture_output=True)
-    comparisons = [(f"request {g} gunicorn-w{workers}", medians[("base", g)], medians[("candidate", g)]) for g in graphs]
-    if "static" in graphs and "dynamic" in graphs:  # a ratio inside one run, gated the same way
-        comparisons.append(("ratio static ÷ dynamic", *[
-            [s / d for s, d in zip(medians[(side, "static")], medians[(side, "dynamic")])]
-            for side in ("base", "candidate")]))
-    return [compare(label, base, candidate, confidence, threshold) for label, base, candidate in comparisons]
+    return [compare(label, base, candidate, plan.confidence, threshold) for label, base, candidate, threshold in figures]
 
 
 def outcome(found: list[GateComparison], accepted: str | None) -> tuple[int, str]:
@@ -229,34 +353,48 @@ def outcome(found: list[GateComparison], accepted: str | None) -> tuple[int, str
     return 0, "PASS: not slower than the threshold"
 
 
-def write_outputs(args, found: list[GateComparison], status: int, words: str, seconds: float) -> None:
+def write_outputs(args, found: list[GateComparison], status: int, words: str, seconds: float,
+                  peak_memory: dict | None = None) -> None:
     if args.json:
         args.json.write_text(json.dumps({"status": status, "outcome": words, "duration_s": round(seconds, 1),
-                                         "comparisons": [c.as_json() for c in found]}, indent=2))
+                                         "peak_memory": peak_memory, "comparisons": [c.as_json() for c in found]},
+                                        indent=2))
     if args.markdown:
         args.markdown.write_text(markdown(found, words, seconds))
 
 
 def main(argv: list[str] | None = None) -> int:
+    defaults = GatePlan()
     parser = argparse.ArgumentParser(prog="python -m bench.gate", description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="HEAD~1", help="git ref of the base (default: the previous commit)")
     parser.add_argument("--candidate", type=Path, default=PROJECT_ROOT, help="checkout to test (default: this one)")
     parser.add_argument("--graph", action="append", help="graph kind(s) to gate (default: static and dynamic)")
-    parser.add_argument("--threshold", type=float, default=0.10, help="allowed slowdown (default 0.10 = 10%%)")
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=100, help="requests per side per round")
-    parser.add_argument("--confidence", type=float, default=0.95)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--group", action="append", choices=GROUPS,
+                        help="what to compare (default: all): single requests, bursts, load + first prediction")
+    parser.add_argument("--threshold", type=float, default=defaults.threshold,
+                        help="allowed slowdown of single requests, a fraction (default %(default)s)")
+    parser.add_argument("--coarse-threshold", type=float, default=defaults.coarse_threshold,
+                        help="allowed slowdown of bursts and loads, whose intervals are wider (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=defaults.request_rounds, help="rounds of single requests")
+    parser.add_argument("--requests", type=int, default=defaults.requests, help="requests per side per round")
+    parser.add_argument("--burst-rounds", type=int, default=defaults.burst_rounds)
+    parser.add_argument("--load-rounds", type=int, default=defaults.load_rounds)
+    parser.add_argument("--confidence", type=float, default=defaults.confidence)
+    parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn workers for single requests")
     parser.add_argument("--json", type=Path, help="write every comparison and the outcome as JSON here")
     parser.add_argument("--markdown", type=Path, help="write a table for a CI job summary here")
     args = parser.parse_args(argv)
-    if args.rounds < 3 or args.requests < 1 or not 0 < args.confidence < 1 or args.threshold <= 0:
-        parser.error("need --rounds >= 3, --requests >= 1, 0 < --confidence < 1 and --threshold > 0")
-    started = time.monotonic()
+    if (min(args.rounds, args.burst_rounds, args.load_rounds) < 3 or args.requests < 1
+            or not 0 < args.confidence < 1 or min(args.threshold, args.coarse_threshold) <= 0):
+        parser.error("need at least 3 rounds of each, --requests >= 1, 0 < --confidence < 1 and thresholds > 0")
+    plan = GatePlan(graphs=tuple(args.graph or defaults.graphs), groups=tuple(args.group or GROUPS),
+                    threshold=args.threshold, coarse_threshold=args.coarse_threshold, confidence=args.confidence,
+                    request_rounds=args.rounds, requests=args.requests, workers=args.workers, burst_rounds=args.burst_rounds,
+                    load_rounds=args.load_rounds)
+    started, memory = time.monotonic(), PeakMemory().start()
     found: list[GateComparison] = []
     try:
-        found = run_gate(args.base, args.candidate.resolve(), args.graph or ["static", "dynamic"], args.threshold,
-                         args.rounds, args.requests, args.confidence, args.workers)
+        found = run_gate(args.base, args.candidate.resolve(), plan)
         for comparison in found:
             print(table(comparison))
         status, words = outcome(found, accepted_reason(args.candidate.resolve()))
@@ -265,8 +403,12 @@ def main(argv: list[str] | None = None) -> int:
     except GateError as error:
         status, words = CANNOT_DECIDE, f"cannot decide: {error}"
     seconds = time.monotonic() - started
-    print(f"{words} (gate took {seconds:.0f} s)", file=sys.stdout if status == 0 else sys.stderr)
-    write_outputs(args, found, status, words, seconds)
+    memory.stop()
+    peak = memory.as_json()
+    print(f"gate took {seconds:.0f} s; peak memory {peak['machine_used_peak_mb']} MB used on the machine "
+          f"({peak['run_peak_mb']} MB more than before the gate)")
+    print(words, file=sys.stdout if status == 0 else sys.stderr)
+    write_outputs(args, found, status, words, seconds, peak)
     return status
 
 

@@ -141,6 +141,8 @@ def markdown(run: dict, source: Path) -> str:
         f"{first_extra.get('cpu_count', '?')} CPUs, Python {machine.get('python_version', '?')}, "
         f"TensorFlow {first_extra.get('tensorflow_version', '?')} (as the servers report it), "
         f"gunicorn {machine.get('client', {}).get('packages', {}).get('gunicorn', '?')}.",
+        *([f"Peak memory: {memory['machine_used_peak_mb']} MB used on the machine, "
+           f"{memory['run_peak_mb']} MB more than before the run."] if (memory := run.get("peak_memory")) else []),
         "",
         "## Answers",
         "",

@@ -17,7 +17,7 @@ def test_gate_fails_a_candidate_that_answers_wrongly(tmp_path):
     """Fast answers that are wrong are not a speed-up: every timed answer is judged."""
     repo = clone_with_commit(tmp_path, "wrong", swap_labels)
     result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo),
-                             "--graph", "static", "--rounds", "3", "--requests", "5"],
+                             "--graph", "static", "--rounds", "3", "--requests", "5", "--group", "requests"],
                             cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "FAIL: candidate static answered wrongly: label" in result.stderr

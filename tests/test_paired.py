@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 import json
 import os
 import subprocess
@@ -143,3 +144,20 @@ def test_garbage_is_collected_between_rounds_never_inside_a_unit():
                       warmup_rounds=1, between_rounds=lambda: collections.append(len(seen)))
     assert seen == [False] * 8 and collections == [0, 2, 4, 6]  # before each round, none inside
     assert gc.isenabled() and rotation.rounds == 3
+
+
+def test_the_default_collection_between_rounds_frees_the_cycles_a_round_left():
+    class Node:
+        pass
+
+    made, dead_at_start = [], []
+
+    def unit() -> float:
+        dead_at_start.append(all(ref() is None for ref in made))
+        node = Node()
+        node.itself = node  # a cycle: only the collector frees it
+        made.append(weakref.ref(node))
+        return 1.0
+
+    rotate([Stream("cycles", unit)], rounds=4)
+    assert dead_at_start == [True] * 4  # every earlier round's cycle was gone when the next began
