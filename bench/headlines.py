@@ -15,8 +15,9 @@ from bench.plan import Case, ServerConfig
 GRAPH_PAIRS = (("static", "dynamic"), ("saved_model", "static"), ("static-xla", "static"))
 
 
-def _plain_gunicorn(config: ServerConfig) -> bool:
-    return config.server == "gunicorn" and config.threads == 1 and config.batch_window_ms is None
+def _plain_workers(config: ServerConfig) -> bool:
+    """Worker processes and nothing else (no threads, no batching): the worker-count sweep."""
+    return config.worker_processes and config.threads == 1 and config.batch_window_ms is None
 
 
 def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
@@ -25,7 +26,7 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
 
     - graph kinds on the same set-up (GRAPH_PAIRS);
     - HTTP ÷ in-process for each graph kind, when both were measured;
-    - more gunicorn workers ÷ fewer, for neighbouring counts of the sweep.
+    - more worker processes ÷ fewer on the same server, for neighbouring counts of the sweep.
     `where(config)` names the set-up inside the scenario (nothing, for one set-up only).
     """
     cases = list(cases)
@@ -41,9 +42,9 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
     for case in cases:
         if case.config.server not in ("in-process", "remote") and case.graph in in_process:
             found.append((f"{scenario} {case.graph}: {case.config.id} / in-process", case, in_process[case.graph]))
-    for graph in sorted({case.graph for case in cases}):
+    for graph, server in sorted({(case.graph, case.config.server) for case in cases}):
         sweep = sorted((case.config.workers, case) for case in cases
-                       if case.graph == graph and _plain_gunicorn(case.config))
+                       if case.graph == graph and case.config.server == server and _plain_workers(case.config))
         for (_, fewer), (_, more) in zip(sweep, sweep[1:]):
             found.append((f"{scenario} {graph}: {more.config.id} / {fewer.config.id}", more, fewer))
     return [rotation.compare(name, str(top), str(bottom)) for name, top, bottom in found]

@@ -9,10 +9,10 @@ from bench.load import Answers
 
 class InProcessClient:
     def __init__(self, graph: str, artifacts, texts: list[str]):
-        from serving.app import AppConfig, Classifier
+        from serving.classifier import Classifier
 
         self.graph = graph
-        self.classifier = Classifier(AppConfig(graph=graph, artifacts=artifacts.root))
+        self.classifier = Classifier(graph, artifacts)
         self._texts = cycle(texts)
         self.answers = Answers()
 

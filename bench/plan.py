@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bench.validity import Rules
+from serving import servers
 
 ALL_GRAPHS = ("dynamic", "static", "saved_model", "static-xla")
 SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the costly part
@@ -12,14 +13,19 @@ SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the co
 
 # NamedTuples, so pytest-benchmark can store them in the saved run's `params`.
 class ServerConfig(NamedTuple):
-    server: str  # "gunicorn", "flask", or "in-process" (no HTTP: the baseline)
+    server: str  # a server of serving.servers.SERVERS, "in-process" (no HTTP: the baseline) or "remote"
     workers: int = 1
-    threads: int = 1  # > 1: gunicorn gthread workers with this many threads each
+    threads: int = 1  # > 1: this many threads per process (gunicorn: gthread workers)
     batch_window_ms: float | None = None  # micro-batching window; None: off
 
     @property
+    def worker_processes(self) -> bool:
+        """A server that runs `workers` processes (named by their count)."""
+        return self.server in servers.SERVERS and servers.SERVERS[self.server].worker_processes
+
+    @property
     def id(self) -> str:
-        name = f"gunicorn-w{self.workers}" if self.server == "gunicorn" else self.server
+        name = f"{self.server}-w{self.workers}" if self.worker_processes else self.server
         if self.threads > 1:
             name += f"-t{self.threads}"
         if self.batch_window_ms is not None:
@@ -30,7 +36,7 @@ class ServerConfig(NamedTuple):
         """Extra `python -m serving run` flags for this set-up."""
         args: tuple[str, ...] = ()
         if self.threads > 1:
-            args += ("--worker-class", "gthread", "--threads", str(self.threads))
+            args += ("--threads", str(self.threads))
         if self.batch_window_ms is not None:
             args += ("--batch-window-ms", f"{self.batch_window_ms:g}")
         return args
@@ -38,6 +44,9 @@ class ServerConfig(NamedTuple):
 
 # A server someone else runs (`--serving-url`): nothing is launched for it.
 REMOTE = ServerConfig("remote")
+
+# waitress as deployed by default: one process, its pool of 4 threads.
+WAITRESS = ServerConfig("waitress", threads=4)
 
 # One gunicorn worker whose 20 threads hand requests to one micro-batcher.
 MICRO_BATCHING = ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
@@ -110,7 +119,7 @@ class Plan:
             return cls(True, sweep, spawn_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
                        burst_rounds=4, bursts_per_round=2, **remote)
         # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
-        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=4, request_rounds=20, requests_per_round=12,
+        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=20, requests_per_round=12,
                    burst_rounds=20, bursts_per_round=2, **remote)
 
     @property
@@ -140,6 +149,8 @@ class Plan:
         cases = [Case(graph, config) for config in (ServerConfig("in-process"), ServerConfig("gunicorn", 1)) for graph in graphs]
         if not self.quick:  # the seed's Flask dev server, for the two kinds it compared
             cases += [Case(graph, ServerConfig("flask")) for graph in SWEEP_GRAPHS]
+        if self.extended:  # waitress, another server people deploy Flask on
+            cases += [Case(graph, WAITRESS) for graph in SWEEP_GRAPHS]
         return cases
 
     @property
@@ -152,6 +163,7 @@ class Plan:
         cases = [Case(graph, config) for config in servers for graph in SWEEP_GRAPHS]
         if not self.quick:  # the fastest kind, and micro-batching where it wins
             cases += [Case("static-xla", ServerConfig("gunicorn", 2)), Case("static", MICRO_BATCHING)]
-        if self.extended:  # and where they were measured to lose or tie
+        if self.extended:  # and where they were measured to lose or tie; waitress's thread pool
             cases += [Case("saved_model", ServerConfig("gunicorn", 2)), Case("static-xla", MICRO_BATCHING)]
+            cases += [Case(graph, WAITRESS) for graph in SWEEP_GRAPHS]
         return cases

@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.plan import ServerConfig
+
 DEFAULT_STORAGE = Path(".benchmarks")
 DEFAULT_OUT = Path("reports")
 
@@ -31,7 +33,7 @@ class Row:
         """How it was served, e.g. "gunicorn-w2" (bench.plan.ServerConfig.id, stored by the run)."""
         if "setup" in self.extra:
             return self.extra["setup"]
-        return f"gunicorn-w{self.workers}" if self.server == "gunicorn" else self.server
+        return ServerConfig(self.server, self.workers or 1).id
 
     @property
     def scenario(self) -> str:

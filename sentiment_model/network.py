@@ -34,14 +34,14 @@ def build_model(config: ModelConfig) -> keras.Model:
     return keras.Model(ids, logits, name="sentiment_lstm")
 
 
-def serving_function(model: keras.Model, maxlen: int, jit_compile: bool = False) -> tf.types.experimental.ConcreteFunction:
+def serving_function(model: keras.Model, maxlen: int) -> tf.types.experimental.ConcreteFunction:
     """ids [batch, maxlen] int32 → probabilities [batch, 2], traced once with a fixed signature.
 
     The softmax is part of the traced graph, so nothing is added per request
     (the seed's server grew its graph by one op per request).
     """
 
-    @tf.function(input_signature=[tf.TensorSpec([None, maxlen], tf.int32, name="ids")], jit_compile=jit_compile)
+    @tf.function(input_signature=[tf.TensorSpec([None, maxlen], tf.int32, name="ids")])
     def probabilities(ids):
         return {"probabilities": tf.nn.softmax(model(ids, training=False), name="probabilities")}
 

@@ -70,7 +70,5 @@ class Vocabulary:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
             return cls(data["tokens"], int(data["maxlen"]))
-        except FileNotFoundError:
-            raise
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"corrupt vocabulary file {path}: {error}") from None

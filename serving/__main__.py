@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from sentiment_model.artifacts import ArtifactError, load_artifacts
+from serving import servers
 from serving.app import AppConfig
 from serving.graphs import KINDS
 from serving.launcher import ServerSettings, run
@@ -29,16 +30,21 @@ def _parser() -> argparse.ArgumentParser:
     defaults = ServerSettings()
     run_cmd.add_argument("--graph", required=True, choices=list(KINDS))
     run_cmd.add_argument("--artifacts", required=True, type=Path, help="folder written by `python -m sentiment_model train`")
-    run_cmd.add_argument("--server", choices=["gunicorn", "flask"], default=defaults.server)
+    run_cmd.add_argument("--server", choices=list(servers.SERVERS), default=defaults.server,
+                         help="; ".join(f"{name}: {server.description}" for name, server in servers.SERVERS.items()))
     run_cmd.add_argument("--bind", default=defaults.bind, help="address to listen on (default 127.0.0.1)")
     run_cmd.add_argument("--port", type=int, default=defaults.port)
-    run_cmd.add_argument("--workers", type=_positive, default=defaults.workers, help="gunicorn worker processes")
+    run_cmd.add_argument("--workers", type=_positive, default=defaults.workers,
+                         help="worker processes (servers with worker processes: "
+                              f"{', '.join(name for name, server in servers.SERVERS.items() if server.worker_processes)})")
     run_cmd.add_argument("--worker-class", choices=["sync", "gthread"], default=defaults.worker_class)
-    run_cmd.add_argument("--threads", type=_positive, default=defaults.threads, help="threads per gunicorn worker (gthread)")
+    run_cmd.add_argument("--threads", type=_positive, default=defaults.threads,
+                         help="threads per process (gunicorn: gthread workers, default 1; waitress: its pool, default 4)")
     run_cmd.add_argument("--tf-intra-op-threads", type=int, default=0, help="0: TensorFlow decides")
     run_cmd.add_argument("--tf-inter-op-threads", type=int, default=0, help="0: TensorFlow decides")
     run_cmd.add_argument("--batch-window-ms", type=float, default=None,
-                         help="micro-batch concurrent requests (gthread or flask): wait this long for more; 0 = only what is queued")
+                         help="micro-batch concurrent requests (threads in one process: gunicorn gthread, flask, "
+                              "waitress): wait this long for more; 0 = only what is queued")
     run_cmd.add_argument("--max-batch-rows", type=_positive, default=64, help="rows per micro-batch")
     run_cmd.add_argument("--access-log", action="store_true")
     return parser
@@ -56,7 +62,10 @@ def _check_port_free(host: str, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.workers > 1 and not servers.get(args.server).worker_processes:
+        parser.error(f"--workers: {args.server} serves from one process (use --threads)")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
     try:
         load_artifacts(args.artifacts)  # fail here, in one line, not in every worker

@@ -12,14 +12,13 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from sentiment_model.artifacts import load_artifacts
-from serving import graphs
-from serving.batching import MicroBatcher
+from serving.classifier import Classifier, configure_tensorflow_threads
+from serving.graphs import Predictor
 from serving.inputs import InputError, Limits, check_body_length, instances_from_json, texts_from_json, texts_from_query
 from serving.setup_report import process_setup
 
 log = logging.getLogger("serving")
 
-WARMUP_TEXT = "warm up the graph once before the first request"
 TF_SERVING_MODEL_NAME = "sentiment"  # as in tensorflow_model_server --model_name=sentiment
 
 
@@ -37,62 +36,20 @@ class AppConfig:
     hosting: dict = field(default_factory=lambda: {"server": "wsgi", "workers": 1, "worker_class": None, "threads": 1})
 
 
-def configure_tensorflow_threads(intra: int, inter: int) -> None:
-    """Must run before TensorFlow's runtime starts, i.e. before the model loads."""
-    if not (intra or inter):
-        return
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(intra)
-        tf.config.threading.set_inter_op_parallelism_threads(inter)
-    except RuntimeError:  # runtime already initialised in this process (tests)
-        log.warning("TensorFlow threads already fixed; ignoring intra=%s inter=%s", intra, inter)
-
-
-class Classifier:
-    """Vocabulary + predictor: texts in, labelled answers and timings out."""
-
-    def __init__(self, config: AppConfig):
-        artifacts = load_artifacts(config.artifacts)
-        self.vocabulary = artifacts.vocabulary
-        self.labels = artifacts.manifest.get("labels", ["NEGATIVE", "POSITIVE"])
-        started = time.perf_counter()
-        self.predict_ids = graphs.load(config.graph, artifacts)
-        self.load_ms = (time.perf_counter() - started) * 1000
-        if config.batch_window_ms is not None:
-            self.predict_ids = MicroBatcher(self.predict_ids, config.max_batch_rows, config.batch_window_ms / 1000)
-        started = time.perf_counter()
-        self.classify([WARMUP_TEXT])
-        self.warmup_ms = (time.perf_counter() - started) * 1000
-
-    def classify(self, texts: list[str]) -> tuple[list[dict], dict]:
-        started = time.perf_counter()
-        ids = self.vocabulary.encode_batch(texts)
-        encoded = time.perf_counter()
-        probabilities = self.predict_ids(ids)
-        inferred = time.perf_counter()
-        results = []
-        for row in probabilities.tolist():
-            best = int(np.argmax(row))
-            results.append({
-                "label": self.labels[best],
-                "probability": row[best],
-                "probabilities": dict(zip(self.labels, row)),
-            })
-        timings = {"preprocess_ms": (encoded - started) * 1000, "inference_ms": (inferred - encoded) * 1000}
-        return results, timings
-
-
 def request_body() -> bytes:
     """The whole body, or a 400 when the client sent less than it announced."""
     return check_body_length(request.get_data(cache=False), request.content_length)
 
 
-def create_app(config: AppConfig) -> Flask:
-    """One app per graph kind; routes `/<graph>` (GET ?text=, POST JSON) and `/healthz`."""
+def create_app(config: AppConfig, predictor: Predictor | None = None) -> Flask:
+    """One app per graph kind; routes `/<graph>` (GET ?text=, POST JSON) and `/healthz`.
+
+    `predictor` (ids -> probabilities) replaces loading `config.graph`'s model, e.g. in tests.
+    """
     configure_tensorflow_threads(config.intra_op_threads, config.inter_op_threads)
-    classifier = Classifier(config)  # loads and warms up before any request is accepted
+    # loads and warms up before any request is accepted
+    classifier = Classifier(config.graph, load_artifacts(config.artifacts), predictor, config.batch_window_ms,
+                            config.max_batch_rows)
     limits = config.limits
     app = Flask(__name__, static_folder=None)  # Flask's own `static` endpoint would clash with /static
     app.config.update(MAX_CONTENT_LENGTH=limits.max_body_bytes, DEBUG=False)

@@ -36,7 +36,6 @@ class MicroBatcher:
         self.max_batch = max_batch
         self.window_s = window_s
         self._queue: queue.Queue[_Pending] = queue.Queue()
-        self.batch_sizes: list[int] = []  # rows per graph call, for tests and logs (bounded below)
         threading.Thread(target=self._serve_forever, name="micro-batcher", daemon=True).start()
 
     def __call__(self, ids: np.ndarray) -> np.ndarray:
@@ -74,7 +73,6 @@ class MicroBatcher:
                     pending.error = error
                     pending.done.set()
                 continue
-            self.batch_sizes = (self.batch_sizes + [len(probabilities)])[-1000:]
             start = 0
             for pending in batch:
                 pending.result = probabilities[start:start + len(pending.ids)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from pathlib import Path
+
+import psutil
 
 MARKER_VARIABLE = "TFSERVE_TEST_MARKER"
 
@@ -14,17 +15,14 @@ def new_marker() -> dict[str, str]:
 
 
 def marked_pids(marker: dict[str, str]) -> list[int]:
-    needle = f"{MARKER_VARIABLE}={marker[MARKER_VARIABLE]}".encode()
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
+    """Live processes (zombies are gone, just not reaped) carrying `marker` in their environment."""
+    wanted, me, pids = marker[MARKER_VARIABLE], os.getpid(), []
+    for process in psutil.process_iter():
         try:
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                status = (entry / "status").read_text()
-                if "\nState:\tZ" not in status:  # a zombie is gone, just not reaped yet
-                    pids.append(int(entry.name))
-        except OSError:
+            if (process.pid != me and process.environ().get(MARKER_VARIABLE) == wanted
+                    and process.status() != psutil.STATUS_ZOMBIE):
+                pids.append(process.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
     return pids
 
@@ -37,5 +35,7 @@ def wait_no_marked(marker: dict[str, str], seconds: float = 15.0) -> list[int]:
 
 
 def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
+    try:
+        return [child.pid for child in psutil.Process(pid).children()]
+    except psutil.NoSuchProcess:
+        return []

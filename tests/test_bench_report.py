@@ -11,7 +11,6 @@ import pytest
 
 from bench import report
 
-pytest_plugins = ["pytester"]
 
 FAKE_SUITE = textwrap.dedent('''
     import time

@@ -13,6 +13,7 @@ import pytest
 from bench.load import Burst
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
+from serving.servers import SERVERS
 from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 from tests.procs import children, marked_pids, new_marker, wait_no_marked
 
@@ -109,14 +110,15 @@ def test_missing_artifacts_fail_fast_in_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("graph, path", [("static", "frozen_model.pb"), ("dynamic", "checkpoint/model.index")])
-@pytest.mark.parametrize("server_kind", ["gunicorn", "flask"])
+@pytest.mark.parametrize("server_kind", list(SERVERS))
 def test_corrupt_model_file_stops_the_server_with_one_error_line(artifacts_dir, tmp_path, graph, path, server_kind):
     broken = tmp_path / "artifacts"
     shutil.copytree(artifacts_dir, broken)
     (broken / path).write_bytes(b"\x00not a model\xff")
     marker = new_marker()
     message = _expect_startup_failure(
-        ServerProcess(graph, broken, server=server_kind, workers=2, env=marker), marker, within=90)
+        ServerProcess(graph, broken, server=server_kind, workers=2 if SERVERS[server_kind].worker_processes else 1,
+                      env=marker), marker, within=90)
     assert f"cannot load the model: corrupt artifact: {broken / path.split('/')[0]}" in message
     assert "Traceback" not in message
 

@@ -4,7 +4,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 
 import pytest
 

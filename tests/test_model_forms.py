@@ -24,7 +24,7 @@ def heldout_ids(artifacts):
 
 def test_manifest_describes_the_model(artifacts):
     manifest = artifacts.manifest
-    assert manifest["maxlen"] == 50 and manifest["model"]["num_layers"] >= 2
+    assert manifest["model"]["maxlen"] == 50 and manifest["model"]["num_layers"] >= 2
     assert manifest["data_sha256"] == corpus.file_sha256()
     assert manifest["frozen_graph"]["inputs"] and manifest["frozen_graph"]["outputs"]
     assert manifest["heldout_accuracy"] >= 0.80

@@ -3,8 +3,8 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
+import psutil
 import requests
 
 from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
@@ -13,8 +13,8 @@ from tests.procs import marked_pids, new_marker
 
 def cmdline(pid: int) -> str:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
+        return " ".join(psutil.Process(pid).cmdline())
+    except psutil.Error:
         return ""
 
 

@@ -4,23 +4,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
+from serving.servers import SERVERS
 from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
 
 
 def listening_addresses(port: int) -> set[str]:
-    """Local IPv4 addresses listening on `port`, from /proc/net/tcp (state 0A = LISTEN)."""
-    found = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        address, port_hex = fields[1].split(":")
-        if fields[3] == "0A" and int(port_hex, 16) == port:
-            found.add(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)))
-    return found
+    """Local addresses (IPv4 and IPv6) listening on `port`, as the kernel reports its sockets."""
+    return {connection.laddr.ip for connection in psutil.net_connections(kind="inet")
+            if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port}
 
 
-@pytest.mark.parametrize("server_kind", ["gunicorn", "flask"])
+@pytest.mark.parametrize("server_kind", list(SERVERS))
 def test_servers_listen_on_loopback_only_by_default(artifacts_dir, server_kind):
     with ServerProcess("static", artifacts_dir, server=server_kind) as server:
         assert listening_addresses(server.port) == {"127.0.0.1"}

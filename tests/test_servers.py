@@ -4,14 +4,16 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 import requests
 
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
+from serving.servers import SERVERS
+from serving.launcher import ServerSettings
 from serving.supervisor import ROOT_ENV, ServerProcess
 
 TEXTS = ["the movie was not good", "honestly, the staff was rude, but the room was lovely!", "great pasta"]
@@ -24,13 +26,17 @@ def expected(artifacts_dir):
     return graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(TEXTS))
 
 
-@pytest.fixture(scope="module", params=[
-    ("dynamic", "gunicorn"), ("static", "gunicorn"), ("dynamic", "flask"), ("static", "flask"),
-], ids=lambda p: "-".join(p))
+def workers_for(kind: str) -> int:
+    """Two worker processes where the server has them (one is the other servers' only choice)."""
+    return 2 if SERVERS[kind].worker_processes else 1
+
+
+@pytest.fixture(scope="module", params=[(graph, kind) for kind in SERVERS for graph in ("dynamic", "static")],
+                ids=lambda p: "-".join(p))
 def server(request, artifacts_dir):
     graph, kind = request.param
     # Python logs every import to stderr: the log shows which modules the server loaded.
-    with ServerProcess(graph, artifacts_dir, server=kind, workers=2 if kind == "gunicorn" else 1,
+    with ServerProcess(graph, artifacts_dir, server=kind, workers=workers_for(kind),
                        env={"PYTHONPROFILEIMPORTTIME": "1"}) as process:
         process.session = requests.Session()
         yield process
@@ -66,7 +72,7 @@ def test_healthz(server):
     assert body["status"] == "ok" and body["graph"] == server.graph and body["warmup_ms"] > 0
     setup = body["setup"]
     assert setup["graph"] == server.graph and setup["cpu_count"] == os.cpu_count()
-    assert setup["server"] in ("gunicorn", "flask") and setup["tensorflow_version"]
+    assert setup["server"] in SERVERS and setup["tensorflow_version"]
     assert setup["workers"] == (2 if setup["server"] == "gunicorn" else 1)
     assert setup["tf_intra_op_threads"] == 0 and setup["batch_window_ms"] is None  # TensorFlow's defaults
 
@@ -147,9 +153,9 @@ def test_micro_batching_gthread_server_answers_a_burst_correctly(artifacts_dir, 
         assert json.loads(body)["probabilities"]["POSITIVE"] == pytest.approx(by_text[text], abs=1e-5)
 
 
-@pytest.mark.parametrize("kind", ["gunicorn", "flask"])
+@pytest.mark.parametrize("kind", list(SERVERS))
 def test_sigterm_stops_the_whole_server(artifacts_dir, kind):
-    process = ServerProcess("static", artifacts_dir, server=kind, workers=2).start().wait_healthy()
+    process = ServerProcess("static", artifacts_dir, server=kind, workers=workers_for(kind)).start().wait_healthy()
     try:
         group = process.process.pid
         os.kill(process.process.pid, signal.SIGTERM)  # only the leader: it must stop its workers
@@ -178,6 +184,22 @@ def test_bad_flag_is_a_usage_error_not_a_traceback(artifacts_dir):
     assert result.returncode == 2 and "invalid choice" in result.stderr and "Traceback" not in result.stderr
     result = run_cli("run", "--graph", "static", "--artifacts", str(artifacts_dir), "--workers", "0")
     assert result.returncode == 2 and "at least 1" in result.stderr
+    result = run_cli("run", "--graph", "static", "--artifacts", str(artifacts_dir), "--server", "nginx")
+    assert result.returncode == 2 and "invalid choice: 'nginx'" in result.stderr and "Traceback" not in result.stderr
+    one_process = next(name for name, server in SERVERS.items() if not server.worker_processes)
+    result = run_cli("run", "--graph", "static", "--artifacts", str(artifacts_dir), "--server", one_process,
+                     "--workers", "2")
+    assert result.returncode == 2 and "serves from one process" in result.stderr
+
+
+def test_every_registered_server_module_keeps_the_contract():
+    from serving import servers
+
+    for name in SERVERS:
+        module = servers.load(name)
+        assert callable(module.run) and module.hosting(ServerSettings(server=name))["server"] == name
+    with pytest.raises(ValueError, match="unknown server 'nginx'"):
+        servers.load("nginx")
 
 
 def test_port_in_use_is_one_line_error(artifacts_dir):
@@ -192,7 +214,7 @@ def test_port_in_use_is_one_line_error(artifacts_dir):
 
 
 def _threads(pid: int) -> int:
-    return len(list(Path(f"/proc/{pid}/task").iterdir()))
+    return psutil.Process(pid).num_threads()
 
 
 def test_gunicorn_master_imports_tensorflow_but_only_workers_start_its_runtime(artifacts_dir):
@@ -202,11 +224,11 @@ def test_gunicorn_master_imports_tensorflow_but_only_workers_start_its_runtime(a
     from tests.procs import children
 
     bare_import = subprocess.run(
-        [sys.executable, "-c", "import os, serving.graphs.static; print(len(os.listdir('/proc/self/task')))"],
+        [sys.executable, "-c", "import psutil, serving.graphs.static; print(psutil.Process().num_threads())"],
         capture_output=True, text=True, check=True, env=ROOT_ENV)
     with ServerProcess("static", artifacts_dir, workers=2) as server:
         master = server.process.pid
-        master_maps = Path(f"/proc/{master}/maps").read_text()
+        master_maps = " ".join(region.path for region in psutil.Process(master).memory_maps(grouped=True))
         master_threads = _threads(master)
         workers = children(master)
         worker_threads = [_threads(pid) for pid in workers]

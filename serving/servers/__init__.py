@@ -1,0 +1,39 @@
+"""Servers: one module per WSGI server behind one contract, like `serving.graphs`.
+
+A server module defines `run(app_config, settings)` (serve until stopped; a broken
+model stops it with one log line, `serving.launcher.load_app_or_exit`) and
+`hosting(settings) -> dict` (how it hosts the app, as `/healthz` reports it), and
+answers the errors it produces itself (before the app sees a request) as JSON.
+Each is imported only when asked for. The command line's choices, the benchmark
+plans and the tests all read this registry, so adding a server is a module here
+and a line below.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class Server:
+    module: str  # in this package
+    worker_processes: bool  # `--workers N` starts N processes (else one process, `--threads` threads)
+    description: str
+
+
+SERVERS = {
+    "gunicorn": Server("gunicorn_server", True, "a pre-fork master and N worker processes (sync, or gthread with --threads)"),
+    "flask": Server("flask_dev", False, "Flask's threaded development server (the seed's), one process"),
+    "waitress": Server("waitress_server", False, "one process, a pool of --threads threads (default 4)"),
+}
+
+
+def get(name: str) -> Server:
+    if name not in SERVERS:
+        raise ValueError(f"unknown server {name!r}; choose from {', '.join(SERVERS)}")
+    return SERVERS[name]
+
+
+def load(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{get(name).module}")
