@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -158,17 +158,10 @@ def medians(rotation: paired.Rotation, sides: list[Side], what: str, graph: str)
     return [rotation.round_medians[f"{side.name} {what} {graph}"] for side in sides]
 
 
-@dataclass
-class GateComparison:
-    """One gated figure, candidate ÷ base: the suite's `comparisons` fields, plus the verdict."""
+@dataclass(frozen=True)
+class GateComparison(paired.Comparison):
+    """One gated figure, candidate ÷ base: the suite's comparison record, plus the verdict."""
 
-    name: str
-    numerator: str
-    denominator: str
-    ratio: float
-    low: float
-    high: float
-    confidence: float
     threshold: float
     verdict: str  # PASS, FAIL or UNDECIDED
     base_median: float
@@ -182,14 +175,16 @@ class GateComparison:
         return self.threshold + (self.ratio - self.low)
 
     def as_json(self) -> dict:
-        return {**asdict(self), "smallest_detectable_slowdown": round(self.smallest_detectable_slowdown, 5)}
+        return {**super().as_json(), "threshold": self.threshold, "verdict": self.verdict,
+                "base_median": self.base_median, "candidate_median": self.candidate_median, "rounds": self.rounds,
+                "smallest_detectable_slowdown": round(self.smallest_detectable_slowdown, 5)}
 
 
 def compare(label: str, base: list[float], candidate: list[float], confidence: float,
             threshold: float) -> GateComparison:
     ratio, low, high = bootstrap_ratio_ci(base, candidate, confidence)
     return GateComparison(
-        name=label, numerator="candidate", denominator="base", ratio=round(ratio, 5), low=round(low, 5),
+        name=f"{label}: candidate / base", numerator="candidate", denominator="base", ratio=round(ratio, 5), low=round(low, 5),
         high=round(high, 5), confidence=confidence, threshold=threshold,
         verdict=VERDICT_WORDS[regression_verdict(low, high, threshold)], base_median=float(np.median(base)),
         candidate_median=float(np.median(candidate)), rounds=len(base))
@@ -200,8 +195,8 @@ def table(found: GateComparison) -> str:
     words = {"PASS": "PASS: not slower than the threshold", "FAIL": "FAIL: slower than the threshold",
              "UNDECIDED": "UNDECIDED: the interval spans the threshold"}
     return "\n".join([
-        f"{found.name}: {found.rounds} interleaved rounds, median of per-round medians: base "
-        f"{found.base_median * scale:.3f}{unit}, candidate {found.candidate_median * scale:.3f}{unit}",
+        f"{found.name} ({found.rounds} interleaved rounds; median of per-round medians: base "
+        f"{found.base_median * scale:.3f}{unit}, candidate {found.candidate_median * scale:.3f}{unit})",
         f"  candidate ÷ base = {found.ratio:.3f}, {found.confidence:.0%} interval [{found.low:.3f}, {found.high:.3f}], "
         f"threshold {1 + found.threshold:.2f}; this run would catch a slowdown of "
         f"{found.smallest_detectable_slowdown:.1%} or more",

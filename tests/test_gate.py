@@ -149,13 +149,13 @@ def test_a_slower_model_load_fails_the_gate(tmp_path):
     repo = clone_with_commit(tmp_path, "slow-load", slow_down_loading)
     status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "loads", "--group", "requests")
     assert status == 1, output
-    assert verdicts["load + first prediction static"][0] == "FAIL", verdicts
-    assert verdicts["request static gunicorn-w1"][0] != "FAIL", verdicts  # only loading was slowed
+    assert verdicts["load + first prediction static: candidate / base"][0] == "FAIL", verdicts
+    assert verdicts["request static gunicorn-w1: candidate / base"][0] != "FAIL", verdicts  # only loading was slowed
 
 
 def test_requests_serialised_across_workers_fail_the_burst_comparison(tmp_path):
     repo = clone_with_commit(tmp_path, "serialised", serialise_requests)
     status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "requests", "--group", "bursts")
     assert status == 1, output
-    assert verdicts["burst of 20 static gunicorn-w2"][0] == "FAIL", verdicts
-    assert verdicts["request static gunicorn-w1"][1] < 1.1, verdicts  # single requests barely slower
+    assert verdicts["burst of 20 static gunicorn-w2: candidate / base"][0] == "FAIL", verdicts
+    assert verdicts["request static gunicorn-w1: candidate / base"][1] < 1.1, verdicts  # single requests barely slower
