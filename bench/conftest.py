@@ -27,7 +27,7 @@ def pytest_addoption(parser):
     group.addoption("--bench-workers", default=None, help="gunicorn worker counts to sweep, e.g. 1,2,4 (default 1,2,4; quick: 1,2)")
     group.addoption("--bench-extended", action="store_true",
                     help="also cold starts of every kind, bursts on the Flask dev server, saved_model and "
-                         "static-xla micro-batching bursts, "
+                         "static-xla micro-batching bursts, waitress's requests and bursts, "
                          "a second open-loop search (about a minute more)")
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
