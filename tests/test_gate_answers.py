@@ -7,10 +7,10 @@ from tests.test_gate import clone_with_commit
 
 
 def swap_labels(repo):
-    app = repo / "serving" / "app.py"
-    text = app.read_text()
+    module = repo / "serving" / "classifier.py"
+    text = module.read_text()
     assert '"label": self.labels[best],' in text
-    app.write_text(text.replace('"label": self.labels[best],', '"label": self.labels[1 - best],  # injected: wrong'))
+    module.write_text(text.replace('"label": self.labels[best],', '"label": self.labels[1 - best],  # injected: wrong'))
 
 
 def test_gate_fails_a_candidate_that_answers_wrongly(tmp_path):
