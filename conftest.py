@@ -20,3 +20,15 @@ def pytest_addoption(parser):
 def artifacts_dir(pytestconfig) -> Path:
     """Default model, trained once (per data, code and settings) and reused after."""
     return cached_artifacts(Path(pytestconfig.getoption("--artifacts-cache")), force=pytestconfig.getoption("--retrain"))
+
+
+@pytest.fixture(scope="session")
+def oracle(artifacts_dir):
+    """`oracle(texts)` -> probabilities [n, 2] (NEGATIVE, POSITIVE) from the default model's static
+    graph, loaded once in this process: what every server and benchmark must answer."""
+    from sentiment_model.artifacts import load_artifacts
+    from serving import graphs
+
+    artifacts = load_artifacts(artifacts_dir)
+    predict = graphs.load("static", artifacts)
+    return lambda texts: predict(artifacts.vocabulary.encode_batch(list(texts)))

@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import headlines, oracle, rotations
+from bench import headlines, rotations
 from bench.environment import client_info
 from bench.memory import PeakMemory
+from bench.oracle import AnswerJudge
 from bench.plan import Case, Plan, ServerConfig
 from bench.servers import ServerPool
 from sentiment_model import corpus
@@ -150,17 +151,17 @@ def artifacts(artifacts_dir):
 
 
 @pytest.fixture(scope="session")
-def expected_positive(artifacts, texts) -> dict[str, float]:
+def expected_positive(oracle, texts) -> dict[str, float]:
     """P(POSITIVE) for every pooled text, computed in this process: what servers must answer."""
-    return oracle.expected_positive(artifacts, texts)
+    return dict(zip(texts, oracle(texts)[:, 1].tolist()))
 
 
 @pytest.fixture(scope="session")
 def judge_for(plan, request):
     """graph kind -> the judge of its answers (shape only for a remote server's model)."""
-    def judge(graph: str) -> oracle.AnswerJudge:
+    def judge(graph: str) -> AnswerJudge:
         expected = None if plan.remote_url else request.getfixturevalue("expected_positive")
-        return oracle.AnswerJudge(graph, expected)
+        return AnswerJudge(graph, expected)
 
     return judge
 

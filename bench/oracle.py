@@ -2,8 +2,9 @@
 
 A figure counts only correct answers, so the benchmarks, the open-loop search
 and the gate all ask this judge about every answer they time. The expected
-P(POSITIVE) per text comes from the same model loaded in-process; for a remote
-server (maybe another model) only the answer's shape can be checked.
+P(POSITIVE) per text comes from the same model loaded in-process (the `oracle`
+fixture of the root conftest.py; the gate's `artifacts_for` per side); for a
+remote server (maybe another model) only the answer's shape can be checked.
 """
 from __future__ import annotations
 
@@ -16,14 +17,6 @@ TOLERANCE = 1e-4  # float32 through JSON and across graph kinds
 
 # (text, HTTP status, body) -> None when correct, else what is wrong, in words
 Judge = Callable[[str, int, bytes], "str | None"]
-
-
-def expected_positive(artifacts, texts: list[str]) -> dict[str, float]:
-    """P(POSITIVE) per text from the static graph in this process: what servers must answer."""
-    from serving import graphs
-
-    probabilities = graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(texts))
-    return dict(zip(texts, probabilities[:, 1].tolist()))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,6 @@ from urllib.parse import parse_qs, quote
 
 import pytest
 
-from sentiment_model.artifacts import load_artifacts
-from serving import graphs
 from serving.supervisor import ServerProcess
 from tests.rawhttp import raw_request
 
@@ -82,10 +80,8 @@ def server(request, artifacts_dir):
 
 
 @pytest.fixture(scope="module")
-def reference(artifacts_dir):
-    artifacts = load_artifacts(artifacts_dir)
-    predictor = graphs.load("static", artifacts)
-    return lambda text: predictor(artifacts.vocabulary.encode_batch([text]))[0]
+def reference(oracle):
+    return lambda text: oracle([text])[0]
 
 
 def assert_still_serving(server, reference):

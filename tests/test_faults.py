@@ -11,8 +11,6 @@ import time
 import pytest
 
 from bench.load import Burst
-from sentiment_model.artifacts import load_artifacts
-from serving import graphs
 from serving.servers import SERVERS
 from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 from tests.procs import children, marked_pids, new_marker, wait_no_marked
@@ -21,10 +19,8 @@ TEXTS = ["the staff was rude", "the room was lovely", "the movie was not good", 
 
 
 @pytest.fixture(scope="module")
-def expected(artifacts_dir):
-    artifacts = load_artifacts(artifacts_dir)
-    probabilities = graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(TEXTS))
-    return dict(zip(TEXTS, probabilities[:, 1].tolist()))
+def expected(oracle):
+    return dict(zip(TEXTS, oracle(TEXTS)[:, 1].tolist()))
 
 
 def assert_correct(answers, expected):

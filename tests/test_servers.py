@@ -10,7 +10,6 @@ import psutil
 import pytest
 import requests
 
-from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 from serving.servers import SERVERS
 from serving.launcher import ServerSettings
@@ -20,10 +19,9 @@ TEXTS = ["the movie was not good", "honestly, the staff was rude, but the room w
 
 
 @pytest.fixture(scope="module")
-def expected(artifacts_dir):
+def expected(oracle):
     """In-process probabilities for TEXTS: what every server must answer."""
-    artifacts = load_artifacts(artifacts_dir)
-    return graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(TEXTS))
+    return oracle(TEXTS)
 
 
 def workers_for(kind: str) -> int:
@@ -136,12 +134,11 @@ def test_only_the_dynamic_server_imports_the_model_code(server):
 
 
 @pytest.mark.parametrize("graph", ["static", "static-xla"])
-def test_micro_batching_gthread_server_answers_a_burst_correctly(artifacts_dir, graph):
+def test_micro_batching_gthread_server_answers_a_burst_correctly(artifacts_dir, oracle, graph):
     from bench.load import Burst
 
     texts = TEXTS * 7
-    artifacts = load_artifacts(artifacts_dir)
-    expected = graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(texts))[:, 1]
+    expected = oracle(texts)[:, 1]
     extra = ("--worker-class", "gthread", "--threads", "20", "--batch-window-ms", "1")
     with ServerProcess(graph, artifacts_dir, workers=1, extra_args=extra) as server:
         burst = Burst(f"{server.url}/{graph}", texts, threads=20)

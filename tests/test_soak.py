@@ -8,8 +8,6 @@ import pytest
 import requests
 
 from sentiment_model import corpus
-from sentiment_model.artifacts import load_artifacts
-from serving import graphs
 from serving.supervisor import ServerProcess
 from tests.procs import children
 
@@ -28,10 +26,8 @@ def open_fds(pid: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def expected(artifacts_dir):
-    artifacts = load_artifacts(artifacts_dir)
-    probabilities = graphs.load("static", artifacts)(artifacts.vocabulary.encode_batch(TEXTS))
-    return dict(zip(TEXTS, probabilities[:, 1].tolist()))
+def expected(oracle):
+    return dict(zip(TEXTS, oracle(TEXTS)[:, 1].tolist()))
 
 
 def one_call(session: requests.Session, url: str, rng: random.Random) -> list[tuple[str, float]]:

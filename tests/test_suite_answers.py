@@ -30,8 +30,10 @@ def run_suite(tmp_path: Path, tamper: str) -> tuple[dict, str, dict]:
 def test_a_slowed_stream_is_reported_slower_with_an_interval_that_excludes_one(tmp_path):
     found, summary, stored = run_suite(tmp_path, "slow-static")  # +3 ms on a ~5 ms request
     assert found["low"] > 1.2, found
-    # the run's peak memory is stored; TensorFlow with two graphs loaded alone takes more than this
-    assert stored["peak_memory"]["run_peak_mb"] > 200, stored["peak_memory"]
+    # the run's peak memory is stored (what it measures is tested in tests/test_memory.py: other
+    # processes on the machine can free memory meanwhile, so no size is asserted here)
+    memory = stored["peak_memory"]
+    assert memory["machine_used_peak_mb"] >= memory["machine_used_before_mb"] > 0, memory
     line = next(line for line in summary.splitlines() if line.startswith(NAME))
     assert "static is" in line and "x slower than dynamic" in line, line
 
