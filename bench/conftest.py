@@ -36,7 +36,7 @@ def pytest_addoption(parser):
 
 
 # What this run keeps between pytest's hooks, in pytest's own per-run store.
-SERVER_GROUPS = pytest.StashKey[dict]()  # parameter name -> the selected cases that need a server
+SERVER_GROUPS = pytest.StashKey[dict]()  # parameter name -> its selected cases (the pool launches their servers)
 GROUP_ITEMS = pytest.StashKey[dict]()  # parameter name -> node ids of its benchmarks not yet run
 POOL = pytest.StashKey["ServerPool"]()  # the run's servers, once a benchmark asked for them
 PEAK_MEMORY = pytest.StashKey[PeakMemory]()  # the machine's used memory, sampled through the run

@@ -248,13 +248,61 @@ def prepare_side(name: str, root: Path, cache: Path) -> Side:
     return Side(name, root, artifacts, expected)
 
 
-def measure_sides(sides: list[Side], plan: GatePlan) -> list[tuple[str, list[float], list[float], float]]:
-    """(label, base per-round medians, candidate per-round medians, threshold) of every gated figure. All
-    servers and probes start together and are stopped, whatever happens, before this returns."""
+Figure = tuple[str, list[float], list[float], float]  # label, base and candidate per-round medians, threshold
+
+
+def request_figures(sides: list[Side], plan: GatePlan, servers: dict, clients: list[SequentialClient]) -> list[Figure]:
+    streams = []
+    for side in sides:
+        for graph in plan.graphs:
+            clients.append(SequentialClient(f"{servers[side.name, 'requests', graph].url}/{graph}", TEXTS))
+            streams.append(request_stream(side, graph, clients[-1]))
+    rotation = rotate(streams, plan.request_rounds, per_round=plan.requests, warmup_rounds=1)
+    found = [(f"request {graph} gunicorn-w{plan.workers}", *medians(rotation, sides, "request", graph), plan.threshold)
+             for graph in plan.graphs]
+    if {"static", "dynamic"} <= set(plan.graphs):  # a ratio inside one run, gated the same way
+        found.append(("ratio static ÷ dynamic", *[
+            [s / d for s, d in zip(static, dynamic)] for static, dynamic in
+            zip(medians(rotation, sides, "request", "static"), medians(rotation, sides, "request", "dynamic"))],
+            plan.threshold))
+    return found
+
+
+def burst_figures(sides: list[Side], plan: GatePlan, servers: dict) -> list[Figure]:
+    streams, checks = zip(*[
+        burst_stream(side, graph, f"{servers[side.name, 'bursts', graph].url}/{graph}", plan.burst_threads)
+        for side in sides for graph in plan.graphs])
+    rotation = rotate(streams, plan.burst_rounds, per_round=plan.bursts_per_round, warmup_rounds=1)
+    for check in checks:
+        check()
+    return [(f"burst of {plan.burst_threads} {graph} gunicorn-w{plan.burst_workers}",
+             *medians(rotation, sides, "burst", graph), plan.coarse_threshold) for graph in plan.graphs]
+
+
+def load_figures(sides: list[Side], plan: GatePlan, probes: dict[str, LoadProbe]) -> list[Figure]:
+    for side in sides:
+        probes[side.name] = LoadProbe(side.root, side.artifacts, TEXTS[0], ROOT_ENV)
+    for probe in probes.values():
+        probe.wait_ready()
+
+    def collect_everywhere() -> None:
+        for probe in probes.values():
+            probe.collect()
+        paired.collect_young()
+
+    streams = [load_stream(side, graph, probes[side.name]) for side in sides for graph in plan.graphs]
+    rotation = rotate(streams, plan.load_rounds, warmup_rounds=1, between_rounds=collect_everywhere)
+    return [(f"load + first prediction {graph}", *medians(rotation, sides, "load", graph), plan.coarse_threshold)
+            for graph in plan.graphs]
+
+
+def measure_sides(sides: list[Side], plan: GatePlan) -> list[Figure]:
+    """Every gated figure of the plan's groups. All servers start together; servers, clients and
+    probes are stopped, whatever happens, before this returns."""
     servers: dict[tuple[str, str, str], ServerProcess] = {}
     clients: list[SequentialClient] = []
     probes: dict[str, LoadProbe] = {}
-    found = []
+    found: list[Figure] = []
     try:
         for side in sides:
             for graph in plan.graphs:
@@ -265,45 +313,13 @@ def measure_sides(sides: list[Side], plan: GatePlan) -> list[tuple[str, list[flo
         for server in servers.values():
             server.wait_healthy()
         if "requests" in plan.groups:
-            streams = []
-            for side in sides:
-                for graph in plan.graphs:
-                    clients.append(SequentialClient(f"{servers[side.name, 'requests', graph].url}/{graph}", TEXTS))
-                    streams.append(request_stream(side, graph, clients[-1]))
-            rotation = rotate(streams, plan.request_rounds, per_round=plan.requests, warmup_rounds=1)
-            found += [(f"request {graph} gunicorn-w{plan.workers}", *medians(rotation, sides, "request", graph),
-                       plan.threshold) for graph in plan.graphs]
-            if {"static", "dynamic"} <= set(plan.graphs):  # a ratio inside one run, gated the same way
-                found.append(("ratio static ÷ dynamic", *[
-                    [s / d for s, d in zip(static, dynamic)] for static, dynamic in
-                    zip(medians(rotation, sides, "request", "static"), medians(rotation, sides, "request", "dynamic"))],
-                    plan.threshold))
+            found += request_figures(sides, plan, servers, clients)
         if "bursts" in plan.groups:
-            streams, checks = zip(*[
-                burst_stream(side, graph, f"{servers[side.name, 'bursts', graph].url}/{graph}", plan.burst_threads)
-                for side in sides for graph in plan.graphs])
-            rotation = rotate(streams, plan.burst_rounds, per_round=plan.bursts_per_round, warmup_rounds=1)
-            for check in checks:
-                check()
-            found += [(f"burst of {plan.burst_threads} {graph} gunicorn-w{plan.burst_workers}",
-                       *medians(rotation, sides, "burst", graph), plan.coarse_threshold) for graph in plan.graphs]
+            found += burst_figures(sides, plan, servers)
         for server in servers.values():  # loads are timed on a quiet machine
             server.terminate()
         if "loads" in plan.groups:
-            for side in sides:
-                probes[side.name] = LoadProbe(side.root, side.artifacts, TEXTS[0], ROOT_ENV)
-            for probe in probes.values():
-                probe.wait_ready()
-
-            def collect_everywhere() -> None:
-                for probe in probes.values():
-                    probe.collect()
-                paired.collect_young()
-
-            streams = [load_stream(side, graph, probes[side.name]) for side in sides for graph in plan.graphs]
-            rotation = rotate(streams, plan.load_rounds, warmup_rounds=1, between_rounds=collect_everywhere)
-            found += [(f"load + first prediction {graph}", *medians(rotation, sides, "load", graph),
-                       plan.coarse_threshold) for graph in plan.graphs]
+            found += load_figures(sides, plan, probes)
     except ServerError as error:
         raise GateError(f"a server did not start: {error}") from None
     except ProbeError as error:

@@ -40,7 +40,7 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
                 found.append((f"{scenario}{where(config)}: {top} / {bottom}", graphs[top], graphs[bottom]))
     in_process = {case.graph: case for case in cases if case.config.server == "in-process"}
     for case in cases:
-        if case.config.server not in ("in-process", "remote") and case.graph in in_process:
+        if case.config.launched and case.graph in in_process:
             found.append((f"{scenario} {case.graph}: {case.config.id} / in-process", case, in_process[case.graph]))
     for graph, server in sorted({(case.graph, case.config.server) for case in cases}):
         sweep = sorted((case.config.workers, case) for case in cases

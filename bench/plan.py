@@ -19,9 +19,14 @@ class ServerConfig(NamedTuple):
     batch_window_ms: float | None = None  # micro-batching window; None: off
 
     @property
+    def launched(self) -> bool:
+        """A server the suite starts (not the in-process baseline, not someone else's server)."""
+        return self.server in servers.SERVERS
+
+    @property
     def worker_processes(self) -> bool:
         """A server that runs `workers` processes (named by their count)."""
-        return self.server in servers.SERVERS and servers.SERVERS[self.server].worker_processes
+        return self.launched and servers.SERVERS[self.server].worker_processes
 
     @property
     def id(self) -> str:

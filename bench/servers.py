@@ -31,11 +31,7 @@ class ServerPool:
         self.remote_url = remote_url
         self.servers: dict[tuple, ServerProcess] = {}
         self._setups: dict[str, dict] = {}
-        self._groups = {name: [case for case in cases if self._launched(case)] for name, cases in (groups or {}).items()}
-
-    @staticmethod
-    def _launched(case: Case) -> bool:
-        return case.config.server not in ("in-process", "remote")
+        self._groups = {name: [case for case in cases if case.config.launched] for name, cases in (groups or {}).items()}
 
     @staticmethod
     def _key(case: Case) -> tuple:
@@ -48,7 +44,7 @@ class ServerPool:
         full run. Nothing is measured until every server is up and idle.
         """
         for case in cases:
-            if self._launched(case) and self._key(case) not in self.servers:
+            if case.config.launched and self._key(case) not in self.servers:
                 process = ServerProcess(case.graph, self.artifacts_dir, server=case.config.server,
                                         workers=case.config.workers, extra_args=case.config.cli_args())
                 self.servers[self._key(case)] = process  # registered first: stopped even if start fails

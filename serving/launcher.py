@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from dataclasses import dataclass, replace
 
@@ -24,6 +25,11 @@ class ServerSettings:
     access_log: bool = False
     limit_request_line: int = 8190  # gunicorn: longer request lines get 414
     limit_request_fields: int = 100  # gunicorn: header floods get 400
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM stops a one-process server as Ctrl-C does, not mid-response (gunicorn has its own)."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 def load_app_or_exit(app_config: AppConfig):

@@ -1,11 +1,8 @@
 """Flask's threaded development server: the seed's, one process, a thread per request."""
 from __future__ import annotations
 
-import signal
-import sys
-
 from serving.app import AppConfig
-from serving.launcher import ServerSettings, load_app_or_exit
+from serving.launcher import ServerSettings, exit_on_sigterm, load_app_or_exit
 
 
 def hosting(settings: ServerSettings) -> dict:
@@ -13,7 +10,6 @@ def hosting(settings: ServerSettings) -> dict:
 
 
 def run(app_config: AppConfig, settings: ServerSettings) -> None:
-    # SIGTERM should stop the dev server as Ctrl-C does, not kill it mid-response.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    exit_on_sigterm()
     app = load_app_or_exit(app_config)
     app.run(host=settings.bind, port=settings.port, threaded=True, debug=False, use_reloader=False)

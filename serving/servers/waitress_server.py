@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import json
-import signal
-import sys
 
 from serving.app import AppConfig
-from serving.launcher import ServerSettings, load_app_or_exit
+from serving.launcher import ServerSettings, exit_on_sigterm, load_app_or_exit
 
 
 DEFAULT_THREADS = 4  # waitress's own default
@@ -28,8 +26,7 @@ def run(app_config: AppConfig, settings: ServerSettings) -> None:
     from waitress.utilities import Error
 
     Error.to_response = _json_error_response  # looked up at call time for every error answer
-    # SIGTERM should stop the server as Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    exit_on_sigterm()
     app = load_app_or_exit(app_config)
     waitress.serve(app, host=settings.bind, port=settings.port, threads=settings.threads or DEFAULT_THREADS,
                    max_request_header_size=settings.limit_request_line + 8192, ident="tfserve-bench")
