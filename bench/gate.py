@@ -39,7 +39,7 @@ from bench.memory import PeakMemory
 from bench.oracle import TOLERANCE, AnswerJudge
 from bench.paired import rotate, timed
 from bench.stats import bootstrap_ratio_ci, regression_verdict
-from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
+from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 
 TEXTS = [
     "the movie was not good", "honestly, the staff was rude, but the room was lovely!", "great pasta",

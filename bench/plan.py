@@ -37,14 +37,10 @@ class ServerConfig(NamedTuple):
             name += f"-batch{self.batch_window_ms:g}"
         return name
 
-    def cli_args(self) -> tuple[str, ...]:
-        """Extra `python -m serving run` flags for this set-up."""
-        args: tuple[str, ...] = ()
-        if self.threads > 1:
-            args += ("--threads", str(self.threads))
-        if self.batch_window_ms is not None:
-            args += ("--batch-window-ms", f"{self.batch_window_ms:g}")
-        return args
+    def settings(self) -> dict:
+        """This set-up's fields of `serving.settings.Settings` (the graph kind and artifacts aside)."""
+        return {"server": self.server, "workers": self.workers, "threads": self.threads if self.threads > 1 else None,
+                "batch_window_ms": self.batch_window_ms}
 
 
 # A server someone else runs (`--serving-url`): nothing is launched for it.

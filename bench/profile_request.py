@@ -25,10 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args(argv)
-    from serving.app import AppConfig, create_app
+    from serving.app import create_app
+    from serving.settings import Settings
 
     try:
-        app = create_app(AppConfig(graph=args.graph, artifacts=args.artifacts))
+        app = create_app(Settings(graph=args.graph, artifacts=args.artifacts))
     except ArtifactError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

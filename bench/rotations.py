@@ -18,16 +18,17 @@ from bench.load import Answers, Burst, SequentialClient
 from bench.paired import Comparison, Rotation, Stream, rotate, timed
 from bench.plan import Case, Plan
 from bench.servers import ServerPool, reported_setup
-from serving.supervisor import ServerProcess
+from bench.supervisor import ServerProcess
 
 IN_PROCESS = {"server": "in-process", "workers": 1, "worker_class": None, "threads": 1}
 
 
-def in_process_setup(graph: str) -> dict:
+def in_process_setup(graph: str, artifacts) -> dict:
     """The set-up of this (client) process, for figures measured without a server."""
+    from serving.settings import Settings
     from serving.setup_report import process_setup
 
-    return process_setup(graph, IN_PROCESS, None, 0)
+    return process_setup(Settings(graph=graph, artifacts=artifacts.root), IN_PROCESS)
 
 
 # Below this many rounds a ratio gets no interval (a quick run's single cold start).
@@ -82,7 +83,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
                 from bench.inprocess import InProcessClient
 
                 clients[str(case)] = InProcessClient(case.graph, artifacts, texts)
-                setups[str(case)] = in_process_setup(case.graph)
+                setups[str(case)] = in_process_setup(case.graph, artifacts)
             else:
                 clients[str(case)] = SequentialClient(f"{pool.get(case).url}/{case.graph}", texts)
                 setups[str(case)] = pool.setup_of(case)
@@ -158,7 +159,7 @@ def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measur
     rotation = rotate([stream(case) for case in cases], plan.spawn_rounds, warmup_rounds=1)
     faults = {name: [f"P {p.tolist()} != {reference.tolist()}" for p in found
                      if not np.allclose(p, reference, atol=1e-5)] for name, found in answers.items()}
-    setups = {str(case): in_process_setup(case.graph) for case in cases}
+    setups = {str(case): in_process_setup(case.graph, artifacts) for case in cases}
     return Measured("load + first prediction", cases, rotation, setups, faults).finish(where=lambda config: "")
 
 
@@ -169,7 +170,7 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
 
     def stream(case: Case) -> Stream:
         def launch_and_wait() -> float:
-            process = ServerProcess(case.graph, artifacts_dir, workers=case.config.workers)
+            process = ServerProcess(case.graph, artifacts_dir, **case.config.settings())
             try:
                 started = time.perf_counter()
                 process.start().wait_healthy()

@@ -8,7 +8,7 @@ from pathlib import Path
 import requests
 
 from bench.plan import Case
-from serving.supervisor import ServerProcess
+from bench.supervisor import ServerProcess
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,7 @@ class ServerPool:
         """
         for case in cases:
             if case.config.launched and self._key(case) not in self.servers:
-                process = ServerProcess(case.graph, self.artifacts_dir, server=case.config.server,
-                                        workers=case.config.workers, extra_args=case.config.cli_args())
+                process = ServerProcess(case.graph, self.artifacts_dir, **case.config.settings())
                 self.servers[self._key(case)] = process  # registered first: stopped even if start fails
                 process.start()
         for process in self.servers.values():

@@ -21,7 +21,7 @@ from bench.conftest import round_times
 from bench.load import SequentialClient
 from bench.minimal_app import ANSWER
 from bench.stats import latency_summary
-from serving.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
+from bench.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
 
 WINDOWS = 3
 

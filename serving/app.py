@@ -4,9 +4,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import numpy as np
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -15,6 +12,7 @@ from sentiment_model.artifacts import load_artifacts
 from serving.classifier import Classifier, configure_tensorflow_threads
 from serving.graphs import Predictor
 from serving.inputs import InputError, Limits, check_body_length, instances_from_json, texts_from_json, texts_from_query
+from serving.settings import Settings
 from serving.setup_report import process_setup
 
 log = logging.getLogger("serving")
@@ -22,18 +20,8 @@ log = logging.getLogger("serving")
 TF_SERVING_MODEL_NAME = "sentiment"  # as in tensorflow_model_server --model_name=sentiment
 
 
-@dataclass(frozen=True)
-class AppConfig:
-    graph: str
-    artifacts: Path
-    limits: Limits = field(default_factory=Limits)
-    intra_op_threads: int = 0  # 0: TensorFlow's default (all cores)
-    inter_op_threads: int = 0
-    batch_window_ms: float | None = None  # None: no micro-batching; 0: batch what is already queued
-    max_batch_rows: int = 64
-    # How the app is hosted (server, workers, worker_class, threads), set by the launcher and
-    # reported by /healthz; an app built directly (tests) is "wsgi" in one process.
-    hosting: dict = field(default_factory=lambda: {"server": "wsgi", "workers": 1, "worker_class": None, "threads": 1})
+# How an app built directly (tests, tools) is hosted; a server passes its own (`serving.servers`).
+DIRECT_HOSTING = {"server": "wsgi", "workers": 1, "worker_class": None, "threads": 1}
 
 
 def request_body() -> bytes:
@@ -41,10 +29,11 @@ def request_body() -> bytes:
     return check_body_length(request.get_data(cache=False), request.content_length)
 
 
-def create_app(config: AppConfig, predictor: Predictor | None = None) -> Flask:
+def create_app(config: Settings, predictor: Predictor | None = None, hosting: dict | None = None) -> Flask:
     """One app per graph kind; routes `/<graph>` (GET ?text=, POST JSON) and `/healthz`.
 
-    `predictor` (ids -> probabilities) replaces loading `config.graph`'s model, e.g. in tests.
+    `predictor` (ids -> probabilities) replaces loading `config.graph`'s model, e.g. in tests;
+    `hosting` is how the server runs it (`serving.servers`), reported by `/healthz`.
     """
     configure_tensorflow_threads(config.intra_op_threads, config.inter_op_threads)
     # loads and warms up before any request is accepted
@@ -80,7 +69,7 @@ def create_app(config: AppConfig, predictor: Predictor | None = None) -> Flask:
         probabilities = classifier.predict_ids(np.asarray(instances, dtype=np.int32))
         return jsonify(predictions=probabilities.tolist())
 
-    setup = process_setup(config.graph, config.hosting, config.batch_window_ms, config.max_batch_rows)
+    setup = process_setup(config, hosting or DIRECT_HOSTING)
 
     @app.get("/healthz")
     def healthz():

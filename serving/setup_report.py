@@ -9,16 +9,18 @@ from __future__ import annotations
 import os
 import sys
 
+from serving.settings import Settings
 
-def process_setup(graph: str, hosting: dict, batch_window_ms: float | None, max_batch_rows: int) -> dict:
-    """The set-up of this process: how it is hosted, and what TensorFlow says of itself here."""
+
+def process_setup(settings: Settings, hosting: dict) -> dict:
+    """The set-up of this process: the settings it was started with, how it is hosted, and what
+    TensorFlow says of itself here."""
     tensorflow = sys.modules.get("tensorflow")  # every graph kind has loaded it by now
     threading = tensorflow.config.threading if tensorflow else None
     return {
-        "graph": graph,
-        **hosting,  # server, workers, worker_class, threads: set by the launcher that started us
-        "batch_window_ms": batch_window_ms,
-        "max_batch_rows": max_batch_rows if batch_window_ms is not None else None,
+        **settings.record(),
+        **hosting,  # server, workers, worker_class, threads: as the server really runs them
+        "max_batch_rows": settings.max_batch_rows if settings.batch_window_ms is not None else None,
         "tensorflow_version": tensorflow.__version__ if tensorflow else None,
         # 0 is TensorFlow's own answer for "its default": one thread per core
         "tf_intra_op_threads": threading.get_intra_op_parallelism_threads() if threading else None,

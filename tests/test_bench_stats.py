@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import pytest
 
 from bench.plan import Case, Plan, ServerConfig
 from bench.stats import latency_summary, median_by_rank, requests_per_second
+from serving.settings import Settings
 
 
 def test_latency_summary_percentiles_in_ms():
@@ -38,8 +41,8 @@ def test_plan_ids_and_quick_mode_is_smaller():
     assert "static-flask" in {str(c) for c in extended.burst_cases}
     assert {c.graph for c in extended.burst_cases} == {"dynamic", "static", "saved_model", "static-xla"}
     assert len(extended.cold_start_graphs) == 4 and len(full.cold_start_graphs) == 2
-    assert ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0).cli_args() == (
-        "--threads", "20", "--batch-window-ms", "0")
+    assert Settings(graph="static", artifacts=Path("a"), **ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
+                    .settings()).argv() == ["--graph", "static", "--artifacts", "a", "--threads", "20", "--batch-window-ms", "0"]
     assert {str(c) for c in extended.request_cases + extended.burst_cases} >= {"static-waitress-t4", "dynamic-waitress-t4"}
     assert not any(c.config.server == "waitress" for c in full.request_cases + full.burst_cases)
     assert len(quick.burst_cases) < len(full.burst_cases)

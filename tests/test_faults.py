@@ -12,7 +12,7 @@ import pytest
 
 from bench.load import Burst
 from serving.servers import SERVERS
-from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
+from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 from tests.procs import children, marked_pids, new_marker, wait_no_marked
 
 TEXTS = ["the staff was rude", "the room was lovely", "the movie was not good", "great pasta"]

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from serving.app import AppConfig, create_app
+from serving.app import create_app
 from serving.inputs import InputError, Limits, check_body_length, instances_from_json, texts_from_json, texts_from_query
+from serving.settings import Settings
 
 LIMITS = Limits(max_text_chars=50, max_batch=4)
 DEEP = b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
@@ -78,7 +79,7 @@ def test_body_length_rule(body, announced):
 
 @pytest.fixture(scope="module")
 def client(artifacts_dir):
-    app = create_app(AppConfig(graph="static", artifacts=artifacts_dir, limits=LIMITS))
+    app = create_app(Settings(graph="static", artifacts=artifacts_dir, limits=LIMITS))
     return app.test_client()
 
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from serving.supervisor import PROJECT_ROOT, ROOT_ENV
+from bench.supervisor import PROJECT_ROOT, ROOT_ENV
 
 pytestmark = pytest.mark.slow
 RUNS = 5

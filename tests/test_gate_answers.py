@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from serving.supervisor import PROJECT_ROOT, ROOT_ENV
+from bench.supervisor import PROJECT_ROOT, ROOT_ENV
 from tests.test_gate import clone_with_commit
 
 

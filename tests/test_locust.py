@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess, free_port
+from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess, free_port
 from tests.procs import new_marker, wait_no_marked
 from tests.tools import require
 

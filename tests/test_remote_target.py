@@ -7,7 +7,7 @@ import time
 import psutil
 import requests
 
-from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
 from tests.procs import marked_pids, new_marker
 
 

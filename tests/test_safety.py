@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from serving.servers import SERVERS
-from serving.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -25,7 +25,8 @@ def test_servers_listen_on_loopback_only_by_default(artifacts_dir, server_kind):
 
 def test_unexpected_errors_are_500_json_without_a_trace(artifacts_dir, monkeypatch):
     from serving import graphs
-    from serving.app import AppConfig, create_app
+    from serving.app import create_app
+    from serving.settings import Settings
 
     real_load = graphs.load
 
@@ -41,7 +42,7 @@ def test_unexpected_errors_are_500_json_without_a_trace(artifacts_dir, monkeypat
         return predict
 
     monkeypatch.setattr(graphs, "load", load_then_fail_on_requests)
-    app = create_app(AppConfig(graph="static", artifacts=artifacts_dir))
+    app = create_app(Settings(graph="static", artifacts=artifacts_dir))
     assert app.debug is False and app.config["DEBUG"] is False
     response = app.test_client().get("/static", query_string={"text": "good"})
     assert response.status_code == 500

@@ -9,7 +9,7 @@ class FakeServer:
     """Stands in for `ServerProcess`: records what the pool does with it."""
     running: set = set()
 
-    def __init__(self, graph, artifacts, *, server, workers, extra_args):
+    def __init__(self, graph, artifacts, *, server, workers, threads, batch_window_ms):
         self.name = f"{graph}-{server}-{workers}"
         self.url = f"http://{self.name}"
 

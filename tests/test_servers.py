@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import psutil
@@ -12,8 +13,8 @@ import requests
 
 from serving import graphs
 from serving.servers import SERVERS
-from serving.launcher import ServerSettings
-from serving.supervisor import ROOT_ENV, ServerProcess
+from serving.settings import Settings
+from bench.supervisor import ROOT_ENV, ServerProcess
 
 TEXTS = ["the movie was not good", "honestly, the staff was rude, but the room was lovely!", "great pasta"]
 
@@ -77,9 +78,8 @@ def test_healthz(server):
 
 def test_healthz_reports_the_set_up_as_the_worker_sees_it(artifacts_dir):
     """Threads as TensorFlow reports them inside the worker, not as the command line asked."""
-    args = ("--worker-class", "gthread", "--threads", "4", "--batch-window-ms", "1",
-            "--tf-intra-op-threads", "1", "--tf-inter-op-threads", "2")
-    with ServerProcess("static", artifacts_dir, extra_args=args) as process:
+    with ServerProcess("static", artifacts_dir, worker_class="gthread", threads=4, batch_window_ms=1,
+                       intra_op_threads=1, inter_op_threads=2) as process:
         setup = requests.get(f"{process.url}/healthz", timeout=5).json()["setup"]
     assert {k: setup[k] for k in ("server", "workers", "worker_class", "threads", "batch_window_ms",
                                   "tf_intra_op_threads", "tf_inter_op_threads")} == {
@@ -139,8 +139,7 @@ def test_micro_batching_gthread_server_answers_a_burst_correctly(artifacts_dir, 
 
     texts = TEXTS * 7
     expected = oracle(texts)[:, 1]
-    extra = ("--worker-class", "gthread", "--threads", "20", "--batch-window-ms", "1")
-    with ServerProcess(graph, artifacts_dir, workers=1, extra_args=extra) as server:
+    with ServerProcess(graph, artifacts_dir, worker_class="gthread", threads=20, batch_window_ms=1) as server:
         burst = Burst(f"{server.url}/{graph}", texts, threads=20)
         burst.release()
     assert burst.errors == [] and len(burst.answers.items) == 20
@@ -194,7 +193,7 @@ def test_every_registered_server_module_keeps_the_contract():
 
     for name in SERVERS:
         module = servers.load(name)
-        assert callable(module.run) and module.hosting(ServerSettings(server=name))["server"] == name
+        assert callable(module.run) and module.hosting(Settings(graph="static", artifacts=Path("."), server=name))["server"] == name
     with pytest.raises(ValueError, match="unknown server 'nginx'"):
         servers.load("nginx")
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from sentiment_model import corpus
-from serving.supervisor import ServerProcess
+from bench.supervisor import ServerProcess
 from tests.procs import children
 
 WARMUP_REQUESTS = 200

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from bench import wrk
-from serving.supervisor import ServerProcess
+from bench.supervisor import ServerProcess
 from tests.tools import require
 
 # Stated tolerance: our p50 is wrk's plus our client's own cost per request (0.086 ms against a

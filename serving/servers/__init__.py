@@ -1,7 +1,7 @@
 """Servers: one module per WSGI server behind one contract, like `serving.graphs`.
 
-A server module defines `run(app_config, settings)` (serve until stopped; a broken
-model stops it with one log line, `serving.launcher.load_app_or_exit`) and
+A server module defines `run(settings)` (serve `serving.settings.Settings` until stopped; a
+broken model stops it with one log line, `serving.launcher.load_app_or_exit`) and
 `hosting(settings) -> dict` (how it hosts the app, as `/healthz` reports it), and
 answers the errors it produces itself (before the app sees a request) as JSON.
 Each is imported only when asked for. The command line's choices, the benchmark

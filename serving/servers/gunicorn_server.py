@@ -5,11 +5,11 @@ import json
 import logging
 import sys
 
-from serving.app import AppConfig
-from serving.launcher import ServerSettings, load_app_or_exit
+from serving.settings import Settings
+from serving.launcher import load_app_or_exit
 
 
-def hosting(settings: ServerSettings) -> dict:
+def hosting(settings: Settings) -> dict:
     # gunicorn itself runs gthread workers when threads > 1, whatever the worker class says
     threads = settings.threads or 1
     worker_class = "gthread" if threads > 1 and settings.worker_class == "sync" else settings.worker_class
@@ -30,7 +30,7 @@ def _json_write_error(sock, status_int: int, reason: str, mesg: str) -> None:
     util.write_nonblock(sock, head + body)
 
 
-def run(app_config: AppConfig, settings: ServerSettings) -> None:
+def run(settings: Settings) -> None:
     from gunicorn import util
     from gunicorn.app.base import BaseApplication
 
@@ -60,7 +60,7 @@ def run(app_config: AppConfig, settings: ServerSettings) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            return load_app_or_exit(app_config)
+            return load_app_or_exit(settings)
 
     from gunicorn.errors import HaltServer
     from serving import graphs
@@ -68,7 +68,7 @@ def run(app_config: AppConfig, settings: ServerSettings) -> None:
     # Imported once here, in the master: forked workers share the modules instead of each
     # spending seconds of CPU importing TensorFlow. Importing starts no runtime (no thread
     # pools, no session); that happens in each worker when it loads the model.
-    graphs.import_kind(app_config.graph)
+    graphs.import_kind(settings.graph)
     try:
         ServingApplication().run()
     except HaltServer as halt:

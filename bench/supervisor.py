@@ -17,6 +17,8 @@ from pathlib import Path
 
 import requests
 
+from serving.settings import Settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Children find the project's packages wherever the caller runs from.
 ROOT_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
@@ -33,17 +35,18 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, graph: str, artifacts: Path, *, server: str = "gunicorn", workers: int = 1,
-                 extra_args: tuple[str, ...] = (), port: int | None = None, startup_timeout: float = 120.0,
-                 env: dict[str, str] | None = None, project_root: Path = PROJECT_ROOT):
+    """`ServerProcess(graph, artifacts, workers=2, ...)`: any field of `serving.settings.Settings`
+    by name; the port defaults to a free one."""
+
+    def __init__(self, graph: str, artifacts: Path, *, startup_timeout: float = 120.0,
+                 env: dict[str, str] | None = None, project_root: Path = PROJECT_ROOT, **settings):
+        settings.setdefault("port", free_port())
+        self.settings = Settings(graph=graph, artifacts=Path(artifacts), **settings)
         self.graph = graph
-        self.port = port or free_port()
+        self.port = self.settings.port
         self.url = f"http://127.0.0.1:{self.port}"
         self.startup_timeout = startup_timeout
-        self.command = [
-            sys.executable, "-m", "serving", "run", "--graph", graph, "--artifacts", str(artifacts),
-            "--server", server, "--workers", str(workers), "--port", str(self.port), *extra_args,
-        ]
+        self.command = [sys.executable, "-m", "serving", "run", *self.settings.argv()]
         # Another checkout (the regression gate's base) runs its own code.
         self.project_root = Path(project_root)
         self.env = {**ROOT_ENV, **(env or {}), "PYTHONPATH": str(self.project_root)}
