@@ -15,6 +15,7 @@ from bench.environment import client_info
 from bench.memory import PeakMemory
 from bench.oracle import AnswerJudge
 from bench.plan import Case, Plan, ServerConfig
+from bench.records import Figure
 from bench.servers import ServerPool
 from sentiment_model import corpus
 
@@ -226,36 +227,23 @@ def pytest_benchmark_update_machine_info(config, machine_info):
     machine_info["client"] = client_info()
 
 
-def _describe(benchmark, case: Case, setup: dict, texts: list[str], **figures) -> None:
-    """Fill `extra_info` with what every stored figure needs to be read later.
+def _describe(benchmark, question: str, case: Case, setup: dict, texts: list[str], **figures) -> None:
+    """Store the figure's record (`bench.records.Figure`) in `extra_info`.
 
     `setup` is what the measured server reported of itself (`GET /healthz`), or
     this process's own for in-process figures: read, never typed in.
     """
-    benchmark.extra_info.update(
-        graph=case.graph,
-        setup=case.config.id,  # the plan's name for the case; the facts are in server_setup
-        server_setup=setup,
-        server=setup.get("server"),
-        workers=setup.get("workers"),
-        worker_class=setup.get("worker_class"),
-        threads_per_worker=setup.get("threads"),
-        batch_window_ms=setup.get("batch_window_ms"),
-        tf_intra_op_threads=setup.get("tf_intra_op_threads"),
-        tf_inter_op_threads=setup.get("tf_inter_op_threads"),
-        tensorflow_version=setup.get("tensorflow_version"),
-        cpu_count=setup.get("cpu_count"),
-        text_chars_mean=round(float(np.mean([len(t) for t in texts])), 1),
-        **figures,
-    )
+    record = Figure(question=question, graph=case.graph, setup=case.config.id, server_setup=setup,
+                    text_chars_mean=round(float(np.mean([len(t) for t in texts])), 1), **figures)
+    benchmark.extra_info.update(record.as_extra_info())
 
 
 @pytest.fixture
 def describe(request):
-    """`describe(benchmark, case, setup, texts, **figures)`: fills `extra_info`, and notes the
-    figure's validity verdict for the terminal summary (in `config.stash`)."""
-    def record(benchmark, case: Case, setup: dict, texts: list[str], **figures) -> None:
-        _describe(benchmark, case, setup, texts, **figures)
+    """`describe(benchmark, question, case, setup, texts, **figures)`: stores the figure's record,
+    and notes its validity verdict for the terminal summary (in `config.stash`)."""
+    def record(benchmark, question: str, case: Case, setup: dict, texts: list[str], **figures) -> None:
+        _describe(benchmark, question, case, setup, texts, **figures)
         if "valid" in figures:
             request.config.stash.setdefault(VERDICTS, []).append(
                 (request.node.nodeid, figures["valid"], figures.get("validity_reason", "")))

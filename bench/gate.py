@@ -21,6 +21,7 @@ own model in-process): a wrong answer from the candidate is exit 1, from the bas
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -28,7 +29,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -248,10 +249,10 @@ def prepare_side(name: str, root: Path, cache: Path) -> Side:
     return Side(name, root, artifacts, expected)
 
 
-Figure = tuple[str, list[float], list[float], float]  # label, base and candidate per-round medians, threshold
+PairedSamples = tuple[str, list[float], list[float], float]  # label, base and candidate per-round medians, threshold
 
 
-def request_figures(sides: list[Side], plan: GatePlan, servers: dict, clients: list[SequentialClient]) -> list[Figure]:
+def request_figures(sides: list[Side], plan: GatePlan, servers: dict, clients: list[SequentialClient]) -> list[PairedSamples]:
     streams = []
     for side in sides:
         for graph in plan.graphs:
@@ -268,7 +269,7 @@ def request_figures(sides: list[Side], plan: GatePlan, servers: dict, clients: l
     return found
 
 
-def burst_figures(sides: list[Side], plan: GatePlan, servers: dict) -> list[Figure]:
+def burst_figures(sides: list[Side], plan: GatePlan, servers: dict) -> list[PairedSamples]:
     streams, checks = zip(*[
         burst_stream(side, graph, f"{servers[side.name, 'bursts', graph].url}/{graph}", plan.burst_threads)
         for side in sides for graph in plan.graphs])
@@ -279,7 +280,7 @@ def burst_figures(sides: list[Side], plan: GatePlan, servers: dict) -> list[Figu
              *medians(rotation, sides, "burst", graph), plan.coarse_threshold) for graph in plan.graphs]
 
 
-def load_figures(sides: list[Side], plan: GatePlan, probes: dict[str, LoadProbe]) -> list[Figure]:
+def load_figures(sides: list[Side], plan: GatePlan, probes: dict[str, LoadProbe]) -> list[PairedSamples]:
     for side in sides:
         probes[side.name] = LoadProbe(side.root, side.artifacts, TEXTS[0], ROOT_ENV)
     for probe in probes.values():
@@ -296,13 +297,13 @@ def load_figures(sides: list[Side], plan: GatePlan, probes: dict[str, LoadProbe]
             for graph in plan.graphs]
 
 
-def measure_sides(sides: list[Side], plan: GatePlan) -> list[Figure]:
+def measure_sides(sides: list[Side], plan: GatePlan) -> list[PairedSamples]:
     """Every gated figure of the plan's groups. All servers start together; servers, clients and
     probes are stopped, whatever happens, before this returns."""
     servers: dict[tuple[str, str, str], ServerProcess] = {}
     clients: list[SequentialClient] = []
     probes: dict[str, LoadProbe] = {}
-    found: list[Figure] = []
+    found: list[PairedSamples] = []
     try:
         for side in sides:
             for graph in plan.graphs:
@@ -336,18 +337,25 @@ def measure_sides(sides: list[Side], plan: GatePlan) -> list[Figure]:
     return found
 
 
-def run_gate(base_ref: str, candidate_root: Path, plan: GatePlan) -> list[GateComparison]:
-    base_commit = git("rev-parse", "--verify", f"{base_ref}^{{commit}}", cwd=candidate_root)
-    cache = candidate_root / ".cache" / "artifacts"
+@contextlib.contextmanager
+def checkout(ref: str, repository: Path) -> Iterator[Path]:
+    """`ref` checked out in a temporary worktree of `repository`, removed afterwards whatever happens."""
+    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}", cwd=repository)
     with tempfile.TemporaryDirectory(prefix="gate-base-") as scratch:
-        base_root = Path(scratch) / "base"
-        git("worktree", "add", "--detach", str(base_root), base_commit, cwd=candidate_root)
+        root = Path(scratch) / "base"
+        git("worktree", "add", "--detach", str(root), commit, cwd=repository)
         try:
-            sides = [prepare_side("base", base_root, cache), prepare_side("candidate", candidate_root, cache)]
-            figures = measure_sides(sides, plan)
+            yield root
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(base_root)], cwd=candidate_root,
-                           capture_output=True)
+            subprocess.run(["git", "worktree", "remove", "--force", str(root)], cwd=repository, capture_output=True)
+
+
+def run_gate(base_ref: str, candidate_root: Path, plan: GatePlan) -> list[GateComparison]:
+    """Base and candidate, each with its own code and model, measured side by side and compared."""
+    cache = candidate_root / ".cache" / "artifacts"
+    with checkout(base_ref, candidate_root) as base_root:
+        sides = [prepare_side("base", base_root, cache), prepare_side("candidate", candidate_root, cache)]
+        figures = measure_sides(sides, plan)
     return [compare(label, base, candidate, plan.confidence, threshold) for label, base, candidate, threshold in figures]
 
 

@@ -12,7 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.plan import ServerConfig
+from bench import records
+from bench.records import Figure
 
 DEFAULT_STORAGE = Path(".benchmarks")
 DEFAULT_OUT = Path("reports")
@@ -20,25 +21,25 @@ DEFAULT_OUT = Path("reports")
 
 @dataclass(frozen=True)
 class Row:
+    """One stored benchmark: pytest-benchmark's name, group and median, and our record."""
     group: str
     case: str  # e.g. "static-gunicorn-w2"
-    graph: str
-    server: str
-    workers: int
     median_ms: float
-    extra: dict
+    figure: Figure
+
+    @property
+    def graph(self) -> str | None:
+        return self.figure.graph
 
     @property
     def setup(self) -> str:
-        """How it was served, e.g. "gunicorn-w2" (bench.plan.ServerConfig.id, stored by the run)."""
-        if "setup" in self.extra:
-            return self.extra["setup"]
-        return ServerConfig(self.server, self.workers or 1).id
+        """How it was served, e.g. "gunicorn-w2" (bench.plan.ServerConfig.id)."""
+        return self.figure.setup
 
     @property
     def scenario(self) -> str:
-        """The group and server set-up without the graph kind: what static and dynamic share."""
-        return self.group if self.setup in self.group else f"{self.group} [{self.setup}]"
+        """The question and server set-up without the graph kind: what static and dynamic share."""
+        return f"{self.figure.question} [{self.setup}]"
 
 
 def find_run(storage: Path, spec: str | None) -> Path:
@@ -61,19 +62,9 @@ def latest_run(storage: Path) -> Path:
 
 
 def load_rows(run: dict) -> list[Row]:
-    rows = []
-    for bench in run["benchmarks"]:
-        extra = bench.get("extra_info", {})
-        rows.append(Row(
-            group=bench["group"] or "",
-            case=bench.get("param") or bench["name"],
-            graph=extra.get("graph", "?"),
-            server=extra.get("server", "?"),
-            workers=int(extra.get("workers", 1)),
-            median_ms=bench["stats"]["median"] * 1000.0,
-            extra=extra,
-        ))
-    return rows
+    return [Row(group=bench["group"] or "", case=bench.get("param") or bench["name"],
+                median_ms=bench["stats"]["median"] * 1000.0, figure=Figure.from_extra_info(bench.get("extra_info", {})))
+            for bench in run["benchmarks"]]
 
 
 def static_vs_dynamic(rows: list[Row]) -> list[tuple[str, float, float, float, bool]]:
@@ -85,7 +76,7 @@ def static_vs_dynamic(rows: list[Row]) -> list[tuple[str, float, float, float, b
     for scenario, graphs in sorted(by_scenario.items()):
         if "dynamic" in graphs and "static" in graphs:
             dynamic, static = graphs["dynamic"].median_ms, graphs["static"].median_ms
-            valid = all(graphs[g].extra.get("valid", True) for g in ("dynamic", "static"))
+            valid = all(graphs[g].figure.valid is not False for g in ("dynamic", "static"))
             pairs.append((scenario, dynamic, static, dynamic / static, valid))
     return pairs
 
@@ -97,12 +88,12 @@ def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, floa
     run perfectly in parallel; the ratio says how far HTTP, queueing and workers
     are from that.
     """
-    floor = {r.graph: r.extra["p50_ms"] for r in rows
-             if r.group.startswith("request") and r.server == "in-process" and "p50_ms" in r.extra}
+    floor = {r.graph: r.figure.p50_ms for r in rows
+             if r.figure.question == records.REQUEST and r.figure.server == "in-process" and r.figure.p50_ms}
     result = []
     for row in rows:
-        if row.group.startswith("burst") and row.graph in floor:
-            ideal = row.extra.get("threads", 20) * floor[row.graph] / max(1, int(row.extra.get("cpu_count") or 1))
+        if row.figure.question == records.BURST and row.graph in floor:
+            ideal = row.figure.threads * floor[row.graph] / max(1, int(row.figure.cpu_count or 1))
             result.append((row.graph, row.setup, row.median_ms, ideal, row.median_ms / ideal))
     return sorted(result, key=lambda item: item[4])
 
@@ -120,10 +111,10 @@ def answers_table(comparisons: list[dict]) -> list[str]:
     return lines
 
 
-def _verdict(extra: dict) -> str:
-    if "valid" not in extra:
+def _verdict(figure: Figure) -> str:
+    if figure.valid is None:
         return "–"
-    return "VALID" if extra["valid"] else f"**INVALID**: {extra.get('validity_reason', '?')}"
+    return "VALID" if figure.valid else f"**INVALID**: {figure.validity_reason}"
 
 
 def _fmt(value, digits: int = 2) -> str:
@@ -133,15 +124,15 @@ def _fmt(value, digits: int = 2) -> str:
 def markdown(run: dict, source: Path) -> str:
     rows = load_rows(run)
     machine = run.get("machine_info", {})
-    first_extra = rows[0].extra if rows else {}
+    first = rows[0].figure if rows else None
     lines = [
         "# tfserve-bench report",
         "",
         f"Run `{source.name}`, {run.get('datetime', '?')}, commit `{run.get('commit_info', {}).get('id', '?')[:10]}`"
         f"{' (uncommitted changes)' if run.get('commit_info', {}).get('dirty') else ''}.",
         f"Machine: {machine.get('cpu', {}).get('brand_raw', machine.get('processor', '?'))}, "
-        f"{first_extra.get('cpu_count', '?')} CPUs, Python {machine.get('python_version', '?')}, "
-        f"TensorFlow {first_extra.get('tensorflow_version', '?')} (as the servers report it), "
+        f"{first.cpu_count if first else '?'} CPUs, Python {machine.get('python_version', '?')}, "
+        f"TensorFlow {first.tensorflow_version if first else '?'} (as the servers report it), "
         f"gunicorn {machine.get('client', {}).get('packages', {}).get('gunicorn', '?')}.",
         *([f"Peak memory: {memory['machine_used_peak_mb']} MB used on the machine, "
            f"{memory['run_peak_mb']} MB more than before the run."] if (memory := run.get("peak_memory")) else []),
@@ -159,32 +150,31 @@ def markdown(run: dict, source: Path) -> str:
                   "Wall clock of a burst ÷ (threads × in-process p50 ÷ CPU cores), best first.", "",
                   "| graph | set-up | burst (ms) | ideal (ms) | ratio |", "|---|---|---:|---:|---:|"]
         lines += [f"| {g} | {s} | {b:.1f} | {i:.1f} | {r:.2f} |" for g, s, b, i, r in efficiency]
-    searches = [r for r in rows if "max_rate" in r.extra]
+    searches = [r.figure for r in rows if r.figure.question == records.OPEN_LOOP]
     if searches:
         lines += ["", "## Open loop", "",
                   "Highest tried rate (requests/s, constant schedule) whose p99, charged from each request's "
                   "scheduled send time, stays under the bound.", "",
                   "| graph | set-up | max rate (/s) | p99 bound (ms) | p50 | p99 | p99.9 |", "|---|---|---:|---:|---:|---:|---:|"]
-        lines += [f"| {r.graph} | {r.setup} | {r.extra['max_rate']:.0f} | {r.extra.get('p99_bound_ms', '?')} | "
-                  f"{_fmt(r.extra.get('p50_ms'))} | {_fmt(r.extra.get('p99_ms'))} | {_fmt(r.extra.get('p99.9_ms'))} |"
-                  for r in searches]
+        lines += [f"| {f.graph} | {f.setup} | {f.max_rate:.0f} | {f.p99_bound_ms:g} | "
+                  f"{_fmt(f.p50_ms)} | {_fmt(f.p99_ms)} | {_fmt(f.p99_9_ms)} |" for f in searches]
     lines += ["", "## All benchmarks", "",
               "Latency percentiles are per request, client side; for bursts the median is the burst's wall clock.", "",
               "| group | case | median (ms) | p50 | p90 | p99 | max | req/s | requests | verdict |",
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in sorted(rows, key=lambda r: (r.group, r.case)):
-        e = row.extra
+        f = row.figure
         lines.append(
-            f"| {row.group} | {row.case} | {row.median_ms:.2f} | {_fmt(e.get('p50_ms'))} | {_fmt(e.get('p90_ms'))} | "
-            f"{_fmt(e.get('p99_ms'))} | {_fmt(e.get('max_ms'))} | {_fmt(e.get('requests_per_second'), 1)} | "
-            f"{e.get('requests', '–')} | {_verdict(e)} |"
+            f"| {row.group} | {row.case} | {row.median_ms:.2f} | {_fmt(f.p50_ms)} | {_fmt(f.p90_ms)} | "
+            f"{_fmt(f.p99_ms)} | {_fmt(f.max_ms)} | {_fmt(f.requests_per_second, 1)} | "
+            f"{f.requests if f.requests is not None else '–'} | {_verdict(f)} |"
         )
     return "\n".join(lines) + "\n"
 
 
 def plot_burst_by_rank(rows: list[Row], path: Path) -> bool:
     """Per-request latency by rank within a burst, a line per server set-up, a panel per graph kind."""
-    bursts = [r for r in rows if r.group.startswith("burst") and r.extra.get("latency_by_rank_ms")]
+    bursts = [r for r in rows if r.figure.question == records.BURST and r.figure.latency_by_rank_ms]
     if not bursts:
         return False
     import matplotlib
@@ -195,9 +185,9 @@ def plot_burst_by_rank(rows: list[Row], path: Path) -> bool:
     graphs = sorted({r.graph for r in bursts})
     figure, axes = plt.subplots(1, len(graphs), figsize=(6 * len(graphs), 4.5), sharey=True, squeeze=False)
     for axis, graph in zip(axes[0], graphs):
-        for row in sorted((r for r in bursts if r.graph == graph), key=lambda r: (r.server, r.workers)):
-            axis.plot(row.extra["latency_by_rank_ms"], marker="o", markersize=3, label=row.setup)
-        axis.set_title(f"{graph} graph: burst of {bursts[0].extra.get('threads', '?')} requests")
+        for row in sorted((r for r in bursts if r.graph == graph), key=lambda r: (r.figure.server, r.figure.workers)):
+            axis.plot(row.figure.latency_by_rank_ms, marker="o", markersize=3, label=row.setup)
+        axis.set_title(f"{graph} graph: burst of {bursts[0].figure.threads} requests")
         axis.set_xlabel("request, fastest to slowest (median over bursts)")
         axis.set_ylabel("client latency (ms)")
         axis.grid(alpha=0.3)
@@ -253,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run_path = find_run(args.storage, args.run)
         written = write_report(run_path, args.out)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError) as error:  # RecordError is a ValueError
         print(f"error: {error}", file=sys.stderr)
         return 2
     for path in written:

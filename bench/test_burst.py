@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench import records
 from bench.paired import sample_clock
 from bench.stats import latency_summary, median_by_rank, requests_per_second
 from bench.validity import judge
@@ -25,7 +26,7 @@ def test_burst(benchmark, describe, burst_case, plan, measured_bursts, texts):
     latencies = [latency for burst in bursts for latency in burst]
     verdict = judge(walls, len(latencies), measured.rotation.duration_s, plan.burst_rules)
     describe(
-        benchmark, burst_case, measured.setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
+        benchmark, records.BURST, burst_case, measured.setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
         threads=plan.burst_threads,
         requests_per_second=requests_per_second(len(latencies), sum(walls)),
         latency_by_rank_ms=[round(v * 1000, 3) for v in median_by_rank(bursts)],

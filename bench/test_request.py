@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench import records
 from bench.paired import sample_clock
 from bench.stats import latency_summary, requests_per_second
 from bench.validity import judge
@@ -20,6 +21,6 @@ def test_single_request(benchmark, describe, request_case, plan, measured_reques
     times = measured.samples(request_case)  # each from the request's first byte sent to its last byte read
     sample_clock.hand_over(benchmark, times)
     verdict = judge(times, len(times), measured.rotation.duration_s, plan.request_rules)
-    describe(benchmark, request_case, measured.setups[str(request_case)], texts, **measured.about(),
+    describe(benchmark, records.REQUEST, request_case, measured.setups[str(request_case)], texts, **measured.about(),
              **verdict.as_extra_info(), requests_per_second=requests_per_second(len(times), sum(times)),
              **latency_summary(times))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bench.conftest import SPAWN_TEXT
+from bench import records
 from bench.paired import sample_clock
 from bench.plan import Case, ServerConfig
 from bench.stats import latency_summary, requests_per_second
@@ -15,19 +16,19 @@ from bench.stats import latency_summary, requests_per_second
 @pytest.mark.benchmark(timer=sample_clock)
 def test_load_and_first_prediction(benchmark, describe, spawn_graph, measured_loads):
     benchmark.group = "spawn: load + first prediction"
-    _hand_over(benchmark, describe, Case(spawn_graph, ServerConfig("in-process")), measured_loads)
+    _hand_over(benchmark, describe, records.LOAD, Case(spawn_graph, ServerConfig("in-process")), measured_loads)
 
 
 @pytest.mark.benchmark(timer=sample_clock)
 def test_cold_start(benchmark, describe, cold_start_graph, measured_cold_starts):
     """Process launch → /healthz 200 (Python + TensorFlow import, load, warm-up), gunicorn 1 worker."""
     benchmark.group = "spawn: cold start to healthy"
-    _hand_over(benchmark, describe, Case(cold_start_graph, ServerConfig("gunicorn", 1)), measured_cold_starts)
+    _hand_over(benchmark, describe, records.COLD_START, Case(cold_start_graph, ServerConfig("gunicorn", 1)), measured_cold_starts)
 
 
-def _hand_over(benchmark, describe, case: Case, measured) -> None:
+def _hand_over(benchmark, describe, question: str, case: Case, measured) -> None:
     measured.assert_correct(case)
     times = measured.samples(case)
     sample_clock.hand_over(benchmark, times)
-    describe(benchmark, case, measured.setups[str(case)], [SPAWN_TEXT], **measured.about(),
+    describe(benchmark, question, case, measured.setups[str(case)], [SPAWN_TEXT], **measured.about(),
              requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times))

@@ -15,26 +15,33 @@ from bench import report
 FAKE_SUITE = textwrap.dedent('''
     import time
     import pytest
+    from bench import records
+    from bench.records import Figure
 
     DELAY = {"dynamic": 0.004, "static": 0.002}
+    SETUP = {"workers": 1, "cpu_count": 2, "tensorflow_version": "2.x"}
 
+    # Group names say nothing the report relies on: it reads each figure's record.
     @pytest.mark.parametrize("graph", ["dynamic", "static"])
     @pytest.mark.parametrize("setup", ["in-process", "gunicorn-w1"])
     def test_single_request(benchmark, graph, setup):
-        benchmark.group = f"request: {setup}"
+        benchmark.group = f"one at a time: {setup}"
         benchmark.pedantic(time.sleep, args=(DELAY[graph] * (1 if setup == "in-process" else 2),), rounds=3)
         p50 = benchmark.stats.stats.median * 1000
-        benchmark.extra_info.update(graph=graph, server=setup.split("-w")[0], workers=1, p50_ms=p50,
-                                    p90_ms=p50, p99_ms=p50, max_ms=p50, requests=3, requests_per_second=1.0,
-                                    cpu_count=2, tensorflow_version="2.x")
+        record = Figure(question=records.REQUEST, graph=graph, setup=setup,
+                        server_setup={**SETUP, "server": setup.split("-w")[0]}, p50_ms=p50, p90_ms=p50, p99_ms=p50,
+                        max_ms=p50, requests=3, requests_per_second=1.0)
+        benchmark.extra_info.update(record.as_extra_info())
 
     @pytest.mark.parametrize("graph", ["dynamic", "static"])
     @pytest.mark.parametrize("workers", [1, 2])
     def test_burst(benchmark, graph, workers):
-        benchmark.group = "burst of 20: gunicorn"
+        benchmark.group = "twenty together"
         benchmark.pedantic(time.sleep, args=(DELAY[graph] / workers,), rounds=3)
-        benchmark.extra_info.update(graph=graph, server="gunicorn", workers=workers, threads=20,
-                                    latency_by_rank_ms=[float(i) for i in range(20)], p50_ms=1.0)
+        record = Figure(question=records.BURST, graph=graph, setup=f"gunicorn-w{workers}",
+                        server_setup={**SETUP, "server": "gunicorn", "workers": workers}, threads=20,
+                        latency_by_rank_ms=[float(i) for i in range(20)], p50_ms=1.0)
+        benchmark.extra_info.update(record.as_extra_info())
 ''')
 
 
@@ -75,7 +82,9 @@ def test_report_writes_markdown_and_plots(saved_run, tmp_path):
     for png in (tmp_path / "out").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     text = (tmp_path / "out" / "report.md").read_text()
-    assert text.index("## Answers") < text.index("## All benchmarks")
+    assert text.index("## Answers") < text.index("## Burst against the cores' ideal") < text.index("## All benchmarks")
+    # the ideal: 20 requests x in-process p50 (~2 ms for static) / 2 cores
+    assert re.search(r"\| static \| gunicorn-w1 \| [0-9.]+ \| (1[89]|2[0-4])\.[0-9] \|", text), text
     # static sleeps half as long as dynamic: the stored ratio is about 0.5, and said in words
     found = re.search(r"\| request sleep: static / dynamic \| ([0-9.]+) \| .* \| static is ([0-9.]+)x faster", text)
     assert found and 0.4 < float(found[1]) < 0.6 and 1.7 < float(found[2]) < 2.5, text
@@ -89,6 +98,16 @@ def test_invalid_figures_are_marked(saved_run, tmp_path):
     changed.write_text(json.dumps(run))
     text = (report.write_report(changed, tmp_path / "out")[0]).read_text()
     assert text.count("**INVALID**: 12 requests < minimum 200") == 4
+
+
+def test_a_record_the_report_does_not_know_is_refused_in_one_line(saved_run, tmp_path, capsys):
+    run = json.loads(saved_run.read_text())
+    run["benchmarks"][0]["extra_info"]["p50"] = 1.0  # a renamed field would otherwise drop from the report
+    changed = tmp_path / "run.json"
+    changed.write_text(json.dumps(run))
+    assert report.main(["--run", str(changed), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().endswith("fields this version does not know: p50 (a run saved before "
+                                                    "typed records, or by a newer version)")
 
 
 def test_cli_reports_missing_storage_in_one_line(tmp_path, capsys):

@@ -7,6 +7,7 @@ import time
 import psutil
 import requests
 
+from bench.records import Figure
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
 from tests.procs import marked_pids, new_marker
 
@@ -42,7 +43,7 @@ def test_benchmarks_measure_the_given_server_and_launch_none(artifacts_dir, tmp_
     assert cases == {("static-xla", "remote")}
     # the set-up stored is what the measured server said of itself, not the client's
     assert told["workers"] == 2 and told["server"] == "gunicorn"
-    assert all(b["extra_info"]["server_setup"] == told and b["extra_info"]["workers"] == 2 for b in saved["benchmarks"])
+    assert all(b["extra_info"]["server_setup"] == told and Figure.from_extra_info(b["extra_info"]).workers == 2 for b in saved["benchmarks"])
     assert saved["machine_info"]["client"]["cpu_count"]  # the client's facts, through the documented hook
     assert {b["group"].split(":")[0] for b in saved["benchmarks"]} == {"request", "burst of 20", "open loop"}
 

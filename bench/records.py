@@ -1,0 +1,93 @@
+"""The stored record of one figure: what a benchmark writes into pytest-benchmark's
+`extra_info`, and what the report reads back.
+
+pytest-benchmark stores its own statistics (`stats`) beside it; this record says
+which question the figure answers, how the measured server was set up (as the
+server itself reported it), how it was measured, and the figures that are not a
+time per round (percentiles per request, rates, trials). Reading a record with a
+field this module does not know fails loudly instead of dropping a report section.
+The run's paired ratios are `bench.paired.Comparison` records, stored beside.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+# The questions the suite answers, one benchmark module each; a record names one.
+REQUEST = "request"  # bench/test_request.py: one request at a time
+BURST = "burst"  # bench/test_burst.py: concurrent requests released together
+LOAD = "load"  # bench/test_spawn.py: load + first prediction, in-process
+COLD_START = "cold start"  # bench/test_spawn.py: process launch to healthy
+OPEN_LOOP = "open loop"  # bench/test_openloop.py: max rate under a p99 bound
+CLIENT_COST = "client cost"  # bench/test_client_cost.py: our client against a server that does nothing
+QUESTIONS = (REQUEST, BURST, LOAD, COLD_START, OPEN_LOOP, CLIENT_COST)
+
+
+class RecordError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Figure:
+    question: str  # one of QUESTIONS
+    graph: str | None  # None: no graph (the client's cost)
+    setup: str  # the plan's name of the set-up, `bench.plan.ServerConfig.id`
+    server_setup: dict  # what the measured server reported of itself (`/healthz`), or this process for in-process
+    text_chars_mean: float | None = None  # the texts sent
+    # how it was measured: every case of a group in one rotation (bench.paired)
+    method: str | None = None
+    rotation_cases: list[str] | None = None
+    rotation_rounds: int | None = None
+    # whether the samples are steady enough to trust (bench.validity); None: not judged
+    valid: bool | None = None
+    validity_reason: str | None = None
+    # per request, client side (for bursts: each request of every burst)
+    requests: int | None = None
+    requests_per_second: float | None = None
+    p50_ms: float | None = None
+    p90_ms: float | None = None
+    p99_ms: float | None = None
+    p99_9_ms: float | None = None
+    max_ms: float | None = None
+    # bursts
+    threads: int | None = None  # requests released together
+    latency_by_rank_ms: list[float] | None = None
+    # open loop
+    max_rate: float | None = None
+    p99_bound_ms: float | None = None
+    trials: list[dict] | None = None
+    # the client's cost: windows of our client alternating with wrk's on the same server
+    client_window_p50_ms: float | None = None
+    wrk_window_p50_ms: float | None = None
+    client_cost_ms: float | None = None
+
+    def __post_init__(self):
+        if self.question not in QUESTIONS:
+            raise RecordError(f"unknown question {self.question!r}; one of {', '.join(QUESTIONS)}")
+
+    # The measured server's facts, as it reported them.
+    @property
+    def server(self) -> str | None:
+        return self.server_setup.get("server")
+
+    @property
+    def workers(self) -> int:
+        return int(self.server_setup.get("workers") or 1)
+
+    @property
+    def cpu_count(self) -> int | None:
+        return self.server_setup.get("cpu_count")
+
+    @property
+    def tensorflow_version(self) -> str | None:
+        return self.server_setup.get("tensorflow_version")
+
+    def as_extra_info(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_extra_info(cls, extra_info: dict) -> "Figure":
+        unknown = set(extra_info) - {item.name for item in fields(cls)}
+        if unknown:
+            raise RecordError(f"stored figure has fields this version does not know: {', '.join(sorted(unknown))} "
+                              "(a run saved before typed records, or by a newer version)")
+        return cls(**extra_info)
