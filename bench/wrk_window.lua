@@ -1,0 +1,28 @@
+-- One window of wrk for bench/wrk.py: stop after N answers (`-- N`) and say so ("reached"; wrk
+-- itself waits out its duration, so the caller interrupts it then), then print the latency
+-- percentiles in microseconds and the counts of answers and errors, one "key value" a line.
+local limit = 100
+local answered = 0
+
+function init(args)
+   limit = tonumber(args[1]) or limit
+end
+
+function response(status, headers, body)
+   answered = answered + 1
+   if answered == limit then
+      wrk.thread:stop()
+      io.write("reached\n")
+      io.stdout:flush()
+   end
+end
+
+function done(summary, latency, requests)
+   io.write(string.format("requests %d\n", summary.requests))
+   io.write(string.format("non_2xx %d\n", summary.errors.status))
+   io.write(string.format("socket_errors %d\n", summary.errors.connect + summary.errors.read
+                                                 + summary.errors.write + summary.errors.timeout))
+   for _, p in ipairs({50, 90, 99}) do
+      io.write(string.format("p%d_us %d\n", p, latency:percentile(p)))
+   end
+end
