@@ -46,8 +46,11 @@ class ServerConfig(NamedTuple):
 # A server someone else runs (`--serving-url`): nothing is launched for it.
 REMOTE = ServerConfig("remote")
 
-# waitress as deployed by default: one process, its pool of 4 threads.
-WAITRESS = ServerConfig("waitress", threads=4)
+# The seed's two servers are in every run; every other registered server (waitress, ...) is
+# measured with --bench-extended, as deployed by default (its own thread count): registering a
+# server is enough to benchmark it.
+SEED_SERVERS = ("gunicorn", "flask")
+OTHER_SERVERS = tuple(ServerConfig(name) for name in servers.SERVERS if name not in SEED_SERVERS)
 
 # One gunicorn worker whose 20 threads hand requests to one micro-batcher.
 MICRO_BATCHING = ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
@@ -150,21 +153,21 @@ class Plan:
         cases = [Case(graph, config) for config in (ServerConfig("in-process"), ServerConfig("gunicorn", 1)) for graph in graphs]
         if not self.quick:  # the seed's Flask dev server, for the two kinds it compared
             cases += [Case(graph, ServerConfig("flask")) for graph in SWEEP_GRAPHS]
-        if self.extended:  # waitress, another server people deploy Flask on
-            cases += [Case(graph, WAITRESS) for graph in SWEEP_GRAPHS]
+        if self.extended:  # the other servers people deploy Flask on
+            cases += [Case(graph, config) for config in OTHER_SERVERS for graph in SWEEP_GRAPHS]
         return cases
 
     @property
     def burst_cases(self) -> list[Case]:
         if self.remote_url:
             return self._remote_cases
-        servers = [ServerConfig("gunicorn", w) for w in self.workers]
+        configs = [ServerConfig("gunicorn", w) for w in self.workers]
         if self.extended:  # the seed's threaded dev server; the question here is worker counts
-            servers.insert(0, ServerConfig("flask"))
-        cases = [Case(graph, config) for config in servers for graph in SWEEP_GRAPHS]
+            configs.insert(0, ServerConfig("flask"))
+        cases = [Case(graph, config) for config in configs for graph in SWEEP_GRAPHS]
         if not self.quick:  # the fastest kind, and micro-batching where it wins
             cases += [Case("static-xla", ServerConfig("gunicorn", 2)), Case("static", MICRO_BATCHING)]
         if self.extended:  # and where they were measured to lose or tie; waitress's thread pool
             cases += [Case("saved_model", ServerConfig("gunicorn", 2)), Case("static-xla", MICRO_BATCHING)]
-            cases += [Case(graph, WAITRESS) for graph in SWEEP_GRAPHS]
+            cases += [Case(graph, config) for config in OTHER_SERVERS for graph in SWEEP_GRAPHS]
         return cases

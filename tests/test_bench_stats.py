@@ -43,7 +43,7 @@ def test_plan_ids_and_quick_mode_is_smaller():
     assert len(extended.cold_start_graphs) == 4 and len(full.cold_start_graphs) == 2
     assert Settings(graph="static", artifacts=Path("a"), **ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
                     .settings()).argv() == ["--graph", "static", "--artifacts", "a", "--threads", "20", "--batch-window-ms", "0"]
-    assert {str(c) for c in extended.request_cases + extended.burst_cases} >= {"static-waitress-t4", "dynamic-waitress-t4"}
+    assert {str(c) for c in extended.request_cases + extended.burst_cases} >= {"static-waitress", "dynamic-waitress"}
     assert not any(c.config.server == "waitress" for c in full.request_cases + full.burst_cases)
     assert len(quick.burst_cases) < len(full.burst_cases)
     assert quick.request_rounds < full.request_rounds
