@@ -5,8 +5,7 @@ change) take turns unit by unit: one request, one burst, or one spawn each, in a
 order that rotates, so a noisy moment of a shared machine hits every stream
 alike. A round gives every stream the median of its units; the ratio of two
 streams is the median of their per-round ratios, with a bootstrap percentile
-interval over the rounds (`bench.stats.bootstrap_ratio_ci`); two-level (instances,
-then rounds) when the rounds were split between fresh instances (`Rotation.joined`).
+interval over the rounds (`bench.stats.bootstrap_ratio_ci`).
 
 Measured back to back in blocks, the same figure moved by a median 19 % (up to
 2x) between two runs of one commit; rotated, the gate's ratios held within ±1.5 %.
@@ -41,7 +40,6 @@ class Rotation:
     samples: dict[str, list[float]]
     round_medians: dict[str, list[float]]
     duration_s: float = 0.0  # wall clock of the timed rounds: how long every stream's samples span
-    instances: int = 1  # the rounds come in this many equal blocks, each on fresh instances (`joined`)
 
     @property
     def rounds(self) -> int:
@@ -49,20 +47,18 @@ class Rotation:
 
     @classmethod
     def joined(cls, parts: Sequence["Rotation"]) -> "Rotation":
-        """Rotations of the same streams, one after the other on fresh instances (server
-        processes, in-process loads), as one whose intervals span the instances (`compare`)."""
-        if len({part.rounds for part in parts}) != 1:
-            raise ValueError("instances need the same number of rounds")
+        """Rotations of the same streams one after the other (e.g. each on fresh server
+        processes) as one: their rounds side by side, so an interval spans the instances."""
         names = list(parts[0].samples)
         return cls({name: [x for part in parts for x in part.samples[name]] for name in names},
                    {name: [x for part in parts for x in part.round_medians[name]] for name in names},
-                   sum(part.duration_s for part in parts), instances=len(parts))
+                   sum(part.duration_s for part in parts))
 
     def compare(self, name: str, numerator: str, denominator: str,
                 confidence: float = CONFIDENCE) -> "Comparison":
         """numerator ÷ denominator (of times: below 1, the numerator is faster), paired by round."""
         ratio, low, high = bootstrap_ratio_ci(self.round_medians[denominator], self.round_medians[numerator],
-                                              confidence, clusters=self.instances)
+                                              confidence)
         return Comparison(name, numerator, denominator, ratio, low, high, confidence)
 
 

@@ -39,26 +39,17 @@ def median_by_rank(rounds: Sequence[Sequence[float]]) -> list[float]:
 
 
 def bootstrap_ratio_ci(base: Sequence[float], candidate: Sequence[float], confidence: float = 0.95,
-                       resamples: int = 4000, seed: int = 0, clusters: int = 1) -> tuple[float, float, float]:
+                       resamples: int = 4000, seed: int = 0) -> tuple[float, float, float]:
     """(ratio, low, high): median of paired per-round ratios candidate ÷ base, with a bootstrap interval.
 
     Rounds are paired (the same round ran base and candidate back to back), so a
-    noisy moment of the machine hits both sides of one ratio alike. With `clusters`
-    > 1 the rounds come in that many equal blocks, each measured on fresh instances;
-    the bootstrap is two-level (instances with replacement, then rounds within each),
-    so a difference between instances widens the interval instead of hiding in it.
+    noisy moment of the machine hits both sides of one ratio alike.
     """
     if len(base) != len(candidate) or len(base) < 3:
         raise ValueError("need at least 3 paired rounds")
-    if len(base) % clusters:
-        raise ValueError(f"{len(base)} rounds do not split into {clusters} equal instances")
     ratios = np.asarray(candidate, dtype=float) / np.asarray(base, dtype=float)
     rng = np.random.default_rng(seed)
-    by_instance = ratios.reshape(clusters, -1)
-    per_instance = by_instance.shape[1]
-    chosen = rng.integers(0, clusters, size=(resamples, clusters, 1))
-    rounds = rng.integers(0, per_instance, size=(resamples, clusters, per_instance))
-    samples = np.median(by_instance[chosen, rounds].reshape(resamples, -1), axis=1)
+    samples = np.median(rng.choice(ratios, size=(resamples, len(ratios)), replace=True), axis=1)
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(samples, [tail, 100 - tail])
     return float(np.median(ratios)), float(low), float(high)

@@ -166,10 +166,8 @@ def test_the_default_collection_between_rounds_frees_the_cycles_a_round_left():
 def test_rotations_on_two_instances_join_into_one_with_every_round():
     counter = iter(range(1000))
     streams = [Stream(name, lambda: float(next(counter) + 1)) for name in "ab"]
-    first, second = rotate(streams, rounds=3, between_rounds=lambda: None), rotate(streams, rounds=3, between_rounds=lambda: None)
+    first, second = rotate(streams, rounds=3, between_rounds=lambda: None), rotate(streams, rounds=2, between_rounds=lambda: None)
     joined = type(first).joined([first, second])
-    assert joined.rounds == 6 and joined.instances == 2 and joined.samples["a"] == first.samples["a"] + second.samples["a"]
+    assert joined.rounds == 5 and joined.samples["a"] == first.samples["a"] + second.samples["a"]
     assert joined.round_medians["b"] == first.round_medians["b"] + second.round_medians["b"]
     assert joined.duration_s == first.duration_s + second.duration_s
-    with pytest.raises(ValueError, match="same number of rounds"):
-        type(first).joined([first, rotate(streams, rounds=2, between_rounds=lambda: None)])
