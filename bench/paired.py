@@ -45,15 +45,6 @@ class Rotation:
     def rounds(self) -> int:
         return len(next(iter(self.round_medians.values()), []))
 
-    @classmethod
-    def joined(cls, parts: Sequence["Rotation"]) -> "Rotation":
-        """Rotations of the same streams one after the other (e.g. each on fresh server
-        processes) as one: their rounds side by side, so an interval spans the instances."""
-        names = list(parts[0].samples)
-        return cls({name: [x for part in parts for x in part.samples[name]] for name in names},
-                   {name: [x for part in parts for x in part.round_medians[name]] for name in names},
-                   sum(part.duration_s for part in parts))
-
     def compare(self, name: str, numerator: str, denominator: str,
                 confidence: float = CONFIDENCE) -> "Comparison":
         """numerator ÷ denominator (of times: below 1, the numerator is faster), paired by round."""

@@ -73,7 +73,6 @@ class Plan:
     cold_start_rounds: int  # one launch per kind per round; fewer than 3: no interval
     request_rounds: int
     requests_per_round: int
-    request_instances: int  # the request rounds are split between this many instances of each case
     burst_rounds: int
     bursts_per_round: int
     burst_threads: int = 20
@@ -121,11 +120,11 @@ class Plan:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
         remote = {"remote_url": remote_url, "remote_graph": remote_graph, "extended": extended and not quick}
         if quick:
-            return cls(True, sweep, spawn_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10, request_instances=1,
+            return cls(True, sweep, spawn_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
                        burst_rounds=4, bursts_per_round=2, **remote)
         # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
-        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=4, request_rounds=20, requests_per_round=12, request_instances=2,
-                   burst_rounds=24, bursts_per_round=2, **remote)
+        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=20, requests_per_round=12,
+                   burst_rounds=20, bursts_per_round=2, **remote)
 
     @property
     def _remote_cases(self) -> list[Case]:

@@ -37,7 +37,6 @@ class Figure:
     method: str | None = None
     rotation_cases: list[str] | None = None
     rotation_rounds: int | None = None
-    instances: int | None = None  # fresh processes of each case the rounds were split between
     # whether the samples are steady enough to trust (bench.validity); None: not judged
     valid: bool | None = None
     validity_reason: str | None = None

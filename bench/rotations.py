@@ -46,7 +46,6 @@ class Measured:
     faults: dict[str, list[str]] = field(default_factory=dict)  # wrong answers, in words
     latencies_s: dict[str, list[list[float]]] = field(default_factory=dict)  # per burst, per request
     comparisons: list[Comparison] = field(default_factory=list)
-    instances: int = 1  # processes (or in-process loads) of each case the rounds were split between
 
     def samples(self, case: Case) -> list[float]:
         return self.rotation.samples[str(case)]
@@ -59,7 +58,7 @@ class Measured:
     def about(self) -> dict:
         """How the figure was measured, for `extra_info`."""
         return {"method": "paired rotation", "rotation_cases": [str(case) for case in self.cases],
-                "rotation_rounds": self.rotation.rounds, "instances": self.instances}
+                "rotation_rounds": self.rotation.rounds}
 
     def finish(self, where: Callable | None = None) -> "Measured":
         """Form the group's headline ratios among the cases whose every answer was right."""
@@ -76,43 +75,27 @@ def judged(answers: Answers, judge) -> list[str]:
 
 def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], artifacts,
                      judge_for) -> Measured:
-    """Single requests, one at a time, rotating request by request through every case.
+    """Single requests, one at a time, rotating request by request through every case."""
+    clients, setups = {}, {}
+    try:
+        for case in cases:
+            if case.config.server == "in-process":
+                from bench.inprocess import InProcessClient
 
-    The rounds are split between `plan.request_instances` instances of every case (fresh server
-    processes, graphs loaded again in-process), one after the other: two processes serving
-    the same graph can differ by a few per cent for as long as they live, so a ratio from one
-    instance each would be reproducible only within itself; its interval now spans instances.
-    """
-    answers: dict[str, list] = {str(case): [] for case in cases}
-    setups: dict[str, dict] = {}
-    parts = []
-    for instance in range(plan.request_instances):
-        if instance:
-            pool.restart([case for case in cases if case.config.launched])
-        clients = {}
-        try:
-            for case in cases:
-                if case.config.server == "in-process":
-                    from bench.inprocess import InProcessClient
-
-                    clients[str(case)] = InProcessClient(case.graph, artifacts, texts)
-                    setups.setdefault(str(case), in_process_setup(case.graph, artifacts))
-                else:
-                    clients[str(case)] = SequentialClient(f"{pool.get(case).url}/{case.graph}", texts)
-                    setups.setdefault(str(case), pool.setup_of(case))
-            # the connection opens untimed: a request is timed from its first byte sent, as wrk does
-            streams = [Stream(name, timed(client.connect, client.one_request)) for name, client in clients.items()]
-            parts.append(rotate(streams, plan.request_rounds // plan.request_instances, plan.requests_per_round,
-                                warmup_rounds=1))
-        finally:
-            for name, client in clients.items():
-                client.close()
-                answers[name].append(client.answers)
-    # every answer is judged, the warm-up rounds' too: a wrong one means a broken server
-    faults = {str(case): [fault for found in answers[str(case)] for fault in judged(found, judge_for(case.graph))]
-              for case in cases}
-    return Measured("request", cases, Rotation.joined(parts), setups, faults,
-                    instances=plan.request_instances).finish()
+                clients[str(case)] = InProcessClient(case.graph, artifacts, texts)
+                setups[str(case)] = in_process_setup(case.graph, artifacts)
+            else:
+                clients[str(case)] = SequentialClient(f"{pool.get(case).url}/{case.graph}", texts)
+                setups[str(case)] = pool.setup_of(case)
+        # the connection opens untimed: a request is timed from its first byte sent, as wrk does
+        streams = [Stream(name, timed(client.connect, client.one_request)) for name, client in clients.items()]
+        rotation = rotate(streams, plan.request_rounds, plan.requests_per_round, warmup_rounds=1)
+    finally:
+        for client in clients.values():
+            client.close()
+    # every answer is judged, the warm-up round's too: a wrong one means a broken server
+    faults = {str(case): judged(clients[str(case)].answers, judge_for(case.graph)) for case in cases}
+    return Measured("request", cases, rotation, setups, faults).finish()
 
 
 def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge_for) -> Measured:

@@ -64,11 +64,6 @@ class ServerPool:
             self._setups[url] = reported_setup(url)
         return self._setups[url]
 
-    def restart(self, cases) -> None:
-        """Fresh processes for the servers of `cases` (a second instance of each)."""
-        self._stop([key for key in {self._key(case) for case in cases} if key in self.servers])
-        self.start(cases)
-
     def start_group(self, name: str) -> None:
         """Launch every server of group `name` together (see `start`)."""
         self.start(self._groups.get(name, []))

@@ -161,13 +161,3 @@ def test_the_default_collection_between_rounds_frees_the_cycles_a_round_left():
 
     rotate([Stream("cycles", unit)], rounds=4)
     assert dead_at_start == [True] * 4  # every earlier round's cycle was gone when the next began
-
-
-def test_rotations_on_two_instances_join_into_one_with_every_round():
-    counter = iter(range(1000))
-    streams = [Stream(name, lambda: float(next(counter) + 1)) for name in "ab"]
-    first, second = rotate(streams, rounds=3, between_rounds=lambda: None), rotate(streams, rounds=2, between_rounds=lambda: None)
-    joined = type(first).joined([first, second])
-    assert joined.rounds == 5 and joined.samples["a"] == first.samples["a"] + second.samples["a"]
-    assert joined.round_medians["b"] == first.round_medians["b"] + second.round_medians["b"]
-    assert joined.duration_s == first.duration_s + second.duration_s

@@ -44,16 +44,3 @@ def test_servers_start_with_their_group_and_stop_when_no_later_group_needs_them(
     assert FakeServer.running == {"static-gunicorn-1"}
     pool.release("request_case")
     assert FakeServer.running == set()
-
-
-def test_a_restart_gives_the_cases_fresh_processes(monkeypatch):
-    monkeypatch.setattr(servers, "ServerProcess", FakeServer)
-    FakeServer.running = set()
-    case = Case("static", ServerConfig("gunicorn", 1))
-    pool = servers.ServerPool(Path("unused"))
-    first = pool.get(case)
-    pool.restart([case])
-    second = pool.get(case)
-    assert second is not first and FakeServer.running == {"static-gunicorn-1"}
-    pool.stop_all()
-    assert FakeServer.running == set()
