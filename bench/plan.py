@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bench.validity import Rules
-from serving import servers
+from serving import graphs, servers
 
-ALL_GRAPHS = ("dynamic", "static", "saved_model", "static-xla")
+ALL_GRAPHS = tuple(graphs.KINDS)  # a registered kind is benchmarked
 SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the costly part
 
 
@@ -89,8 +89,8 @@ class Plan:
             return self._remote_cases
         if self.quick:
             return [Case("static", ServerConfig("gunicorn", 1))]
-        graphs = ("static", "static-xla") if self.extended else ("static-xla",)
-        return [Case(graph, ServerConfig("gunicorn", 2)) for graph in graphs]
+        kinds = ("static", "static-xla") if self.extended else ("static-xla",)
+        return [Case(graph, ServerConfig("gunicorn", 2)) for graph in kinds]
 
     @property
     def openloop_trial_s(self) -> float:
@@ -149,8 +149,8 @@ class Plan:
     def request_cases(self) -> list[Case]:
         if self.remote_url:
             return self._remote_cases
-        graphs = SWEEP_GRAPHS if self.quick else ALL_GRAPHS
-        cases = [Case(graph, config) for config in (ServerConfig("in-process"), ServerConfig("gunicorn", 1)) for graph in graphs]
+        kinds = SWEEP_GRAPHS if self.quick else ALL_GRAPHS
+        cases = [Case(graph, config) for config in (ServerConfig("in-process"), ServerConfig("gunicorn", 1)) for graph in kinds]
         if not self.quick:  # the seed's Flask dev server, for the two kinds it compared
             cases += [Case(graph, ServerConfig("flask")) for graph in SWEEP_GRAPHS]
         if self.extended:  # the other servers people deploy Flask on
