@@ -31,23 +31,23 @@ def flag(default=MISSING, *, help: str, type=str, **argparse_options):
 @dataclass(frozen=True)
 class Settings:
     graph: str = flag(help="graph kind", choices=list(KINDS))
-    artifacts: Path = flag(help="folder written by `python -m sentiment_model train`", type=Path)
+    artifacts: Path = flag(help="folder written by `python -m sentiment_model train`", type=Path, metavar="DIR")
     server: str = flag("gunicorn", choices=list(servers.SERVERS),
                        help="; ".join(f"{name}: {server.description}" for name, server in servers.SERVERS.items()))
-    bind: str = flag("127.0.0.1", help="address to listen on")
-    port: int = flag(8033, type=int, help="port to listen on")
-    workers: int = flag(1, type=positive, help="worker processes (servers with worker processes: "
+    bind: str = flag("127.0.0.1", metavar="ADDR", help="address to listen on")
+    port: int = flag(8033, type=int, metavar="PORT", help="port to listen on")
+    workers: int = flag(1, type=positive, metavar="N", help="worker processes (servers with worker processes: "
                         f"{', '.join(name for name, server in servers.SERVERS.items() if server.worker_processes)})")
     worker_class: str = flag("sync", choices=["sync", "gthread"],
                              help="gunicorn's worker class (gthread anyway when --threads > 1)")
-    threads: int | None = flag(None, type=positive,
+    threads: int | None = flag(None, type=positive, metavar="T",
                                help="threads per process (gunicorn: gthread workers, default 1; waitress: its pool, default 4)")
-    intra_op_threads: int = flag(0, type=int, option="--tf-intra-op-threads", help="0: TensorFlow decides")
-    inter_op_threads: int = flag(0, type=int, option="--tf-inter-op-threads", help="0: TensorFlow decides")
-    batch_window_ms: float | None = flag(None, type=float,
+    intra_op_threads: int = flag(0, type=int, option="--tf-intra-op-threads", metavar="N", help="0: TensorFlow decides")
+    inter_op_threads: int = flag(0, type=int, option="--tf-inter-op-threads", metavar="N", help="0: TensorFlow decides")
+    batch_window_ms: float | None = flag(None, type=float, metavar="MS",
                                          help="micro-batch concurrent requests (threads in one process: gunicorn "
                                               "gthread, flask, waitress): wait this long for more; 0 = only what is queued")
-    max_batch_rows: int = flag(64, type=positive, help="rows per micro-batch")
+    max_batch_rows: int = flag(64, type=positive, metavar="R", help="rows per micro-batch")
     access_log: bool = flag(False, type=bool, help="log every request")
     # Not flags: fixed for every server this project starts.
     limits: Limits = field(default_factory=Limits)
