@@ -123,7 +123,7 @@ class Plan:
             return cls(True, sweep, spawn_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
                        burst_rounds=4, bursts_per_round=2, **remote)
         # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
-        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=20, requests_per_round=16,
+        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=20, requests_per_round=12,
                    burst_rounds=20, bursts_per_round=2, **remote)
 
     @property
