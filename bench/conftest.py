@@ -167,7 +167,9 @@ def judge_for(plan, request):
     return judge
 
 
-def _measured(config, measured: rotations.Measured) -> rotations.Measured:
+def file_answers(config, measured: rotations.Measured) -> rotations.Measured:
+    """File a rotation's headline ratios for the run's summary and saved JSON (a new question's
+    fixture calls this too)."""
     config.stash.setdefault(COMPARISONS, []).extend(measured.comparisons)
     return measured
 
@@ -177,26 +179,26 @@ def measured_requests(pytestconfig, plan, server_pool, texts, artifacts, judge_f
     """Every selected single-request case, measured in one rotation (first use runs it)."""
     server_pool.start_group("request_case")
     cases = pytestconfig.stash[GROUP_CASES]["request_case"]
-    return _measured(pytestconfig, rotations.measure_requests(cases, plan, server_pool, texts, artifacts, judge_for))
+    return file_answers(pytestconfig, rotations.measure_requests(cases, plan, server_pool, texts, artifacts, judge_for))
 
 
 @pytest.fixture(scope="session")
 def measured_bursts(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
     server_pool.start_group("burst_case")
     cases = pytestconfig.stash[GROUP_CASES]["burst_case"]
-    return _measured(pytestconfig, rotations.measure_bursts(cases, plan, server_pool, texts, judge_for))
+    return file_answers(pytestconfig, rotations.measure_bursts(cases, plan, server_pool, texts, judge_for))
 
 
 @pytest.fixture(scope="session")
 def measured_loads(pytestconfig, plan, artifacts) -> rotations.Measured:
     cases = pytestconfig.stash[GROUP_CASES]["spawn_graph"]
-    return _measured(pytestconfig, rotations.measure_loads(cases, plan, artifacts, SPAWN_TEXT))
+    return file_answers(pytestconfig, rotations.measure_loads(cases, plan, artifacts, SPAWN_TEXT))
 
 
 @pytest.fixture(scope="session")
 def measured_cold_starts(pytestconfig, plan, artifacts_dir) -> rotations.Measured:
     cases = pytestconfig.stash[GROUP_CASES]["cold_start_graph"]
-    return _measured(pytestconfig, rotations.measure_cold_starts(cases, plan, artifacts_dir))
+    return file_answers(pytestconfig, rotations.measure_cold_starts(cases, plan, artifacts_dir))
 
 
 @pytest.fixture(scope="session")
