@@ -83,13 +83,10 @@ class Side:
 
 def request_stream(side: Side, graph: str, client: SequentialClient) -> paired.Stream:
     """Single requests, timed from the first byte (the connection opens untimed, as in the suite)."""
-    judge = side.judge(graph)
+    judge, timed_request = side.judge(graph), timed(client.connect, client.one_request)
 
     def one() -> float:
-        client.connect()
-        started = time.perf_counter()
-        client.one_request()
-        elapsed = time.perf_counter() - started
+        elapsed = timed_request()
         answer = client.answers.items.pop()  # judged here, not kept: rounds are long
         side.check(graph, [fault] if (fault := judge(*answer)) else [])
         return elapsed

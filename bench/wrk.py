@@ -1,50 +1,24 @@
-"""Run `wrk` (an outside load generator) and read its latency percentiles."""
+"""Run `wrk` (an outside load generator) in short windows and read its latency percentiles."""
 from __future__ import annotations
 
 import re
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import numpy as np
 
 from bench.load import Answers, SequentialClient
-from bench.paired import Stream, rotate
-
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
-_PERCENTILE_LINE = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s+(\d+(?:\.\d+)?)(us|ms|s)\s*$")
+from bench.paired import Stream, rotate, timed
 
 
 def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def parse_latency_percentiles(output: str) -> dict[float, float]:
-    """{50.0: ms, 75.0: ms, ...} from the `--latency` distribution block of wrk's output."""
-    found = {}
-    for line in output.splitlines():
-        match = _PERCENTILE_LINE.match(line)
-        if match:
-            found[float(match.group(1))] = float(match.group(2)) * _UNITS[match.group(3)]
-    if 50.0 not in found:
-        raise ValueError(f"no latency distribution in wrk output:\n{output[-1000:]}")
-    return found
-
-
 WINDOW_SCRIPT = Path(__file__).with_name("wrk_window.lua")
-
-
-def run(url: str, seconds: int = 3, connections: int = 1, threads: int = 1) -> dict[float, float]:
-    result = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True, text=True, timeout=seconds + 30,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"wrk failed ({result.returncode}): {result.stderr.strip()}")
-    return parse_latency_percentiles(result.stdout)
 
 
 def window(url: str, requests: int, timeout_s: float = 60.0) -> dict[str, int]:
@@ -77,15 +51,10 @@ def alternate_p50s(url: str, text: str, windows: int = 20, requests: int = 100) 
     wrk's list is empty without wrk. Ours are timed as the suite times a request, as wrk times
     its own: from the first byte sent, the connection opened before."""
     client = SequentialClient(url, [text])
+    timed_request = timed(client.connect, client.one_request)
 
     def our_window() -> float:
-        latencies = []
-        for _ in range(requests):
-            client.connect()
-            started = time.perf_counter()
-            client.one_request()
-            latencies.append(time.perf_counter() - started)
-        return float(np.median(latencies)) * 1000
+        return float(np.median([timed_request() for _ in range(requests)])) * 1000
 
     def wrk_window() -> float:
         return window(f"{url}?{urlencode({'text': text})}", requests)["p50_us"] / 1000

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from sentiment_model.artifacts import load_artifacts
 from serving.classifier import Classifier, configure_tensorflow_threads
 from serving.graphs import Predictor
-from serving.inputs import InputError, Limits, check_body_length, instances_from_json, texts_from_json, texts_from_query
+from serving.inputs import InputError, check_body_length, instances_from_json, texts_from_json, texts_from_query
 from serving.settings import Settings
 from serving.setup_report import process_setup
 

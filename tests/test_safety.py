@@ -2,13 +2,12 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import psutil
 import pytest
 
-from serving.servers import SERVERS
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from serving.servers import SERVERS
 
 
 def listening_addresses(port: int) -> set[str]:

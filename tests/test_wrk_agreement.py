@@ -13,20 +13,6 @@ TOLERANCE = 0.10
 # static-xla answers in ~1.5 ms, where a window is noisier: three times the windows, in less time.
 WINDOWS = {"static": 40, "static-xla": 120}
 REQUESTS = 50
-WRK_SAMPLE = """Running 3s test @ http://127.0.0.1:1/static?text=good
-  Latency Distribution
-     50%    4.61ms
-     75%  812.00us
-     90%    1.20s
-     99%   10.00ms
-  1000 requests in 3.00s, 200.00KB read
-"""
-
-
-def test_wrk_output_parsing():
-    assert wrk.parse_latency_percentiles(WRK_SAMPLE) == {50.0: 4.61, 75.0: 0.812, 90.0: 1200.0, 99.0: 10.0}
-    with pytest.raises(ValueError):
-        wrk.parse_latency_percentiles("no numbers")
 
 
 @pytest.mark.parametrize("graph", ["static", "static-xla"])
