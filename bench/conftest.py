@@ -14,12 +14,10 @@ from bench import headlines, rotations
 from bench.environment import client_info
 from bench.memory import PeakMemory
 from bench.oracle import AnswerJudge
-from bench.plan import Case, Plan, ServerConfig
+from bench.plan import Case, Plan, ServerConfig, request_texts
 from bench.records import Figure
 from bench.servers import ServerPool
-from sentiment_model import corpus
 
-TEXT_POOL_SIZE = 50
 SPAWN_TEXT = "the staff was friendly, but the room was dirty"
 
 
@@ -31,6 +29,9 @@ def pytest_addoption(parser):
                     help="also cold starts of every kind, bursts on the Flask dev server, saved_model and "
                          "static-xla micro-batching bursts, waitress's requests and bursts, "
                          "a second open-loop search (about a minute more)")
+    group.addoption("--bench-change-threshold", type=float, default=headlines.CHANGE_THRESHOLD, metavar="F",
+                    help="with --benchmark-compare: a ratio CHANGED only when its interval and the compared run's "
+                         "are apart and it moved by more than this fraction (default 0.05)")
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
                          "env TFSERVE_URL")
@@ -56,6 +57,7 @@ def pytest_generate_tests(metafunc):
         ("request_case", plan.request_cases),
         ("burst_case", plan.burst_cases),
         ("openloop_case", plan.openloop_cases),
+        ("after_idle_case", plan.after_idle_cases),
     ):
         if argument in metafunc.fixturenames:
             metafunc.parametrize(argument, values, ids=str)
@@ -63,7 +65,7 @@ def pytest_generate_tests(metafunc):
 
 ROTATED = {  # parameter name -> how its graph kinds are served in its rotation
     "spawn_graph": ServerConfig("in-process"), "cold_start_graph": ServerConfig("gunicorn", 1),
-    "request_case": None, "burst_case": None,
+    "request_case": None, "burst_case": None, "after_idle_case": None,
 }
 
 
@@ -74,9 +76,9 @@ def pytest_collection_modifyitems(config, items):
     (only the selected ones: `-k` narrows the rotation and the servers too)."""
     served, group_items = {}, {}
     for item in items:
-        for name in ("request_case", "burst_case", "openloop_case"):
+        for name in ("request_case", "burst_case", "openloop_case", "after_idle_case"):
             if (case := getattr(item, "callspec", None) and item.callspec.params.get(name)) is not None:
-                served.setdefault(name, []).append(case)
+                served.setdefault(name, []).append(getattr(case, "case", case))  # an AfterIdle's server
                 group_items.setdefault(name, set()).add(item.nodeid)
     config.stash[SERVER_GROUPS] = served
     config.stash[GROUP_ITEMS] = group_items
@@ -141,7 +143,7 @@ def plan(pytestconfig) -> Plan:
 @pytest.fixture(scope="session")
 def texts() -> list[str]:
     """Held-out sentences, sent in turn: real inputs, none seen in training."""
-    return [e.text for e in corpus.read_tsv() if e.split == "test"][:TEXT_POOL_SIZE]
+    return request_texts()
 
 
 @pytest.fixture(scope="session")
@@ -187,6 +189,13 @@ def measured_bursts(pytestconfig, plan, server_pool, texts, judge_for) -> rotati
     server_pool.start_group("burst_case")
     cases = pytestconfig.stash[GROUP_CASES]["burst_case"]
     return file_answers(pytestconfig, rotations.measure_bursts(cases, plan, server_pool, texts, judge_for))
+
+
+@pytest.fixture(scope="session")
+def measured_after_idle(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
+    server_pool.start_group("after_idle_case")
+    cases = pytestconfig.stash[GROUP_CASES]["after_idle_case"]
+    return file_answers(pytestconfig, rotations.measure_after_idle(cases, plan, server_pool, texts, judge_for))
 
 
 @pytest.fixture(scope="session")
@@ -298,7 +307,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         compared = _compared_run(config)
         if compared is not None:
             terminalreporter.section(f"answers since run {compared.name.split('_')[0]}", sep="-")
-            for line in headlines.changes_since(found, json.loads(compared.read_text()).get("comparisons", [])):
+            before = json.loads(compared.read_text()).get("comparisons", [])
+            for line in headlines.changes_since(found, before, config.getoption("--bench-change-threshold")):
                 write(line)
     if PEAK_MEMORY in config.stash:
         memory = config.stash[PEAK_MEMORY].as_json()

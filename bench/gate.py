@@ -232,10 +232,12 @@ class GatePlan:
     coarse_threshold: float = 0.10
     confidence: float = 0.95
     request_rounds: int = 20
-    requests: int = 100
+    requests: int = 100  # per server per round, back to back (the suite's steady windows)
+    request_discard: int = 5  # answered and judged first in each window, untimed
     workers: int = 1  # for single requests
     burst_rounds: int = 20
     bursts_per_round: int = 5  # a burst's time varies with how 20 requests meet 2 workers: a median of 5
+    burst_discard: int = 1
     burst_workers: int = 2
     burst_threads: int = 20
     load_rounds: int = 20
@@ -255,7 +257,8 @@ def request_figures(sides: list[Side], plan: GatePlan, servers: dict, clients: l
         for graph in plan.graphs:
             clients.append(SequentialClient(f"{servers[side.name, 'requests', graph].url}/{graph}", TEXTS))
             streams.append(request_stream(side, graph, clients[-1]))
-    rotation = rotate(streams, plan.request_rounds, per_round=plan.requests, warmup_rounds=1)
+    rotation = rotate(streams, plan.request_rounds, per_round=plan.requests, warmup_rounds=1,
+                      window=True, discard=plan.request_discard)
     found = [(f"request {graph} gunicorn-w{plan.workers}", *medians(rotation, sides, "request", graph), plan.threshold)
              for graph in plan.graphs]
     if {"static", "dynamic"} <= set(plan.graphs):  # a ratio inside one run, gated the same way
@@ -270,7 +273,8 @@ def burst_figures(sides: list[Side], plan: GatePlan, servers: dict) -> list[Pair
     streams, checks = zip(*[
         burst_stream(side, graph, f"{servers[side.name, 'bursts', graph].url}/{graph}", plan.burst_threads)
         for side in sides for graph in plan.graphs])
-    rotation = rotate(streams, plan.burst_rounds, per_round=plan.bursts_per_round, warmup_rounds=1)
+    rotation = rotate(streams, plan.burst_rounds, per_round=plan.bursts_per_round, warmup_rounds=1,
+                      window=True, discard=plan.burst_discard)
     for check in checks:
         check()
     return [(f"burst of {plan.burst_threads} {graph} gunicorn-w{plan.burst_workers}",

@@ -50,8 +50,40 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
     return [rotation.compare(name, str(top), str(bottom)) for name, top, bottom in found]
 
 
-def changes_since(now: list[Comparison], before: list[dict]) -> list[str]:
-    """For each ratio of this run also in the compared one: changed when the intervals do not overlap."""
+# A ratio CHANGED between two runs only when both hold: the intervals are apart (the change is
+# not noise within either run) and it moved by more than this much (it matters): two runs of one
+# commit on a shared machine differ by a few per cent in ways no within-run interval sees (two
+# processes of the same code keep their own speed), as asv's `--factor` beside its test.
+CHANGE_THRESHOLD = 0.05
+
+
+def after_idle_comparisons(rotation: Rotation, cases) -> list[Comparison]:
+    """For `bench.plan.AfterIdle` cases: each kind's request after idle ÷ its steady request, and
+    the kinds against each other after the same idle time (GRAPH_PAIRS)."""
+    by_kind: dict[str, dict[float, object]] = {}
+    for case in cases:
+        by_kind.setdefault(case.graph, {})[case.idle_ms] = case
+    found = []
+    for graph, idles in by_kind.items():
+        for idle, case in sorted(idles.items()):
+            if idle and 0 in idles:
+                found.append((f"after idle {case.case.config.id} {graph}: {case.regime} / steady", case, idles[0]))
+    for idle in sorted({case.idle_ms for case in cases}):
+        for top, bottom in GRAPH_PAIRS:
+            if idle in by_kind.get(top, {}) and idle in by_kind.get(bottom, {}):
+                case = by_kind[top][idle]
+                found.append((f"after idle {case.case.config.id} {case.regime}: {top} / {bottom}",
+                              case, by_kind[bottom][idle]))
+    return [rotation.compare(name, str(top), str(bottom)) for name, top, bottom in found]
+
+
+def changed(now: Comparison, before: Comparison, threshold: float = CHANGE_THRESHOLD) -> bool:
+    moved = now.ratio / before.ratio - 1
+    return not now.overlaps(before) and abs(moved) > threshold
+
+
+def changes_since(now: list[Comparison], before: list[dict], threshold: float = CHANGE_THRESHOLD) -> list[str]:
+    """For each ratio of this run also in the compared one: CHANGED, or unchanged and why."""
     earlier = {entry["name"]: Comparison.from_json(entry) for entry in before}
     lines = []
     for comparison in now:
@@ -59,7 +91,13 @@ def changes_since(now: list[Comparison], before: list[dict]) -> list[str]:
         if old is None:
             lines.append(f"{comparison.name}: new (not in the compared run)")
             continue
-        verdict = "unchanged (intervals overlap)" if comparison.overlaps(old) else "CHANGED (intervals do not overlap)"
+        moved = comparison.ratio / old.ratio - 1
+        if changed(comparison, old, threshold):
+            verdict = f"CHANGED by {moved:+.1%} (intervals apart, beyond ±{threshold:.0%})"
+        elif comparison.overlaps(old):
+            verdict = f"unchanged ({moved:+.1%}, intervals overlap)"
+        else:
+            verdict = f"unchanged ({moved:+.1%}: intervals apart, within ±{threshold:.0%})"
         lines.append(f"{comparison.name}: {old.ratio:.3f} [{old.low:.3f}, {old.high:.3f}] -> "
                      f"{comparison.ratio:.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  {verdict}")
     if not earlier:

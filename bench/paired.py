@@ -1,9 +1,10 @@
 """Paired, interleaved measurement: the method of the whole suite and of the gate.
 
 Streams (a graph kind on one server set-up, or the base and the candidate of a
-change) take turns unit by unit: one request, one burst, or one spawn each, in an
-order that rotates, so a noisy moment of a shared machine hits every stream
-alike. A round gives every stream the median of its units; the ratio of two
+change) take turns in an order that rotates, so a noisy moment of a shared machine
+hits every stream alike: window by window for requests and bursts (a few back to
+back, the steady state a user's load generator sees), unit by unit for loads and
+launches (events of their own). A round gives every stream the median of its units; the ratio of two
 streams is the median of their per-round ratios, with a bootstrap percentile
 interval over the rounds (`bench.stats.bootstrap_ratio_ci`).
 
@@ -60,11 +61,23 @@ def collect_young() -> None:
 
 
 def rotate(streams: Sequence[Stream], rounds: int, per_round: int = 1, warmup_rounds: int = 0,
-           between_rounds: Callable[[], object] = collect_young) -> Rotation:
-    """Run `rounds` rounds of `per_round` units per stream, streams taking turns unit by unit.
+           between_rounds: Callable[[], object] = collect_young, window: bool = False,
+           discard: int = 0) -> Rotation:
+    """Run `rounds` rounds of `per_round` timed units per stream, streams taking turns.
 
-    Who goes first moves on by one at every unit, and the start of that rotation
-    moves on every round, so no stream always follows the same neighbour.
+    Unit by unit (`window=False`): streams take turns unit by unit; who goes first
+    moves on by one at every unit, and the start moves on every round, so no stream
+    always follows the same neighbour. Every unit then follows another stream's unit:
+    right for units that are events of their own (a load, a launch).
+
+    Window by window (`window=True`): each stream runs its `discard` units (run,
+    answers kept, times dropped) and then its `per_round` timed units back to back,
+    then the next stream; the order of streams moves on by one every round. That is
+    the steady state a user's own load generator sees (wrk sends request after
+    request to one server): a server that has just been idle answers its first
+    request ~1 ms slower here (its process and the CPU wake up), which unit-by-unit
+    turns would charge to every request.
+
     Warm-up rounds run the same way and are not kept. Python's garbage collector
     runs between rounds, untimed, never inside a unit (as pytest-benchmark's
     `--benchmark-disable-gc`): a collection inside a unit would land on whichever
@@ -90,10 +103,17 @@ def rotate(streams: Sequence[Stream], rounds: int, per_round: int = 1, warmup_ro
             if index == warmup_rounds:
                 started = time.perf_counter()
             this_round: dict[str, list[float]] = {name: [] for name in names}
-            for unit in range(per_round):
-                shift = (index + unit) % count
+            if window:
+                shift = index % count
                 for stream in list(streams[shift:]) + list(streams[:shift]):
-                    this_round[stream.name].append(stream.run())
+                    for _ in range(discard):
+                        stream.run()
+                    this_round[stream.name] = [stream.run() for _ in range(per_round)]
+            else:
+                for unit in range(per_round):
+                    shift = (index + unit) % count
+                    for stream in list(streams[shift:]) + list(streams[:shift]):
+                        this_round[stream.name].append(stream.run())
             if index < warmup_rounds:
                 continue
             for name, values in this_round.items():

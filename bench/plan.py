@@ -7,6 +7,16 @@ from typing import NamedTuple
 from bench.validity import Rules
 from serving import graphs, servers
 
+TEXT_POOL_SIZE = 50
+
+
+def request_texts() -> list[str]:
+    """The texts every request sends, in turn: held-out sentences, real inputs none seen in training."""
+    from sentiment_model import corpus
+
+    return [e.text for e in corpus.read_tsv() if e.split == "test"][:TEXT_POOL_SIZE]
+
+
 ALL_GRAPHS = tuple(graphs.KINDS)  # a registered kind is benchmarked
 SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the costly part
 
@@ -64,6 +74,30 @@ class Case(NamedTuple):
         return f"{self.graph}-{self.config.id}"
 
 
+# The set-up whose first request after idle is measured: one sync worker, as single requests.
+AFTER_IDLE_SERVER = ServerConfig("gunicorn", 1)
+
+
+class AfterIdle(NamedTuple):
+    """A request that follows `idle_ms` of silence (server and client idle), or, with 0, the
+    steady request that follows a few others right away: the regime a low-traffic service sees."""
+
+    graph: str
+    idle_ms: float
+
+    @property
+    def case(self) -> Case:
+        """The server it is sent to (the same one for every idle time of a kind)."""
+        return Case(self.graph, AFTER_IDLE_SERVER)
+
+    @property
+    def regime(self) -> str:
+        return f"idle {self.idle_ms:g} ms" if self.idle_ms else "steady"
+
+    def __str__(self) -> str:
+        return f"{self.case}-{self.regime.replace(' ', '')}"
+
+
 @dataclass(frozen=True)
 class Plan:
     quick: bool
@@ -72,10 +106,13 @@ class Plan:
     spawn_rounds: int  # load + first prediction, one load per kind per round
     cold_start_rounds: int  # one launch per kind per round; fewer than 3: no interval
     request_rounds: int
-    requests_per_round: int
+    requests_per_round: int  # timed requests in a case's window, back to back
+    request_discard: int  # requests answered first in each window, untimed (the server waking up)
     burst_rounds: int
     bursts_per_round: int
+    burst_discard: int
     burst_threads: int = 20
+    after_idle_rounds: int = 12
     remote_url: str | None = None
     remote_graph: str | None = None
     extended: bool = False  # the cases that cost a full run most and teach least, off by default
@@ -98,12 +135,15 @@ class Plan:
 
     @property
     def request_rules(self) -> Rules:
-        return Rules(50, 0.2, 0.25) if self.quick else Rules(200, 1.0, 0.15)
+        # The median's 95 % interval over rounds: ±5 % in a full run (±1-3 % seen on a quiet
+        # machine), ±10 % in a quick run's 6 rounds.
+        return Rules(50, 0.2, 0.10) if self.quick else Rules(200, 1.0, 0.05)
 
     @property
     def burst_rules(self) -> Rules:
-        # Rules count requests: 10 bursts of 20 at least in a full run.
-        return Rules(60, 0.1, 0.35) if self.quick else Rules(200, 0.5, 0.25)
+        # Rules count requests: 10 bursts of 20 at least in a full run; a burst varies with how
+        # 20 requests meet the workers, so ±10 %.
+        return Rules(60, 0.1, 0.20) if self.quick else Rules(200, 0.5, 0.10)
 
     @property
     def client_cost_rounds(self) -> int:
@@ -121,10 +161,11 @@ class Plan:
         remote = {"remote_url": remote_url, "remote_graph": remote_graph, "extended": extended and not quick}
         if quick:
             return cls(True, sweep, spawn_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
-                       burst_rounds=4, bursts_per_round=2, **remote)
+                       request_discard=3, burst_rounds=4, bursts_per_round=2, burst_discard=1, after_idle_rounds=4,
+                       **remote)
         # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
-        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=20, requests_per_round=12,
-                   burst_rounds=20, bursts_per_round=2, **remote)
+        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=20, requests_per_round=24,
+                   request_discard=3, burst_rounds=20, bursts_per_round=2, burst_discard=1, **remote)
 
     @property
     def _remote_cases(self) -> list[Case]:
@@ -144,6 +185,17 @@ class Plan:
         if self.cold_start_rounds == 0:
             return ()
         return ALL_GRAPHS if self.extended else SWEEP_GRAPHS
+
+    @property
+    def after_idle_cases(self) -> list[AfterIdle]:
+        """Every kind after 20 ms and 200 ms of idle (2 s too with --bench-extended: 8 s a round),
+        beside its steady request; a quick run: the seed's two kinds after 200 ms."""
+        if self.remote_url:
+            return []
+        if self.quick:
+            return [AfterIdle(graph, idle) for graph in SWEEP_GRAPHS for idle in (0, 200)]
+        idles = (0, 20, 200, 2000) if self.extended else (0, 20, 200)
+        return [AfterIdle(graph, idle) for graph in ALL_GRAPHS for idle in idles]
 
     @property
     def request_cases(self) -> list[Case]:

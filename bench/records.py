@@ -19,7 +19,8 @@ LOAD = "load"  # bench/test_spawn.py: load + first prediction, in-process
 COLD_START = "cold start"  # bench/test_spawn.py: process launch to healthy
 OPEN_LOOP = "open loop"  # bench/test_openloop.py: max rate under a p99 bound
 CLIENT_COST = "client cost"  # bench/test_client_cost.py: our client against a server that does nothing
-QUESTIONS = (REQUEST, BURST, LOAD, COLD_START, OPEN_LOOP, CLIENT_COST)
+AFTER_IDLE = "after idle"  # bench/test_after_idle.py: the first request after the server was idle
+QUESTIONS = (REQUEST, BURST, LOAD, COLD_START, OPEN_LOOP, CLIENT_COST, AFTER_IDLE)
 
 
 class RecordError(ValueError):
@@ -48,6 +49,8 @@ class Figure:
     p99_ms: float | None = None
     p99_9_ms: float | None = None
     max_ms: float | None = None
+    # after idle: how long server and client were idle before each timed request (0: steady)
+    idle_ms: float | None = None
     # bursts
     threads: int | None = None  # requests released together
     latency_by_rank_ms: list[float] | None = None

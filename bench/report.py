@@ -1,8 +1,9 @@
 """`python -m bench.report`: a saved pytest-benchmark run → markdown tables and PNG plots.
 
 Reads pytest-benchmark's own JSON (under `.benchmarks/`), so any saved run can be
-reported later, on any machine. Writes `report.md`, `burst_latency_by_rank.png`
-(the seed's comparison.png, per graph kind) and `static_vs_dynamic.png`.
+reported later, on any machine. Writes `report.md`, `answers.png` (every answer's
+ratio with its interval), `burst_latency_by_rank.png` (the seed's comparison.png,
+per graph kind) and `static_vs_dynamic.png`.
 """
 from __future__ import annotations
 
@@ -111,6 +112,20 @@ def answers_table(comparisons: list[dict]) -> list[str]:
     return lines
 
 
+def after_idle_table(rows: list[Row]) -> list[str]:
+    """A markdown table: a row per graph kind, a column per regime (steady, idle 20 ms, ...)."""
+    found = [r.figure for r in rows if r.figure.question == records.AFTER_IDLE]
+    if not found:
+        return []
+    idles = sorted({f.idle_ms for f in found})
+    names = ["steady" if not idle else f"idle {idle:g} ms" for idle in idles]
+    p50 = {(f.graph, f.idle_ms): f.p50_ms for f in found}
+    lines = ["| graph | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for graph in sorted({f.graph for f in found}):
+        lines.append(f"| {graph} | " + " | ".join(_fmt(p50.get((graph, idle)), 3) for idle in idles) + " |")
+    return lines
+
+
 def _verdict(figure: Figure) -> str:
     if figure.valid is None:
         return "–"
@@ -144,6 +159,12 @@ def markdown(run: dict, source: Path) -> str:
         "",
     ]
     lines += answers_table(run.get("comparisons", []))
+    idle = after_idle_table(rows)
+    if idle:
+        lines += ["", "## After idle", "",
+                  "p50 (ms) of the first request after the server and the client were idle, beside the steady",
+                  "request (right after a few others), gunicorn with one sync worker.", ""]
+        lines += idle
     efficiency = burst_efficiency(rows)
     if efficiency:
         lines += ["", "## Burst against the cores' ideal", "",
@@ -222,12 +243,49 @@ def plot_static_vs_dynamic(rows: list[Row], path: Path) -> bool:
     return True
 
 
+def plot_answers(comparisons: list[dict], path: Path) -> bool:
+    """Every stored answer as its ratio with its interval, a row each, a line at 1; steady
+    questions in one panel, after-idle ones in another."""
+    from bench.paired import Comparison
+
+    answers = [Comparison.from_json(entry) for entry in comparisons]
+    if not answers:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [(title, chosen) for title, chosen in (
+        ("steady: requests, bursts, loads and launches", [a for a in answers if not a.name.startswith("after idle")]),
+        ("after idle", [a for a in answers if a.name.startswith("after idle")])) if chosen]
+    heights = [len(chosen) for _, chosen in panels]
+    figure, axes = plt.subplots(len(panels), 1, figsize=(10, 0.28 * sum(heights) + 1.6 * len(panels)),
+                                gridspec_kw={"height_ratios": heights}, squeeze=False)
+    for axis, (title, chosen) in zip(axes[:, 0], panels):
+        positions = list(range(len(chosen)))[::-1]
+        ratios = [a.ratio for a in chosen]
+        errors = [[a.ratio - a.low for a in chosen], [a.high - a.ratio for a in chosen]]
+        axis.errorbar(ratios, positions, xerr=errors, fmt="o", markersize=4, capsize=3)
+        axis.axvline(1.0, color="grey", linewidth=1)
+        axis.set_yticks(positions, [a.name for a in chosen], fontsize=7)
+        axis.set_xscale("log")
+        axis.set_title(f"{title}: ratio of times, 95 % interval (below 1: the first is faster)", fontsize=9)
+        axis.grid(alpha=0.3, axis="x")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True
+
+
 def write_report(run_path: Path, out: Path) -> list[Path]:
     run = json.loads(Path(run_path).read_text())
     out.mkdir(parents=True, exist_ok=True)
     rows = load_rows(run)
     written = [out / "report.md"]
     written[0].write_text(markdown(run, Path(run_path)))
+    if plot_answers(run.get("comparisons", []), out / "answers.png"):
+        written.append(out / "answers.png")
     for name, plot in (("burst_latency_by_rank.png", plot_burst_by_rank), ("static_vs_dynamic.png", plot_static_vs_dynamic)):
         if plot(rows, out / name):
             written.append(out / name)

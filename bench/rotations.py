@@ -16,7 +16,7 @@ import numpy as np
 from bench import headlines
 from bench.load import Answers, Burst, SequentialClient
 from bench.paired import Comparison, Rotation, Stream, rotate, timed
-from bench.plan import Case, Plan
+from bench.plan import AfterIdle, Case, Plan
 from bench.servers import ServerPool, reported_setup
 from bench.supervisor import ServerProcess
 
@@ -46,9 +46,13 @@ class Measured:
     faults: dict[str, list[str]] = field(default_factory=dict)  # wrong answers, in words
     latencies_s: dict[str, list[list[float]]] = field(default_factory=dict)  # per burst, per request
     comparisons: list[Comparison] = field(default_factory=list)
+    method: str = "paired rotation, unit by unit"
 
     def samples(self, case: Case) -> list[float]:
         return self.rotation.samples[str(case)]
+
+    def round_medians(self, case: Case) -> list[float]:
+        return self.rotation.round_medians[str(case)]
 
     def assert_correct(self, case: Case) -> None:
         """A figure counts only correct answers: fail the case's benchmark on any wrong one."""
@@ -57,7 +61,7 @@ class Measured:
 
     def about(self) -> dict:
         """How the figure was measured, for `extra_info`."""
-        return {"method": "paired rotation", "rotation_cases": [str(case) for case in self.cases],
+        return {"method": self.method, "rotation_cases": [str(case) for case in self.cases],
                 "rotation_rounds": self.rotation.rounds}
 
     def finish(self, where: Callable | None = None) -> "Measured":
@@ -69,13 +73,27 @@ class Measured:
         return self
 
 
+def windows_method(per_round: int, discard: int, units: str) -> str:
+    return f"paired rotation, steady windows: {per_round} {units} back to back per case per round, after {discard} untimed"
+
+
+def timed_units(units: list, rounds: int, per_round: int, discard: int) -> list:
+    """The timed ones of a stream's units, in order: each round's window after its discarded
+    units, the warm-up round (the first) left out."""
+    window = discard + per_round
+    kept = units[window:]  # the warm-up round
+    return [unit for start in range(0, rounds * window, window) for unit in kept[start + discard:start + window]]
+
+
 def judged(answers: Answers, judge) -> list[str]:
     return [fault for item in answers.items if (fault := judge(*item)) is not None]
 
 
 def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], artifacts,
                      judge_for) -> Measured:
-    """Single requests, one at a time, rotating request by request through every case."""
+    """Single requests, one at a time: each case answers a window of requests back to back (its
+    first `plan.request_discard` answered and judged but not timed), cases taking turns window by
+    window, as a user's load generator would see each server."""
     clients, setups = {}, {}
     try:
         for case in cases:
@@ -89,17 +107,59 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
                 setups[str(case)] = pool.setup_of(case)
         # the connection opens untimed: a request is timed from its first byte sent, as wrk does
         streams = [Stream(name, timed(client.connect, client.one_request)) for name, client in clients.items()]
-        rotation = rotate(streams, plan.request_rounds, plan.requests_per_round, warmup_rounds=1)
+        rotation = rotate(streams, plan.request_rounds, plan.requests_per_round, warmup_rounds=1,
+                          window=True, discard=plan.request_discard)
     finally:
         for client in clients.values():
             client.close()
     # every answer is judged, the warm-up round's too: a wrong one means a broken server
     faults = {str(case): judged(clients[str(case)].answers, judge_for(case.graph)) for case in cases}
-    return Measured("request", cases, rotation, setups, faults).finish()
+    method = windows_method(plan.requests_per_round, plan.request_discard, "requests")
+    return Measured("request", cases, rotation, setups, faults, method=method).finish()
+
+
+STEADY_LEAD = 3  # untimed requests right before a steady one
+
+
+def measure_after_idle(cases: list[AfterIdle], plan: Plan, pool: ServerPool, texts: list[str], judge_for) -> Measured:
+    """The first request after `idle_ms` of silence, and the steady one (after `STEADY_LEAD` untimed
+    requests back to back), for each kind on its own server; unit by unit, one timed request per
+    case per round. Before an idle request the whole run waits (nothing else is sent), then the
+    connection opens (untimed) and the request is timed from its first byte, as single requests."""
+    clients = {str(case): SequentialClient(f"{pool.get(case.case).url}/{case.graph}", texts) for case in cases}
+
+    def stream(case: AfterIdle) -> Stream:
+        client = clients[str(case)]
+
+        def prepare() -> None:
+            if case.idle_ms:
+                time.sleep(case.idle_ms / 1000)
+            else:
+                for _ in range(STEADY_LEAD):
+                    client.one_request()
+            client.connect()
+
+        return Stream(str(case), timed(prepare, client.one_request))
+
+    try:
+        rotation = rotate([stream(case) for case in cases], plan.after_idle_rounds, warmup_rounds=1)
+    finally:
+        for client in clients.values():
+            client.close()
+    faults = {str(case): judged(clients[str(case)].answers, judge_for(case.graph)) for case in cases}
+    setups = {str(case): pool.setup_of(case.case) for case in cases}
+    measured = Measured("after idle", cases, rotation, setups, faults,
+                        method=f"paired rotation, unit by unit: after idle, or after {STEADY_LEAD} untimed requests")
+    if rotation.rounds >= MIN_ROUNDS_FOR_INTERVAL:
+        correct = [case for case in cases if not faults[str(case)]]
+        measured.comparisons = headlines.after_idle_comparisons(rotation, correct)
+    return measured
 
 
 def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge_for) -> Measured:
-    """Bursts of `plan.burst_threads` requests released together, rotating burst by burst."""
+    """Bursts of `plan.burst_threads` requests released together: each case fires a window of
+    bursts back to back (its first `plan.burst_discard` judged but not timed), cases taking turns
+    window by window."""
     bursts: dict[str, list[Burst]] = {str(case): [] for case in cases}
 
     def stream(case: Case) -> Stream:
@@ -117,7 +177,8 @@ def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[
         return Stream(str(case), timed(prepare, release))
 
     streams = [stream(case) for case in cases]
-    rotation = rotate(streams, plan.burst_rounds, plan.bursts_per_round, warmup_rounds=1)
+    rotation = rotate(streams, plan.burst_rounds, plan.bursts_per_round, warmup_rounds=1,
+                      window=True, discard=plan.burst_discard)
     setups = {str(case): pool.setup_of(case) for case in cases}
     faults, latencies = {}, {}
     for case in cases:
@@ -126,9 +187,11 @@ def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[
             answers.items += burst.answers.items
         errors = [error for burst in bursts[str(case)] for error in burst.errors]
         faults[str(case)] = errors + judged(answers, judge_for(case.graph))
-        timed_bursts = bursts[str(case)][-len(rotation.samples[str(case)]):]  # the warm-up round left out
+        timed_bursts = timed_units(bursts[str(case)], rotation.rounds, plan.bursts_per_round, plan.burst_discard)
         latencies[str(case)] = [burst.latencies_s for burst in timed_bursts]
-    return Measured(f"burst of {plan.burst_threads}", cases, rotation, setups, faults, latencies).finish()
+    method = windows_method(plan.bursts_per_round, plan.burst_discard, "bursts")
+    return Measured(f"burst of {plan.burst_threads}", cases, rotation, setups, faults, latencies,
+                    method=method).finish()
 
 
 def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measured:

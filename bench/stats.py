@@ -48,11 +48,21 @@ def bootstrap_ratio_ci(base: Sequence[float], candidate: Sequence[float], confid
     if len(base) != len(candidate) or len(base) < 3:
         raise ValueError("need at least 3 paired rounds")
     ratios = np.asarray(candidate, dtype=float) / np.asarray(base, dtype=float)
+    return bootstrap_median_ci(ratios, confidence, resamples, seed)
+
+
+def bootstrap_median_ci(values: Sequence[float], confidence: float = 0.95, resamples: int = 4000,
+                        seed: int = 0) -> tuple[float, float, float]:
+    """(median, low, high): the median of `values` (e.g. per-round medians) with a bootstrap
+    percentile interval."""
+    if len(values) < 3:
+        raise ValueError("need at least 3 values")
+    values = np.asarray(values, dtype=float)
     rng = np.random.default_rng(seed)
-    samples = np.median(rng.choice(ratios, size=(resamples, len(ratios)), replace=True), axis=1)
+    samples = np.median(rng.choice(values, size=(resamples, len(values)), replace=True), axis=1)
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(samples, [tail, 100 - tail])
-    return float(np.median(ratios)), float(low), float(high)
+    return float(np.median(values)), float(low), float(high)
 
 
 def regression_verdict(low: float, high: float, threshold: float) -> int:

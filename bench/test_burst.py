@@ -24,7 +24,7 @@ def test_burst(benchmark, describe, burst_case, plan, measured_bursts, texts):
     sample_clock.hand_over(benchmark, walls)
     bursts = measured.latencies_s[str(burst_case)]
     latencies = [latency for burst in bursts for latency in burst]
-    verdict = judge(walls, len(latencies), measured.rotation.duration_s, plan.burst_rules)
+    verdict = judge(measured.round_medians(burst_case), len(latencies), measured.rotation.duration_s, plan.burst_rules)
     describe(
         benchmark, records.BURST, burst_case, measured.setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
         threads=plan.burst_threads,

@@ -20,7 +20,7 @@ def test_single_request(benchmark, describe, request_case, plan, measured_reques
     measured.assert_correct(request_case)
     times = measured.samples(request_case)  # each from the request's first byte sent to its last byte read
     sample_clock.hand_over(benchmark, times)
-    verdict = judge(times, len(times), measured.rotation.duration_s, plan.request_rules)
+    verdict = judge(measured.round_medians(request_case), len(times), measured.rotation.duration_s, plan.request_rules)
     describe(benchmark, records.REQUEST, request_case, measured.setups[str(request_case)], texts, **measured.about(),
              **verdict.as_extra_info(), requests_per_second=requests_per_second(len(times), sum(times)),
              **latency_summary(times))

@@ -1,60 +1,58 @@
-"""A VALID/INVALID verdict on every latency figure, in the spirit of MLPerf LoadGen.
+"""A VALID/INVALID verdict on every latency figure, from its own precision.
 
 A figure is valid when its measurement had at least `min_requests` requests,
-lasted at least `min_duration_s`, and was stable: the medians of its last three
-windows agree within `tolerance` (max ÷ min − 1), as perf_analyzer's stability
-rule asks. The rotation's untimed warm-up round (bench.paired) starts the timed run warm.
+lasted at least `min_duration_s`, and is precise: the 95 % bootstrap interval of
+the median of its per-round medians is no wider than ±`max_half_width` of that
+median. A machine that drifts during a rotation moves every case of it alike (the
+paired ratios absorb that), so drift alone does not invalidate a figure; rounds
+that disagree with each other, whatever the reason, do.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
+from bench.stats import bootstrap_median_ci
 
-WINDOWS = 3
+MIN_ROUNDS = 3
 
 
 @dataclass(frozen=True)
 class Rules:
     min_requests: int = 200
     min_duration_s: float = 1.0
-    tolerance: float = 0.15
+    max_half_width: float = 0.05  # of the median's 95 % interval, relative to the median
 
 
 @dataclass(frozen=True)
 class Verdict:
     valid: bool
     reason: str
+    half_width: float | None = None  # the median's interval, ± relative
 
     def as_extra_info(self) -> dict:
         return {"valid": self.valid, "validity_reason": self.reason}
 
 
-def window_medians(samples: Sequence[float], windows: int = WINDOWS) -> list[float]:
-    chunks = np.array_split(np.asarray(samples, dtype=float), windows)
-    return [float(np.median(chunk)) for chunk in chunks if len(chunk)]
-
-
-def spread(medians: Sequence[float]) -> float:
-    """max ÷ min − 1: 0.1 means the windows differ by 10 %."""
-    low = min(medians)
-    return float("inf") if low <= 0 else max(medians) / low - 1
-
-
-def judge(samples_s: Sequence[float], requests: int, duration_s: float, rules: Rules) -> Verdict:
-    """The verdict on a timed run: `samples_s` in time order (latencies, or burst walls)."""
+def judge(round_medians_s: Sequence[float], requests: int, duration_s: float, rules: Rules) -> Verdict:
+    """The verdict on a figure from its per-round medians (seconds), its request count and the
+    rotation's duration."""
     reasons = []
+    half_width = None
     if requests < rules.min_requests:
         reasons.append(f"{requests} requests < minimum {rules.min_requests}")
     if duration_s < rules.min_duration_s:
         reasons.append(f"{duration_s:.2f} s < minimum {rules.min_duration_s:.2f} s")
-    if len(samples_s) < WINDOWS:
-        reasons.append(f"{len(samples_s)} samples: too few for {WINDOWS} windows")
+    if len(round_medians_s) < MIN_ROUNDS:
+        reasons.append(f"{len(round_medians_s)} rounds: too few for an interval (at least {MIN_ROUNDS})")
     else:
-        windows = spread(window_medians(samples_s))
-        if windows > rules.tolerance:
-            reasons.append(f"unstable: window medians differ by {windows:.0%} > {rules.tolerance:.0%}")
+        median, low, high = bootstrap_median_ci(round_medians_s)
+        half_width = (high - low) / 2 / median
+        if half_width > rules.max_half_width:
+            reasons.append(f"imprecise: median {median * 1000:.3f} ms [{low * 1000:.3f}, {high * 1000:.3f}], "
+                           f"±{half_width:.1%} > ±{rules.max_half_width:.0%}")
     if reasons:
-        return Verdict(False, "; ".join(reasons))
-    return Verdict(True, f"{requests} requests over {duration_s:.2f} s, window medians within {rules.tolerance:.0%}")
+        return Verdict(False, "; ".join(reasons), half_width)
+    return Verdict(True, f"{requests} requests over {duration_s:.2f} s, median within ±{half_width:.1%} "
+                         f"(95 % interval over {len(round_medians_s)} rounds; bound ±{rules.max_half_width:.0%})",
+                   half_width)

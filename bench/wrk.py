@@ -1,12 +1,14 @@
 """Run `wrk` (an outside load generator) in short windows and read its latency percentiles."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
 import subprocess
+import tempfile
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 
@@ -21,12 +23,25 @@ def available() -> bool:
 WINDOW_SCRIPT = Path(__file__).with_name("wrk_window.lua")
 
 
-def window(url: str, requests: int, timeout_s: float = 60.0) -> dict[str, int]:
+def window(url: str, requests: int, timeout_s: float = 60.0, texts: list[str] | None = None) -> dict[str, int]:
     """wrk for exactly `requests` answers on one connection (`wrk_window.lua`): its counts and
     latency percentiles in microseconds. wrk's shortest run is a whole second and it waits out
     its duration even when its thread stops, so it is interrupted (SIGINT: it then reports) as
-    soon as the script says the count is reached: windows as short as ours, to alternate finely."""
+    soon as the script says the count is reached: windows as short as ours, to alternate finely.
+    `texts`: sent in turn as `GET <url's path>?text=...`, as the suite's client sends them."""
     command = ["wrk", "-t1", "-c1", f"-d{int(timeout_s)}s", "-s", str(WINDOW_SCRIPT), url, "--", str(requests)]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as targets:
+        path = urlsplit(url).path
+        targets.write("".join(f"{path}?{urlencode({'text': text})}\n" for text in texts or []))
+    if texts:
+        command.append(targets.name)
+    try:
+        return _run_window(command, requests)
+    finally:
+        os.unlink(targets.name)
+
+
+def _run_window(command: list[str], requests: int) -> dict[str, int]:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for line in process.stdout:

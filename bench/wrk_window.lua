@@ -1,11 +1,28 @@
--- One window of wrk for bench/wrk.py: stop after N answers (`-- N`) and say so ("reached"; wrk
--- itself waits out its duration, so the caller interrupts it then), then print the latency
+-- One window of wrk for bench/wrk.py: stop after N answers (`-- N [PATHS]`) and say so ("reached";
+-- wrk itself waits out its duration, so the caller interrupts it then), then print the latency
 -- percentiles in microseconds and the counts of answers and errors, one "key value" a line.
+-- PATHS, a file of request targets one a line, are sent in turn (the suite's texts); without it,
+-- the URL's own target every time.
 local limit = 100
 local answered = 0
+local paths = {}
+local next_path = 0
 
 function init(args)
    limit = tonumber(args[1]) or limit
+   if args[2] then
+      for line in io.lines(args[2]) do
+         paths[#paths + 1] = line
+      end
+   end
+end
+
+function request()
+   if #paths == 0 then
+      return wrk.format(nil)
+   end
+   next_path = next_path % #paths + 1
+   return wrk.format("GET", paths[next_path])
 end
 
 function response(status, headers, body)

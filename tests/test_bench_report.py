@@ -78,7 +78,7 @@ def test_latest_run_needs_a_saved_run(tmp_path):
 def test_report_writes_markdown_and_plots(saved_run, tmp_path):
     written = report.write_report(saved_run, tmp_path / "out")
     names = sorted(path.name for path in written)
-    assert names == ["burst_latency_by_rank.png", "report.md", "static_vs_dynamic.png"]
+    assert names == ["answers.png", "burst_latency_by_rank.png", "report.md", "static_vs_dynamic.png"]
     for png in (tmp_path / "out").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     text = (tmp_path / "out" / "report.md").read_text()

@@ -125,16 +125,20 @@ def test_headline_ratios_name_the_scenario():
     ]
 
 
-def test_a_ratio_changed_since_the_compared_run_only_when_the_intervals_do_not_overlap():
+def test_a_ratio_changed_only_when_the_intervals_are_apart_and_it_moved_beyond_the_threshold():
     now = [Comparison("request gunicorn-w1: static / dynamic", "s", "d", 1.10, 1.08, 1.12, 0.95),
            Comparison("load + first prediction: static / dynamic", "s", "d", 0.39, 0.35, 0.45, 0.95),
-           Comparison("cold start gunicorn-w1: static / dynamic", "s", "d", 0.81, 0.78, 0.93, 0.95)]
+           Comparison("cold start gunicorn-w1: static / dynamic", "s", "d", 0.81, 0.78, 0.93, 0.95),
+           Comparison("request in-process: static-xla / static", "x", "s", 0.272, 0.270, 0.279, 0.95)]
     before = [Comparison("request gunicorn-w1: static / dynamic", "s", "d", 1.00, 0.98, 1.03, 0.95).as_json(),
-              Comparison("load + first prediction: static / dynamic", "s", "d", 0.41, 0.38, 0.44, 0.95).as_json()]
+              Comparison("load + first prediction: static / dynamic", "s", "d", 0.41, 0.38, 0.44, 0.95).as_json(),
+              Comparison("request in-process: static-xla / static", "x", "s", 0.261, 0.256, 0.269, 0.95).as_json()]
     lines = headlines.changes_since(now, before)
-    assert lines[0].endswith("CHANGED (intervals do not overlap)")
-    assert lines[1].endswith("unchanged (intervals overlap)")
+    assert lines[0].endswith("CHANGED by +10.0% (intervals apart, beyond ±5%)")
+    assert lines[1].endswith("unchanged (-4.9%, intervals overlap)")
     assert lines[2].endswith("new (not in the compared run)")
+    assert lines[3].endswith("unchanged (+4.2%: intervals apart, within ±5%)")  # the false alarm of issue 20
+    assert "CHANGED" in headlines.changes_since(now, before, threshold=0.03)[3]
     assert headlines.changes_since(now, [])[-1].startswith("the compared run stored no ratios")
 
 
@@ -161,3 +165,35 @@ def test_the_default_collection_between_rounds_frees_the_cycles_a_round_left():
 
     rotate([Stream("cycles", unit)], rounds=4)
     assert dead_at_start == [True] * 4  # every earlier round's cycle was gone when the next began
+
+
+def simulated_run(seed: int, slower: dict[str, float]) -> list[Comparison]:
+    """A run of three kinds on one set-up whose processes each keep their own speed (σ 1 %, new every
+    run, which no within-run interval sees) and whose rounds drift and jitter; `slower` injects a
+    slowdown into a kind."""
+    rng = np.random.default_rng(seed)
+    base = {"dynamic": 3.0, "static": 2.5, "static-xla": 0.7}
+    speed = {kind: ms * (1 + 0.01 * rng.standard_normal()) * slower.get(kind, 1.0) for kind, ms in base.items()}
+    drift = [1.0]  # the machine's speed, moving between rounds (each round takes a few ms)
+
+    def next_round():
+        drift[0] = 1 + 0.2 * rng.random()
+
+    def stream(kind):
+        return Stream(str(Case(kind, ServerConfig("gunicorn", 1))),
+                      lambda: speed[kind] * drift[0] * (1 + 0.05 * rng.standard_normal()))
+
+    rotation = rotate([stream(kind) for kind in base], rounds=20, per_round=8, window=True, discard=2,
+                      between_rounds=next_round)
+    return headlines.comparisons("request", rotation, [Case(kind, ServerConfig("gunicorn", 1)) for kind in base])
+
+
+def test_no_change_between_runs_of_one_commit_and_a_ten_percent_slowdown_is_caught():
+    runs = [simulated_run(seed, {}) for seed in range(3)]
+    for before, now in zip(runs, runs[1:]):
+        lines = headlines.changes_since(now, [c.as_json() for c in before])
+        assert not [line for line in lines if "CHANGED" in line], lines
+    slowed = simulated_run(3, {"static-xla": 1.10})
+    lines = headlines.changes_since(slowed, [c.as_json() for c in runs[-1]])
+    flagged = [line for line in lines if "CHANGED" in line]
+    assert flagged and all("static-xla" in line for line in flagged), lines

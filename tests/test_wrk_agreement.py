@@ -2,8 +2,11 @@
 import numpy as np
 import pytest
 
-from bench import wrk
-from bench.stats import bootstrap_ratio_ci
+from bench import rotations, wrk
+from bench.oracle import AnswerJudge
+from bench.plan import Plan, request_texts
+from bench.servers import ServerPool
+from bench.stats import bootstrap_ratio_ci, latency_summary
 from bench.supervisor import ServerProcess
 from tests.tools import require
 
@@ -35,3 +38,35 @@ def test_a_wrk_window_stops_at_its_count_and_reports_errors(artifacts_dir):
         assert counts["requests"] == 30 and 0 < counts["p50_us"] <= counts["p99_us"]
         with pytest.raises(RuntimeError, match="non_2xx"):
             wrk.window(f"{server.url}/static", requests=5)  # no text: 400s
+
+
+# The suite's own stored figures, not only windows timed for this test: a full run's request
+# group, measured as the suite measures it, then wrk on each of its servers alone, same texts.
+WRK_WINDOWS, WRK_REQUESTS = 5, 200
+
+
+def test_the_request_figures_a_full_run_stores_agree_with_wrk(artifacts_dir, oracle):
+    require("wrk", wrk.available(), "Debian: apt-get install wrk")
+    plan = Plan.from_options(quick=False, workers=None)
+    cases = [case for case in plan.request_cases if case.config.launched]
+    texts = request_texts()
+    expected = dict(zip(texts, oracle(texts)[:, 1].tolist()))
+    pool = ServerPool(artifacts_dir, groups={"request_case": cases})
+    try:
+        pool.start_group("request_case")
+        measured = rotations.measure_requests(cases, plan, pool, texts, None, lambda graph: AnswerJudge(graph, expected))
+        theirs = {str(case): float(np.median([
+            wrk.window(f"{pool.get(case).url}/{case.graph}", WRK_REQUESTS, texts=texts)["p50_us"] / 1000
+            for _ in range(WRK_WINDOWS)])) for case in cases}
+    finally:
+        pool.stop_all()
+    lines, outside = [], []
+    for case in cases:
+        measured.assert_correct(case)
+        stored = latency_summary(measured.samples(case))["p50_ms"]  # what bench/test_request.py stores
+        ratio = stored / theirs[str(case)]
+        lines.append(f"{case}: stored p50 {stored:.3f} ms, wrk {theirs[str(case)]:.3f} ms, ratio {ratio:.3f}")
+        if abs(ratio - 1) > TOLERANCE:
+            outside.append(lines[-1])
+    print("\n" + "\n".join(lines))
+    assert not outside, outside
