@@ -15,7 +15,7 @@ import numpy as np
 
 from bench import headlines
 from bench.load import Answers, Burst, SequentialClient
-from bench.paired import Comparison, Rotation, Stream, rotate, timed
+from bench.paired import Comparison, Rotation, Stream, collect_young, rotate, timed
 from bench.plan import AfterIdle, Case, Plan
 from bench.servers import ServerPool, reported_setup
 from bench.supervisor import ServerProcess
@@ -90,7 +90,7 @@ def judged(answers: Answers, judge) -> list[str]:
 
 
 def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], artifacts,
-                     judge_for) -> Measured:
+                     judge_for, between_rounds: Callable[[], object] = collect_young) -> Measured:
     """Single requests, one at a time: each case answers a window of requests back to back (its
     first `plan.request_discard` answered and judged but not timed), cases taking turns window by
     window, as a user's load generator would see each server."""
@@ -108,7 +108,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
         # the connection opens untimed: a request is timed from its first byte sent, as wrk does
         streams = [Stream(name, timed(client.connect, client.one_request)) for name, client in clients.items()]
         rotation = rotate(streams, plan.request_rounds, plan.requests_per_round, warmup_rounds=1,
-                          window=True, discard=plan.request_discard)
+                          window=True, discard=plan.request_discard, between_rounds=between_rounds)
     finally:
         for client in clients.values():
             client.close()

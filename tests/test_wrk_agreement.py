@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from bench import rotations, wrk
+from bench.paired import collect_young
 from bench.oracle import AnswerJudge
 from bench.plan import Plan, request_texts
 from bench.servers import ServerPool
@@ -41,8 +42,9 @@ def test_a_wrk_window_stops_at_its_count_and_reports_errors(artifacts_dir):
 
 
 # The suite's own stored figures, not only windows timed for this test: a full run's request
-# group, measured as the suite measures it, then wrk on each of its servers alone, same texts.
-WRK_WINDOWS, WRK_REQUESTS = 5, 200
+# group, measured as the suite measures it, with wrk taking a turn on each of its servers alone
+# (same texts, as many requests as our window) before every round of the suite's rotation, so
+# the machine's drift hits both alike.
 
 
 def test_the_request_figures_a_full_run_stores_agree_with_wrk(artifacts_dir, oracle):
@@ -51,21 +53,32 @@ def test_the_request_figures_a_full_run_stores_agree_with_wrk(artifacts_dir, ora
     cases = [case for case in plan.request_cases if case.config.launched]
     texts = request_texts()
     expected = dict(zip(texts, oracle(texts)[:, 1].tolist()))
+    theirs: dict[str, list[float]] = {str(case): [] for case in cases}
     pool = ServerPool(artifacts_dir, groups={"request_case": cases})
+
+    count = plan.request_discard + plan.requests_per_round
+    turns = []
+
+    def wrk_turns():
+        collect_young()
+        start = len(turns) * count % len(texts)  # on through the texts, as our client goes
+        turns.append(start)
+        for case in cases:
+            window = wrk.window(f"{pool.get(case).url}/{case.graph}", count, texts=texts[start:] + texts[:start])
+            theirs[str(case)].append(window["p50_us"] / 1000)
+
     try:
         pool.start_group("request_case")
-        measured = rotations.measure_requests(cases, plan, pool, texts, None, lambda graph: AnswerJudge(graph, expected))
-        theirs = {str(case): float(np.median([
-            wrk.window(f"{pool.get(case).url}/{case.graph}", WRK_REQUESTS, texts=texts)["p50_us"] / 1000
-            for _ in range(WRK_WINDOWS)])) for case in cases}
+        measured = rotations.measure_requests(cases, plan, pool, texts, None, lambda graph: AnswerJudge(graph, expected),
+                                              between_rounds=wrk_turns)
     finally:
         pool.stop_all()
     lines, outside = [], []
     for case in cases:
         measured.assert_correct(case)
         stored = latency_summary(measured.samples(case))["p50_ms"]  # what bench/test_request.py stores
-        ratio = stored / theirs[str(case)]
-        lines.append(f"{case}: stored p50 {stored:.3f} ms, wrk {theirs[str(case)]:.3f} ms, ratio {ratio:.3f}")
+        ratio = stored / float(np.median(theirs[str(case)]))
+        lines.append(f"{case}: stored p50 {stored:.3f} ms, wrk {np.median(theirs[str(case)]):.3f} ms, ratio {ratio:.3f}")
         if abs(ratio - 1) > TOLERANCE:
             outside.append(lines[-1])
     print("\n" + "\n".join(lines))
