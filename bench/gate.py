@@ -83,7 +83,7 @@ class Side:
 
 def request_stream(side: Side, graph: str, client: SequentialClient) -> paired.Stream:
     """Single requests, timed from the first byte (the connection opens untimed, as in the suite)."""
-    judge, timed_request = side.judge(graph), timed(client.connect, client.one_request)
+    judge, timed_request = side.judge(graph), client.timed_request
 
     def one() -> float:
         elapsed = timed_request()

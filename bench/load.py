@@ -44,6 +44,21 @@ class SequentialClient:
         text = next(self._texts)
         self.answers.add(text, *self.connection.get_text(text))
 
+    def timed_request(self) -> float:
+        """One request timed from its first byte sent to its last byte read, as wrk times it; the
+        connection opens just before, untimed (gunicorn's sync workers close every connection)."""
+        self.connect()
+        started = time.perf_counter()
+        self.one_request()
+        return time.perf_counter() - started
+
+    def wait_ready(self) -> "SequentialClient":
+        """Nothing to wait for: the server is healthy before a client is made."""
+        return self
+
+    def collect(self) -> None:
+        """Nothing to collect between rounds (the in-process client's worker has garbage to)."""
+
     def close(self) -> None:
         self.connection.close()
 

@@ -164,7 +164,7 @@ class Plan:
                        request_discard=3, burst_rounds=4, bursts_per_round=2, burst_discard=1, after_idle_rounds=4,
                        **remote)
         # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
-        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=20, requests_per_round=24,
+        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=40, requests_per_round=12,
                    request_discard=3, burst_rounds=20, bursts_per_round=2, burst_discard=1, **remote)
 
     @property

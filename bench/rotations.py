@@ -19,9 +19,7 @@ from bench.paired import Comparison, Rotation, Stream, collect_young, rotate, ti
 from bench.plan import AfterIdle, Case, Plan
 from bench.servers import ServerPool, reported_setup
 from bench.supervisor import ServerProcess
-
-IN_PROCESS = {"server": "in-process", "workers": 1, "worker_class": None, "threads": 1}
-
+from bench.inprocess_worker import IN_PROCESS
 
 def in_process_setup(graph: str, artifacts) -> dict:
     """The set-up of this (client) process, for figures measured without a server."""
@@ -98,17 +96,24 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
     try:
         for case in cases:
             if case.config.server == "in-process":
-                from bench.inprocess import InProcessClient
+                from bench import inprocess
 
-                clients[str(case)] = InProcessClient(case.graph, artifacts, texts)
-                setups[str(case)] = in_process_setup(case.graph, artifacts)
+                clients[str(case)] = inprocess.InProcessClient(case.graph, artifacts, texts)
             else:
                 clients[str(case)] = SequentialClient(f"{pool.get(case).url}/{case.graph}", texts)
                 setups[str(case)] = pool.setup_of(case)
-        # the connection opens untimed: a request is timed from its first byte sent, as wrk does
-        streams = [Stream(name, timed(client.connect, client.one_request)) for name, client in clients.items()]
+        for name, client in clients.items():  # the in-process workers load their kinds meanwhile
+            if name not in setups:
+                setups[name] = client.wait_ready().setup
+
+        def collect_everywhere():
+            between_rounds()
+            for client in clients.values():
+                client.collect()
+
+        streams = [Stream(name, client.timed_request) for name, client in clients.items()]
         rotation = rotate(streams, plan.request_rounds, plan.requests_per_round, warmup_rounds=1,
-                          window=True, discard=plan.request_discard, between_rounds=between_rounds)
+                          window=True, discard=plan.request_discard, between_rounds=collect_everywhere)
     finally:
         for client in clients.values():
             client.close()

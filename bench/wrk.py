@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 
 from bench.load import Answers, SequentialClient
-from bench.paired import Stream, rotate, timed
+from bench.paired import Stream, rotate
 
 
 def available() -> bool:
@@ -66,7 +66,7 @@ def alternate_p50s(url: str, text: str, windows: int = 20, requests: int = 100) 
     wrk's list is empty without wrk. Ours are timed as the suite times a request, as wrk times
     its own: from the first byte sent, the connection opened before."""
     client = SequentialClient(url, [text])
-    timed_request = timed(client.connect, client.one_request)
+    timed_request = client.timed_request
 
     def our_window() -> float:
         return float(np.median([timed_request() for _ in range(requests)])) * 1000
