@@ -24,7 +24,7 @@ SPAWN_TEXT = "the staff was friendly, but the room was dirty"
 def pytest_addoption(parser):
     group = parser.getgroup("tfserve-bench")
     group.addoption("--bench-quick", action="store_true", help="fewer cases and rounds (CI smoke run, under a minute once trained)")
-    group.addoption("--bench-workers", default=None, help="gunicorn worker counts to sweep, e.g. 1,2,4 (default 1,2,4; quick: 1,2)")
+    group.addoption("--bench-workers", default=None, help="gunicorn worker counts to sweep, e.g. 1,2,4 (default 1,2; with --bench-extended 1,2,4)")
     group.addoption("--bench-extended", action="store_true",
                     help="also cold starts of every kind, bursts on the Flask dev server, saved_model and "
                          "static-xla micro-batching bursts, waitress's requests and bursts, "
