@@ -9,10 +9,11 @@ from typing import Callable, Iterable
 
 from bench.paired import Comparison, Rotation
 from bench.plan import Case, ServerConfig
+from serving import graphs
 
-# (numerator, denominator) graph kinds compared on the same server set-up: the
-# project's question first, then each other kind against the static graph.
-GRAPH_PAIRS = (("static", "dynamic"), ("saved_model", "static"), ("static-xla", "static"))
+# (numerator, denominator) graph kinds compared on the same server set-up, from the kinds'
+# registry entries (`compared_with`): the project's question first, then the other kinds.
+GRAPH_PAIRS = tuple(graphs.pairs())
 
 
 def _plain_workers(config: ServerConfig) -> bool:
@@ -26,6 +27,7 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
 
     - graph kinds on the same set-up (GRAPH_PAIRS);
     - HTTP ÷ in-process for each graph kind, when both were measured;
+    - another server with worker processes ÷ gunicorn, same kind and worker count;
     - more worker processes ÷ fewer on the same server, for neighbouring counts of the sweep.
     `where(config)` names the set-up inside the scenario (nothing, for one set-up only).
     """
@@ -42,6 +44,12 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
     for case in cases:
         if case.config.launched and case.graph in in_process:
             found.append((f"{scenario} {case.graph}: {case.config.id} / in-process", case, in_process[case.graph]))
+    gunicorn = {(case.graph, case.config.workers): case for case in cases
+                if case.config.server == "gunicorn" and _plain_workers(case.config)}
+    for case in cases:  # another front end against gunicorn, same kind and worker count
+        if case.config.launched and case.config.server != "gunicorn" and case.config.worker_processes:
+            if (other := gunicorn.get((case.graph, case.config.workers))) is not None:
+                found.append((f"{scenario} {case.graph}: {case.config.id} / {other.config.id}", case, other))
     for graph, server in sorted({(case.graph, case.config.server) for case in cases}):
         sweep = sorted((case.config.workers, case) for case in cases
                        if case.graph == graph and case.config.server == server and _plain_workers(case.config))

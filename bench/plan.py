@@ -19,6 +19,12 @@ def request_texts() -> list[str]:
 
 ALL_GRAPHS = tuple(graphs.KINDS)  # a registered kind is benchmarked
 SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the costly part
+# Served fast enough that HTTP is their cost: bursts on 2 workers, open loop, every server.
+FAST_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.fast)
+DEFAULT_SPAWN_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.in_default_spawn)
+# Cold starts are mostly the runtime's import: the seed's two kinds, and every kind of another runtime.
+DEFAULT_COLD_START_GRAPHS = SWEEP_GRAPHS + tuple(
+    kind for kind in DEFAULT_SPAWN_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow")
 
 
 # NamedTuples, so pytest-benchmark can store them in the saved run's `params`.
@@ -61,6 +67,9 @@ REMOTE = ServerConfig("remote")
 # server is enough to benchmark it.
 SEED_SERVERS = ("gunicorn", "flask")
 OTHER_SERVERS = tuple(ServerConfig(name) for name in servers.SERVERS if name not in SEED_SERVERS)
+# Servers whose registry entry asks for the fast kinds in every run (a non-Python HTTP front end
+# matters once the model costs less than HTTP): one worker for requests, two for bursts.
+FAST_KIND_SERVERS = tuple(name for name, server in servers.SERVERS.items() if server.with_fast_kinds)
 
 # One gunicorn worker whose 20 threads hand requests to one micro-batcher.
 MICRO_BATCHING = ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
@@ -126,7 +135,7 @@ class Plan:
             return self._remote_cases
         if self.quick:
             return [Case("static", ServerConfig("gunicorn", 1))]
-        kinds = ("static", "static-xla") if self.extended else ("static-xla",)
+        kinds = ("static", *FAST_GRAPHS) if self.extended else ("static-xla",)
         return [Case(graph, ServerConfig("gunicorn", 2)) for graph in kinds]
 
     @property
@@ -174,18 +183,19 @@ class Plan:
 
     @property
     def spawn_graphs(self) -> tuple[str, ...]:
-        """static-xla's first prediction compiles for ~2.3 s (13x static's load): only with --bench-extended."""
+        """The kinds whose registry entry says so (static-xla's first prediction compiles for
+        ~2.3 s: only with --bench-extended)."""
         if self.quick:
             return SWEEP_GRAPHS
-        return ALL_GRAPHS if self.extended else ("dynamic", "static", "saved_model")
+        return ALL_GRAPHS if self.extended else DEFAULT_SPAWN_GRAPHS
 
     @property
     def cold_start_graphs(self) -> tuple[str, ...]:
-        """Cold starts cost ~7 s each (importing TensorFlow): none in a quick run; beyond the
-        seed's two kinds only with --bench-extended."""
+        """Cold starts cost ~5-7 s each for TensorFlow's kinds (its import): none in a quick run;
+        the seed's two kinds and the other runtimes' by default, all with --bench-extended."""
         if self.cold_start_rounds == 0:
             return ()
-        return ALL_GRAPHS if self.extended else SWEEP_GRAPHS
+        return ALL_GRAPHS if self.extended else DEFAULT_COLD_START_GRAPHS
 
     @property
     def after_idle_cases(self) -> list[AfterIdle]:
@@ -204,8 +214,9 @@ class Plan:
             return self._remote_cases
         kinds = SWEEP_GRAPHS if self.quick else ALL_GRAPHS
         cases = [Case(graph, config) for config in (ServerConfig("in-process"), ServerConfig("gunicorn", 1)) for graph in kinds]
-        if not self.quick:  # the seed's Flask dev server, for the two kinds it compared
+        if not self.quick:  # the seed's Flask dev server, for the two kinds it compared; front ends for the fast kinds
             cases += [Case(graph, ServerConfig("flask")) for graph in SWEEP_GRAPHS]
+            cases += [Case(graph, ServerConfig(name, 1)) for name in FAST_KIND_SERVERS for graph in FAST_GRAPHS]
         if self.extended:  # the other servers people deploy Flask on
             cases += [Case(graph, config) for config in OTHER_SERVERS for graph in SWEEP_GRAPHS]
         return cases
@@ -218,8 +229,10 @@ class Plan:
         if self.extended:  # the seed's threaded dev server; the question here is worker counts
             configs.insert(0, ServerConfig("flask"))
         cases = [Case(graph, config) for config in configs for graph in SWEEP_GRAPHS]
-        if not self.quick:  # the fastest kind, and micro-batching where it wins
-            cases += [Case("static-xla", ServerConfig("gunicorn", 2)), Case("static", MICRO_BATCHING)]
+        if not self.quick:  # the fast kinds, and micro-batching where it wins
+            cases += [Case(graph, ServerConfig(server, 2)) for server in ("gunicorn", *FAST_KIND_SERVERS)
+                      for graph in FAST_GRAPHS]
+            cases += [Case("static", MICRO_BATCHING)]
         if self.extended:  # and where they were measured to lose or tie; waitress's thread pool
             cases += [Case("saved_model", ServerConfig("gunicorn", 2)), Case("static-xla", MICRO_BATCHING)]
             cases += [Case(graph, config) for config in OTHER_SERVERS for graph in SWEEP_GRAPHS]

@@ -15,6 +15,7 @@ MANIFEST = "manifest.json"
 VOCABULARY = "vocab.json"
 CHECKPOINT_PREFIX = "checkpoint/model"
 FROZEN_GRAPH = "frozen_model.pb"
+ONNX_MODEL = "model.onnx"  # the frozen graph converted by tf2onnx, for ONNX Runtime
 SAVED_MODEL_BASE = "saved_model"  # TF Serving layout: <base>/<version>/
 SAVED_MODEL_VERSION = "1"
 
@@ -36,6 +37,10 @@ class Artifacts:
     @property
     def frozen_graph(self) -> Path:
         return self.root / FROZEN_GRAPH
+
+    @property
+    def onnx_model(self) -> Path:
+        return self.root / ONNX_MODEL
 
     @property
     def saved_model(self) -> Path:

@@ -9,7 +9,8 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from sentiment_model.artifacts import load_artifacts
-from serving.classifier import Classifier, configure_tensorflow_threads
+from serving import graphs
+from serving.classifier import Classifier
 from serving.graphs import Predictor
 from serving.inputs import InputError, check_body_length, instances_from_json, texts_from_json, texts_from_query
 from serving.settings import Settings
@@ -35,7 +36,7 @@ def create_app(config: Settings, predictor: Predictor | None = None, hosting: di
     `predictor` (ids -> probabilities) replaces loading `config.graph`'s model, e.g. in tests;
     `hosting` is how the server runs it (`serving.servers`), reported by `/healthz`.
     """
-    configure_tensorflow_threads(config.intra_op_threads, config.inter_op_threads)
+    graphs.configure_threads(config.graph, config.intra_op_threads, config.inter_op_threads)
     # loads and warms up before any request is accepted
     classifier = Classifier(config.graph, load_artifacts(config.artifacts), predictor, config.batch_window_ms,
                             config.max_batch_rows)

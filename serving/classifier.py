@@ -21,19 +21,6 @@ log = logging.getLogger("serving")
 WARMUP_TEXT = "warm up the graph once before the first request"
 
 
-def configure_tensorflow_threads(intra: int, inter: int) -> None:
-    """Must run before TensorFlow's runtime starts, i.e. before the model loads."""
-    if not (intra or inter):
-        return
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(intra)
-        tf.config.threading.set_inter_op_parallelism_threads(inter)
-    except RuntimeError:  # runtime already initialised in this process (tests)
-        log.warning("TensorFlow threads already fixed; ignoring intra=%s inter=%s", intra, inter)
-
-
 class Classifier:
     """Loads (or is handed) a predictor, warms it up once, then classifies texts."""
 

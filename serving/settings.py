@@ -42,8 +42,11 @@ class Settings:
                              help="gunicorn's worker class (gthread anyway when --threads > 1)")
     threads: int | None = flag(None, type=positive, metavar="T",
                                help="threads per process (gunicorn: gthread workers, default 1; waitress: its pool, default 4)")
-    intra_op_threads: int = flag(0, type=int, option="--tf-intra-op-threads", metavar="N", help="0: TensorFlow decides")
-    inter_op_threads: int = flag(0, type=int, option="--tf-inter-op-threads", metavar="N", help="0: TensorFlow decides")
+    intra_op_threads: int = flag(0, type=int, aliases=("--tf-intra-op-threads",), metavar="N",
+                                 help="threads inside one op, for the kind's runtime (TensorFlow or ONNX Runtime); "
+                                      "0: the runtime decides")
+    inter_op_threads: int = flag(0, type=int, aliases=("--tf-inter-op-threads",), metavar="N",
+                                 help="threads running independent ops at once, for the kind's runtime; 0: the runtime decides")
     batch_window_ms: float | None = flag(None, type=float, metavar="MS",
                                          help="micro-batch concurrent requests (threads in one process: gunicorn "
                                               "gthread, flask, waitress): wait this long for more; 0 = only what is queued")
@@ -88,7 +91,7 @@ def _option(item) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """One flag per flag field; fields without a default are required."""
     for item in _flags():
-        options = {key: value for key, value in item.metadata.items() if key != "option"}
+        options = {key: value for key, value in item.metadata.items() if key not in ("option", "aliases")}
         if options["type"] is bool:
             del options["type"]
             options["action"] = "store_true"
@@ -98,7 +101,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             options["default"] = item.default
             if item.default is not None and "action" not in options:
                 options["help"] += f" (default {item.default})"
-        parser.add_argument(_option(item), dest=item.name, **options)
+        parser.add_argument(_option(item), *item.metadata.get("aliases", ()), dest=item.name, **options)
 
 
 def parse(argv: list[str]) -> Settings:

@@ -14,9 +14,13 @@ from serving.settings import Settings
 
 def process_setup(settings: Settings, hosting: dict) -> dict:
     """The set-up of this process: the settings it was started with, how it is hosted, and what
-    TensorFlow says of itself here."""
-    tensorflow = sys.modules.get("tensorflow")  # every graph kind has loaded it by now
+    its runtime (TensorFlow or ONNX Runtime) says of itself here."""
+    from serving.graphs import KINDS, RUNTIME_THREADS
+
+    tensorflow = sys.modules.get("tensorflow")  # every TensorFlow kind has loaded it by now; onnx never
     threading = tensorflow.config.threading if tensorflow else None
+    runtime = KINDS[settings.graph].runtime
+    onnxruntime = sys.modules.get("onnxruntime")
     return {
         **settings.record(),
         **hosting,  # server, workers, worker_class, threads: as the server really runs them
@@ -25,6 +29,11 @@ def process_setup(settings: Settings, hosting: dict) -> dict:
         # 0 is TensorFlow's own answer for "its default": one thread per core
         "tf_intra_op_threads": threading.get_intra_op_parallelism_threads() if threading else None,
         "tf_inter_op_threads": threading.get_inter_op_parallelism_threads() if threading else None,
+        "runtime": runtime,
+        "onnxruntime_version": onnxruntime.__version__ if onnxruntime else None,
+        # ONNX Runtime's session options as set (0: one thread per physical core)
+        "ort_intra_op_threads": RUNTIME_THREADS["intra_op"] if runtime == "onnxruntime" else None,
+        "ort_inter_op_threads": RUNTIME_THREADS["inter_op"] if runtime == "onnxruntime" else None,
         "cpu_count": os.cpu_count(),
         "python_version": sys.version.split()[0],
     }

@@ -72,7 +72,7 @@ def test_healthz(server):
     setup = body["setup"]
     assert setup["graph"] == server.graph and setup["cpu_count"] == os.cpu_count()
     assert setup["server"] in SERVERS and setup["tensorflow_version"]
-    assert setup["workers"] == (2 if setup["server"] == "gunicorn" else 1)
+    assert setup["workers"] == workers_for(setup["server"])
     assert setup["tf_intra_op_threads"] == 0 and setup["batch_window_ms"] is None  # TensorFlow's defaults
 
 
@@ -112,7 +112,8 @@ def test_other_graph_route_is_404_json(server):
     assert response.status_code == 404 and "error" in response.json()
 
 
-@pytest.mark.parametrize("graph", [kind for kind in graphs.KINDS if kind not in ("dynamic", "static")])
+@pytest.mark.parametrize("graph", [kind for kind, entry in graphs.KINDS.items()
+                                   if kind not in ("dynamic", "static") and entry.runtime == "tensorflow"])
 def test_no_other_static_kind_imports_the_model_code(artifacts_dir, graph):
     """saved_model and static-xla (and any kind added later) load without the model code too."""
     with ServerProcess(graph, artifacts_dir, env={"PYTHONPROFILEIMPORTTIME": "1"}) as process:
@@ -121,6 +122,30 @@ def test_no_other_static_kind_imports_the_model_code(artifacts_dir, graph):
         log = process.log_path.read_text(errors="replace")
     assert "| tensorflow\n" in log
     assert "sentiment_model.network" not in log and "sentiment_model.train" not in log
+
+
+NOT_TENSORFLOW = [kind for kind, entry in graphs.KINDS.items() if entry.runtime != "tensorflow"]
+
+
+@pytest.mark.parametrize("kind", [name for name, server in SERVERS.items() if server.worker_processes])
+@pytest.mark.parametrize("graph", NOT_TENSORFLOW)
+def test_a_server_of_another_runtime_never_imports_tensorflow(artifacts_dir, graph, kind):
+    """The onnx kind (and any kind of another runtime): no TensorFlow module imported and no
+    TensorFlow library mapped, in the master and in every worker, after answering."""
+    with ServerProcess(graph, artifacts_dir, server=kind, workers=2, env={"PYTHONPROFILEIMPORTTIME": "1"}) as process:
+        response = requests.get(f"{process.url}/{graph}", params={"text": TEXTS[0]}, timeout=30)
+        assert response.status_code == 200 and response.json()["graph"] == graph
+        assert requests.get(f"{process.url}/healthz", timeout=5).json()["setup"]["tensorflow_version"] is None
+        tree = [psutil.Process(process.process.pid), *psutil.Process(process.process.pid).children(recursive=True)]
+        assert len(tree) >= 3  # the master (and its launcher) and two workers
+        mapped = {pid.pid: [m.path for m in pid.memory_maps()] for pid in tree}
+        log = process.log_path.read_text(errors="replace")
+    assert "| onnxruntime\n" in log or "onnxruntime" in log  # the import log covers the workers
+    assert "| tensorflow\n" not in log and "| keras\n" not in log
+    for pid, paths in mapped.items():
+        found = [path for path in paths if "tensorflow" in path or "libtensorflow" in path]
+        assert not found, f"process {pid} maps TensorFlow: {found[:3]}"
+    assert any("onnxruntime" in path for paths in mapped.values() for path in paths)  # the check sees libraries
 
 
 def test_only_the_dynamic_server_imports_the_model_code(server):

@@ -8,18 +8,33 @@ when asked for, so the static server never imports the model-building code.
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import numpy as np
 
 from sentiment_model.artifacts import Artifacts
 
-# kind → module in this package defining `load(artifacts) -> Predictor`
+
+@dataclass(frozen=True)
+class Kind:
+    """A graph kind's registry entry: its loader module and its policy in the benchmarks."""
+
+    module: str  # in this package, defining `load(artifacts) -> Predictor`
+    runtime: str = "tensorflow"  # what the server process runs it with (and so imports)
+    compared_with: tuple[str, ...] = ()  # the kinds the suite states its ratio against (this ÷ that)
+    in_default_spawn: bool = True  # load + first prediction and cold start in a default run
+    fast: bool = False  # served fast enough that HTTP is its cost: bursts, open loop, other servers
+
+
+# kind → its entry; the CLI's choices, the servers, the benchmark plan and the tests all read this
 KINDS = {
-    "dynamic": "dynamic",
-    "static": "static",
-    "saved_model": "saved_model",
-    "static-xla": "static_xla",
+    "dynamic": Kind("dynamic"),
+    "static": Kind("static", compared_with=("dynamic",)),
+    "saved_model": Kind("saved_model", compared_with=("static",)),
+    # its first prediction compiles for ~2.3 s (13x static's load): spawn only with --bench-extended
+    "static-xla": Kind("static_xla", compared_with=("static",), in_default_spawn=False, fast=True),
+    "onnx": Kind("onnx", runtime="onnxruntime", compared_with=("static", "static-xla"), fast=True),
 }
 
 
@@ -31,11 +46,37 @@ def import_kind(kind: str):
     """The loader module of `kind`, imported (with TensorFlow) but nothing loaded or run yet."""
     if kind not in KINDS:
         raise ValueError(f"unknown graph kind {kind!r}; choose from {', '.join(KINDS)}")
-    return importlib.import_module(f"{__name__}.{KINDS[kind]}")
+    return importlib.import_module(f"{__name__}.{KINDS[kind].module}")
 
 
 def load(kind: str, artifacts: Artifacts) -> Predictor:
     return import_kind(kind).load(artifacts)
+
+
+def pairs() -> list[tuple[str, str]]:
+    """(numerator, denominator) of every kind ratio the registry asks for, in registry order."""
+    return [(kind, other) for kind, entry in KINDS.items() for other in entry.compared_with]
+
+
+# Runtime thread counts (`--intra-op-threads`, `--inter-op-threads`), set once per process
+# before the model loads; 0: the runtime decides (one thread per core, for both runtimes).
+RUNTIME_THREADS = {"intra_op": 0, "inter_op": 0}
+
+
+def configure_threads(kind: str, intra_op: int, inter_op: int) -> None:
+    """Fix the runtime's thread counts for `kind` before it loads (TensorFlow's are per process)."""
+    RUNTIME_THREADS.update(intra_op=intra_op, inter_op=inter_op)
+    if KINDS[kind].runtime == "tensorflow" and (intra_op or inter_op):
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(intra_op)
+            tf.config.threading.set_inter_op_parallelism_threads(inter_op)
+        except RuntimeError:  # runtime already initialised in this process (tests)
+            import logging
+
+            logging.getLogger("serving").warning(
+                "TensorFlow threads already fixed; ignoring intra=%s inter=%s", intra_op, inter_op)
 
 
 def as_predictor(function: Callable, output_key: str | None = None) -> Predictor:

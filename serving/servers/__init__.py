@@ -20,12 +20,16 @@ class Server:
     module: str  # in this package
     worker_processes: bool  # `--workers N` starts N processes (else one process, `--threads` threads)
     description: str
+    # in a default benchmark run with the fast graph kinds (requests and bursts), not only --bench-extended
+    with_fast_kinds: bool = False
 
 
 SERVERS = {
     "gunicorn": Server("gunicorn_server", True, "a pre-fork master and N worker processes (sync, or gthread with --threads)"),
     "flask": Server("flask_dev", False, "Flask's threaded development server (the seed's), one process"),
     "waitress": Server("waitress_server", False, "one process, a pool of --threads threads (default 4)"),
+    "granian": Server("granian_server", True, "a Rust HTTP front end, N worker processes of --threads Python threads "
+                      "(default 1)", with_fast_kinds=True),
 }
 
 

@@ -1,0 +1,42 @@
+"""granian: a Rust HTTP front end (hyper on tokio) for the WSGI app; `--workers` processes,
+each running the app on `--threads` Python threads (granian's blocking threads, default 1).
+
+HTTP parsing, keep-alive and connection handling happen in Rust, outside the GIL; only the
+app's own code runs in Python. Requests hyper refuses before the app sees them (a garbage
+request line, an oversized head) get hyper's own empty 400/431 answers: granian offers no hook
+to write them, so those two are the only non-JSON errors of this server.
+"""
+from __future__ import annotations
+
+import logging
+
+from serving.launcher import load_app_or_exit
+from serving.settings import Settings
+
+DEFAULT_THREADS = 1  # one Python thread per worker runs the model, as a gunicorn sync worker
+
+
+def hosting(settings: Settings) -> dict:
+    return {"server": "granian", "workers": settings.workers, "worker_class": "wsgi (Rust HTTP, Python threads)",
+            "threads": settings.threads or DEFAULT_THREADS}
+
+
+def run(settings: Settings) -> None:
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    from serving import graphs
+
+    # As gunicorn's master: import the kind's module once, before granian forks its workers,
+    # so they share it; its runtime starts in each worker when the model loads.
+    graphs.import_kind(settings.graph)
+    server = Server(
+        "serving.app:create_app",  # a name for granian's logs; the app comes from the loader below
+        address=settings.bind, port=settings.port, interface=Interfaces.WSGI, workers=settings.workers,
+        blocking_threads=settings.threads or DEFAULT_THREADS, log_level=LogLevels.warning,
+        log_access=settings.access_log, respawn_failed_workers=True,
+    )
+    logging.getLogger("serving").info("granian: %s workers, %s threads each", settings.workers,
+                                      settings.threads or DEFAULT_THREADS)
+    server.serve(target_loader=lambda _target: load_app_or_exit(settings))
