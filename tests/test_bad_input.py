@@ -73,9 +73,21 @@ RAW_LINES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["dynamic", "static"])
+# The seed's two kinds on gunicorn, the other runtime's kind, and the non-Python front end.
+SERVED = [("dynamic", "gunicorn"), ("static", "gunicorn"), ("onnx", "gunicorn"), ("onnx", "granian")]
+
+# What a front end answers itself, before the app sees the request, where it offers no hook to
+# answer in JSON (serving/servers/granian_server.py): case -> its status, its own empty body.
+FRONT_END_ANSWERS = {"granian": {"one-mb-url": 431, "header-flood": 431, "invalid-utf8-raw-byte": 400,
+                                 "garbage-request-line": 400, "bad-http-version": 400}}
+# What a front end lets through where gunicorn refuses it: answered by the app, correctly.
+PASSED_BY_FRONT_END = {"granian": {"huge-header"}}
+
+
+@pytest.fixture(scope="module", params=SERVED, ids=["-".join(pair) for pair in SERVED])
 def server(request, artifacts_dir):
-    with ServerProcess(request.param, artifacts_dir, workers=1) as process:
+    graph, kind = request.param
+    with ServerProcess(graph, artifacts_dir, server=kind, workers=1) as process:
         yield process
 
 
@@ -90,9 +102,19 @@ def assert_still_serving(server, reference):
     assert json.loads(response.body)["probability"] == pytest.approx(float(reference(NORMAL).max()), abs=1e-5)
 
 
-@pytest.mark.parametrize("method, query, headers, payload, status", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_or_odd_request(server, reference, method, query, headers, payload, status):
+def front_end_answer(server, name: str) -> int | None:
+    return FRONT_END_ANSWERS.get(server.settings.server, {}).get(name)
+
+
+@pytest.mark.parametrize("name, method, query, headers, payload, status", CASES, ids=[c[0] for c in CASES])
+def test_bad_or_odd_request(server, reference, name, method, query, headers, payload, status):
     response = raw_request(server.port, method, f"/{server.graph}".encode() + query, headers, payload)
+    if (own := front_end_answer(server, name)) is not None:
+        assert response.status == own and response.body == b""
+        assert_still_serving(server, reference)
+        return
+    if name in PASSED_BY_FRONT_END.get(server.settings.server, set()):
+        status = 200
     assert response.status == status, response.body[:300]
     assert response.headers["content-type"].startswith("application/json")
     if method == b"HEAD":
@@ -107,11 +129,12 @@ def test_bad_or_odd_request(server, reference, method, query, headers, payload, 
     assert_still_serving(server, reference)
 
 
-@pytest.mark.parametrize("request_line, status", [c[1:] for c in RAW_LINES], ids=[c[0] for c in RAW_LINES])
-def test_malformed_request_line(server, reference, request_line, status):
+@pytest.mark.parametrize("name, request_line, status", RAW_LINES, ids=[c[0] for c in RAW_LINES])
+def test_malformed_request_line(server, reference, name, request_line, status):
     response = raw_request(server.port, b"GET", b"", request_line=request_line)
     assert response.status == status
-    assert response.headers["content-type"] == "application/json" and json.loads(response.body)["error"]
+    if front_end_answer(server, name) is None:
+        assert response.headers["content-type"] == "application/json" and json.loads(response.body)["error"]
     assert_still_serving(server, reference)
 
 

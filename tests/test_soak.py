@@ -58,9 +58,10 @@ def run_requests(url: str, count: int, seed: int) -> list[tuple[str, float]]:
         return [answer for answers in pool.map(client, range(4)) for answer in answers]
 
 
-@pytest.mark.parametrize("graph", ["dynamic", "static"])
-def test_soak(artifacts_dir, expected, graph, record_property):
-    with ServerProcess(graph, artifacts_dir, workers=2) as server:
+@pytest.mark.parametrize("graph, kind", [("dynamic", "gunicorn"), ("static", "gunicorn"), ("onnx", "gunicorn"),
+                                         ("onnx", "granian")])
+def test_soak(artifacts_dir, expected, graph, kind, record_property):
+    with ServerProcess(graph, artifacts_dir, server=kind, workers=2) as server:
         url = f"{server.url}/{graph}"
         run_requests(url, WARMUP_REQUESTS, seed=0)  # allocators and caches settle first
         workers = children(server.process.pid)
