@@ -49,6 +49,8 @@ class Figure:
     p99_ms: float | None = None
     p99_9_ms: float | None = None
     max_ms: float | None = None
+    # the measured processes' memory after warm-up, MB (bench.memory.process_tree_memory)
+    memory: dict | None = None
     # after idle: how long server and client were idle before each timed request (0: steady)
     idle_ms: float | None = None
     # bursts

@@ -112,6 +112,24 @@ def answers_table(comparisons: list[dict]) -> list[str]:
     return lines
 
 
+def memory_table(rows: list[Row]) -> list[str]:
+    """A markdown table: one row per measured server (kind and set-up), its processes' memory."""
+    servers: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        if row.figure.memory and row.figure.question in (records.REQUEST, records.BURST):
+            servers.setdefault((row.setup, row.graph), row.figure.memory)
+    if not servers:
+        return []
+    lines = ["| set-up | graph | processes | RSS | PSS | USS | PSS per worker | PSS ÷ static |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for (setup, graph), memory in sorted(servers.items()):
+        static = servers.get((setup, "static"))
+        ratio = f"{memory['pss_mb'] / static['pss_mb']:.2f}" if static and static["pss_mb"] else "–"
+        lines.append(f"| {setup} | {graph} | {memory['processes']} | {memory['rss_mb']:.0f} | {memory['pss_mb']:.0f} | "
+                     f"{memory['uss_mb']:.0f} | {_fmt(memory.get('worker_pss_mb'), 0)} | {ratio} |")
+    return lines
+
+
 def after_idle_table(rows: list[Row]) -> list[str]:
     """A markdown table: a row per graph kind, a column per regime (steady, idle 20 ms, ...)."""
     found = [r.figure for r in rows if r.figure.question == records.AFTER_IDLE]
@@ -159,6 +177,14 @@ def markdown(run: dict, source: Path) -> str:
         "",
     ]
     lines += answers_table(run.get("comparisons", []))
+    memory = memory_table(rows)
+    if memory:
+        lines += ["", "## Memory by kind and server", "",
+                  "Each measured server's processes (master and workers, or the in-process worker) after warm-up,",
+                  "MB: RSS counts shared pages once per process, PSS shares them out (the processes' PSS adds up",
+                  "to what they hold together), USS is what each holds alone. PSS ÷ static: the same set-up's",
+                  "static server.", ""]
+        lines += memory
     idle = after_idle_table(rows)
     if idle:
         lines += ["", "## After idle", "",

@@ -20,6 +20,7 @@ from bench.plan import AfterIdle, Case, Plan
 from bench.servers import ServerPool, reported_setup
 from bench.supervisor import ServerProcess
 from bench.inprocess_worker import IN_PROCESS
+from bench.memory import process_tree_memory
 
 def in_process_setup(graph: str, artifacts) -> dict:
     """The set-up of this (client) process, for figures measured without a server."""
@@ -45,6 +46,7 @@ class Measured:
     latencies_s: dict[str, list[list[float]]] = field(default_factory=dict)  # per burst, per request
     comparisons: list[Comparison] = field(default_factory=list)
     method: str = "paired rotation, unit by unit"
+    memory: dict[str, dict] = field(default_factory=dict)  # the measured processes', after warm-up
 
     def samples(self, case: Case) -> list[float]:
         return self.rotation.samples[str(case)]
@@ -92,7 +94,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
     """Single requests, one at a time: each case answers a window of requests back to back (its
     first `plan.request_discard` answered and judged but not timed), cases taking turns window by
     window, as a user's load generator would see each server."""
-    clients, setups = {}, {}
+    clients, setups, memory = {}, {}, {}
     try:
         for case in cases:
             if case.config.server == "in-process":
@@ -102,9 +104,11 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
             else:
                 clients[str(case)] = SequentialClient(f"{pool.get(case).url}/{case.graph}", texts)
                 setups[str(case)] = pool.setup_of(case)
+                memory[str(case)] = pool.memory_of(case)
         for name, client in clients.items():  # the in-process workers load their kinds meanwhile
             if name not in setups:
                 setups[name] = client.wait_ready().setup
+                memory[name] = process_tree_memory(client.process.pid)
 
         def collect_everywhere():
             between_rounds()
@@ -120,7 +124,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
     # every answer is judged, the warm-up round's too: a wrong one means a broken server
     faults = {str(case): judged(clients[str(case)].answers, judge_for(case.graph)) for case in cases}
     method = windows_method(plan.requests_per_round, plan.request_discard, "requests")
-    return Measured("request", cases, rotation, setups, faults, method=method).finish()
+    return Measured("request", cases, rotation, setups, faults, method=method, memory=memory).finish()
 
 
 STEADY_LEAD = 3  # untimed requests right before a steady one
@@ -185,6 +189,7 @@ def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[
     rotation = rotate(streams, plan.burst_rounds, plan.bursts_per_round, warmup_rounds=1,
                       window=True, discard=plan.burst_discard)
     setups = {str(case): pool.setup_of(case) for case in cases}
+    memory = {str(case): pool.memory_of(case) for case in cases}
     faults, latencies = {}, {}
     for case in cases:
         answers = Answers()  # every burst's answers judged, the warm-up's too
@@ -196,7 +201,7 @@ def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[
         latencies[str(case)] = [burst.latencies_s for burst in timed_bursts]
     method = windows_method(plan.bursts_per_round, plan.burst_discard, "bursts")
     return Measured(f"burst of {plan.burst_threads}", cases, rotation, setups, faults, latencies,
-                    method=method).finish()
+                    method=method, memory=memory).finish()
 
 
 def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measured:

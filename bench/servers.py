@@ -7,6 +7,7 @@ from pathlib import Path
 
 import requests
 
+from bench.memory import process_tree_memory
 from bench.plan import Case
 from bench.supervisor import ServerProcess
 
@@ -31,6 +32,7 @@ class ServerPool:
         self.remote_url = remote_url
         self.servers: dict[tuple, ServerProcess] = {}
         self._setups: dict[str, dict] = {}
+        self._memory: dict[str, dict] = {}
         self._groups = {name: [case for case in cases if case.config.launched] for name, cases in (groups or {}).items()}
 
     @staticmethod
@@ -64,6 +66,16 @@ class ServerPool:
             self._setups[url] = reported_setup(url)
         return self._setups[url]
 
+    def memory_of(self, case: Case) -> dict | None:
+        """The server's processes' memory (`bench.memory.process_tree_memory`), measured once per
+        server, at the first ask (after its warm-up); None for a server this run did not start."""
+        if case.config.server == "remote":
+            return None
+        process = self.get(case)
+        if process.url not in self._memory:
+            self._memory[process.url] = process_tree_memory(process.process.pid)
+        return self._memory[process.url]
+
     def start_group(self, name: str) -> None:
         """Launch every server of group `name` together (see `start`)."""
         self.start(self._groups.get(name, []))
@@ -84,3 +96,4 @@ class ServerPool:
             process = self.servers.pop(key)
             process.stop()
             self._setups.pop(process.url, None)
+            self._memory.pop(process.url, None)

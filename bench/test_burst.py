@@ -27,6 +27,7 @@ def test_burst(benchmark, describe, burst_case, plan, measured_bursts, texts):
     verdict = judge(measured.round_medians(burst_case), len(latencies), measured.rotation.duration_s, plan.burst_rules)
     describe(
         benchmark, records.BURST, burst_case, measured.setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
+        memory=measured.memory.get(str(burst_case)),
         threads=plan.burst_threads,
         requests_per_second=requests_per_second(len(latencies), sum(walls)),
         latency_by_rank_ms=[round(v * 1000, 3) for v in median_by_rank(bursts)],

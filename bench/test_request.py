@@ -22,5 +22,6 @@ def test_single_request(benchmark, describe, request_case, plan, measured_reques
     sample_clock.hand_over(benchmark, times)
     verdict = judge(measured.round_medians(request_case), len(times), measured.rotation.duration_s, plan.request_rules)
     describe(benchmark, records.REQUEST, request_case, measured.setups[str(request_case)], texts, **measured.about(),
+             memory=measured.memory.get(str(request_case)),
              **verdict.as_extra_info(), requests_per_second=requests_per_second(len(times), sum(times)),
              **latency_summary(times))
