@@ -51,6 +51,10 @@ class Figure:
     max_ms: float | None = None
     # the measured processes' memory after warm-up, MB (bench.memory.process_tree_memory)
     memory: dict | None = None
+    # cold start: the launched worker's own load and warm-up (medians over launches, /healthz);
+    # the rest of a launch is Python, the server and the runtime's import
+    load_ms: float | None = None
+    warmup_ms: float | None = None
     # after idle: how long server and client were idle before each timed request (0: steady)
     idle_ms: float | None = None
     # bursts

@@ -177,6 +177,17 @@ def markdown(run: dict, source: Path) -> str:
         "",
     ]
     lines += answers_table(run.get("comparisons", []))
+    launches = [row for row in rows if row.figure.question == records.COLD_START and row.figure.load_ms is not None]
+    if launches:
+        lines += ["", "## Where a cold start goes", "",
+                  "Median over launches, ms: launch of `python -m serving run` (gunicorn, one worker) to `/healthz` 200;",
+                  "the worker's own load and warm-up (first prediction) as it reports them; the rest is starting",
+                  "Python and the server and importing the runtime.", "",
+                  "| graph | launch to healthy | load | warm-up | Python, server, runtime import |",
+                  "|---|---:|---:|---:|---:|"]
+        lines += [f"| {row.graph} | {row.median_ms:.0f} | {row.figure.load_ms:.0f} | {row.figure.warmup_ms:.0f} | "
+                  f"{row.median_ms - row.figure.load_ms - row.figure.warmup_ms:.0f} |"
+                  for row in sorted(launches, key=lambda r: r.median_ms)]
     memory = memory_table(rows)
     if memory:
         lines += ["", "## Memory by kind and server", "",

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+import requests
 
 from bench import headlines
 from bench.load import Answers, Burst, SequentialClient
 from bench.paired import Comparison, Rotation, Stream, collect_young, rotate, timed
 from bench.plan import AfterIdle, Case, Plan
-from bench.servers import ServerPool, reported_setup
+from bench.servers import ServerPool
 from bench.supervisor import ServerProcess
 from bench.inprocess_worker import IN_PROCESS
 from bench.memory import process_tree_memory
@@ -47,6 +48,7 @@ class Measured:
     comparisons: list[Comparison] = field(default_factory=list)
     method: str = "paired rotation, unit by unit"
     memory: dict[str, dict] = field(default_factory=dict)  # the measured processes', after warm-up
+    cold_start_parts: dict[str, dict] = field(default_factory=dict)  # per case: median load and warm-up ms
 
     def samples(self, case: Case) -> list[float]:
         return self.rotation.samples[str(case)]
@@ -237,9 +239,12 @@ def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measur
 
 
 def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measured:
-    """Process launch → /healthz 200 (Python, TensorFlow import, load, warm-up), one launch per
-    kind per round, in rotating order; each server is stopped, untimed, before the next launch."""
+    """Process launch → /healthz 200 (Python, the runtime's import, load, warm-up), one launch per
+    kind per round, in rotating order; each server is stopped, untimed, before the next launch.
+    Each launch's worker reports its own load and warm-up times (`/healthz`): the rest of the
+    launch is starting Python and the server and importing the runtime."""
     setups: dict[str, dict] = {}
+    parts: dict[str, list[tuple[float, float]]] = {str(case): [] for case in cases}
 
     def stream(case: Case) -> Stream:
         def launch_and_wait() -> float:
@@ -248,7 +253,9 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
                 started = time.perf_counter()
                 process.start().wait_healthy()
                 elapsed = time.perf_counter() - started
-                setups[str(case)] = reported_setup(process.url)
+                health = requests.get(f"{process.url}/healthz", timeout=10).json()
+                setups[str(case)] = health["setup"]
+                parts[str(case)].append((health["load_ms"], health["warmup_ms"]))
             finally:
                 process.stop()
             return elapsed
@@ -256,4 +263,8 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
         return Stream(str(case), launch_and_wait)
 
     rotation = rotate([stream(case) for case in cases], plan.cold_start_rounds)
-    return Measured("cold start", cases, rotation, setups).finish()
+    measured = Measured("cold start", cases, rotation, setups).finish()
+    measured.cold_start_parts = {name: {"load_ms": round(float(np.median([p[0] for p in found])), 1),
+                                        "warmup_ms": round(float(np.median([p[1] for p in found])), 1)}
+                                 for name, found in parts.items() if found}
+    return measured

@@ -23,12 +23,14 @@ def test_load_and_first_prediction(benchmark, describe, spawn_graph, measured_lo
 def test_cold_start(benchmark, describe, cold_start_graph, measured_cold_starts):
     """Process launch → /healthz 200 (Python + TensorFlow import, load, warm-up), gunicorn 1 worker."""
     benchmark.group = "spawn: cold start to healthy"
-    _hand_over(benchmark, describe, records.COLD_START, Case(cold_start_graph, ServerConfig("gunicorn", 1)), measured_cold_starts)
+    case = Case(cold_start_graph, ServerConfig("gunicorn", 1))
+    _hand_over(benchmark, describe, records.COLD_START, case, measured_cold_starts,
+               **measured_cold_starts.cold_start_parts.get(str(case), {}))
 
 
-def _hand_over(benchmark, describe, question: str, case: Case, measured) -> None:
+def _hand_over(benchmark, describe, question: str, case: Case, measured, **figures) -> None:
     measured.assert_correct(case)
     times = measured.samples(case)
     sample_clock.hand_over(benchmark, times)
     describe(benchmark, question, case, measured.setups[str(case)], [SPAWN_TEXT], **measured.about(),
-             requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times))
+             requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times), **figures)
