@@ -3,19 +3,14 @@ in-process (`bench.inprocess_worker`), which times each call itself."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import tempfile
 from itertools import cycle
 from pathlib import Path
 
+from bench.line_process import LineProcess
 from bench.load import Answers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-class InProcessError(RuntimeError):
-    pass
 
 
 class InProcessClient:
@@ -28,32 +23,20 @@ class InProcessClient:
         self.graph = graph
         self._texts = cycle(texts)
         self.answers = Answers()
-        self._log = tempfile.TemporaryFile("w+")  # a file, not a pipe: TensorFlow's logs cannot block it
         command = [sys.executable, "-m", "bench.inprocess_worker", str(artifacts.root), graph]
         if self.delay_ms:
             command += ["--delay-ms", str(self.delay_ms)]
-        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=self._log, text=True)
+        self.process = LineProcess(command, PROJECT_ROOT, name=f"in-process {graph} worker")
         self.setup: dict | None = None
 
     def wait_ready(self) -> "InProcessClient":
         """Until the kind is loaded and warmed up (start several clients, then wait for each)."""
-        self.setup = self._reply()["setup"]
+        self.setup = json.loads(self.process.reply())["setup"]
         return self
 
-    def _reply(self) -> dict:
-        line = self.process.stdout.readline()
-        if not line:
-            self.process.wait(timeout=30)
-            self._log.seek(0)
-            error = (self._log.read().strip().splitlines() or ["no output"])[-1]
-            raise InProcessError(f"the in-process {self.graph} worker stopped (exit {self.process.returncode}): {error}")
-        return json.loads(line)
-
     def _call(self, text: str | None) -> dict:
-        self.process.stdin.write(json.dumps(text) + "\n")
-        self.process.stdin.flush()
-        return self._reply()
+        self.process.send(json.dumps(text))
+        return json.loads(self.process.reply())
 
     def connect(self) -> None:
         """Nothing to open in-process (the HTTP clients open their connection here)."""
@@ -72,11 +55,4 @@ class InProcessClient:
         self._call(None)
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+        self.process.close()

@@ -10,10 +10,10 @@ Garbage is collected only when asked, between rounds, never inside a timed load.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from bench.line_process import LineProcess, LineProcessError
 
 PROBE = r"""
 import gc, json, sys, time
@@ -39,56 +39,33 @@ for line in sys.stdin:
 """
 
 
-class ProbeError(RuntimeError):
-    pass
+ProbeError = LineProcessError
 
 
 class LoadProbe:
     """One side's probe process; `load(kind)` -> (seconds, P(POSITIVE) of the text)."""
 
     def __init__(self, root: Path, artifacts: Path, text: str, env: dict[str, str]):
-        self._log = tempfile.TemporaryFile("w+")  # a file, not a pipe: TensorFlow's logs cannot block it
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", PROBE, str(artifacts), text], cwd=root, env={**env, "PYTHONPATH": str(root)},
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        self.process = LineProcess([sys.executable, "-c", PROBE, str(artifacts), text], root,
+                                   {**env, "PYTHONPATH": str(root)}, name="load probe")
 
     def wait_ready(self) -> "LoadProbe":
         """Until the probe has imported TensorFlow and read the model folder (start several, then wait)."""
         self._expect("ready")
         return self
 
-    def _reply(self) -> str:
-        line = self.process.stdout.readline()
-        if not line:
-            self.process.wait(timeout=30)
-            self._log.seek(0)
-            error = (self._log.read().strip().splitlines() or ["no output"])[-1]
-            raise ProbeError(f"the load probe stopped (exit {self.process.returncode}): {error}")
-        return line.strip()
-
     def _expect(self, word: str) -> None:
-        if (reply := self._reply()) != word:
+        if (reply := self.process.reply()) != word:
             raise ProbeError(f"the load probe said {reply!r}, not {word!r}")
 
-    def _send(self, line: str) -> None:
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-
     def load(self, kind: str) -> tuple[float, float]:
-        self._send(kind)
-        answer = json.loads(self._reply())
+        self.process.send(kind)
+        answer = json.loads(self.process.reply())
         return answer["seconds"], answer["positive"]
 
     def collect(self) -> None:
-        self._send("collect")
+        self.process.send("collect")
         self._expect("ok")
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+        self.process.close()

@@ -46,6 +46,16 @@ class Rotation:
     def rounds(self) -> int:
         return len(next(iter(self.round_medians.values()), []))
 
+    def relative_medians(self, name: str) -> list[float]:
+        """The stream's per-round medians with the machine's drift taken out: each divided by its
+        round's level, the median over all streams of their round median relative to their own
+        median (a median, so that one noisy stream cannot set the level). A slower moment of the
+        machine moves a whole round alike and leaves these as they are; a stream that disagrees
+        with itself from round to round does not."""
+        table = np.asarray([self.round_medians[stream] for stream in self.round_medians], dtype=float)
+        levels = np.median(table / np.median(table, axis=1, keepdims=True), axis=0)
+        return list(np.asarray(self.round_medians[name], dtype=float) / levels)
+
     def compare(self, name: str, numerator: str, denominator: str,
                 confidence: float = CONFIDENCE) -> "Comparison":
         """numerator ÷ denominator (of times: below 1, the numerator is faster), paired by round."""

@@ -112,6 +112,11 @@ def answers_table(comparisons: list[dict]) -> list[str]:
     return lines
 
 
+def section(title: str, table: list[str], intro: str) -> list[str]:
+    """A report section: its heading, a paragraph and its table; nothing when the table is empty."""
+    return ["", f"## {title}", "", intro, "", *table] if table else []
+
+
 def memory_table(rows: list[Row]) -> list[str]:
     """A markdown table: one row per measured server (kind and set-up), its processes' memory."""
     servers: dict[tuple[str, str], dict] = {}
@@ -188,20 +193,14 @@ def markdown(run: dict, source: Path) -> str:
         lines += [f"| {row.graph} | {row.median_ms:.0f} | {row.figure.load_ms:.0f} | {row.figure.warmup_ms:.0f} | "
                   f"{row.median_ms - row.figure.load_ms - row.figure.warmup_ms:.0f} |"
                   for row in sorted(launches, key=lambda r: r.median_ms)]
-    memory = memory_table(rows)
-    if memory:
-        lines += ["", "## Memory by kind and server", "",
-                  "Each measured server's processes (master and workers, or the in-process worker) after warm-up,",
-                  "MB: RSS counts shared pages once per process, PSS shares them out (the processes' PSS adds up",
-                  "to what they hold together), USS is what each holds alone. PSS ÷ static: the same set-up's",
-                  "static server.", ""]
-        lines += memory
-    idle = after_idle_table(rows)
-    if idle:
-        lines += ["", "## After idle", "",
-                  "p50 (ms) of the first request after the server and the client were idle, beside the steady",
-                  "request (right after a few others), gunicorn with one sync worker.", ""]
-        lines += idle
+    lines += section("Memory by kind and server", memory_table(rows),
+                     "Each measured server's processes (master and workers, or the in-process worker) after warm-up, "
+                     "MB: RSS counts shared pages once per process, PSS shares them out (the processes' PSS adds up "
+                     "to what they hold together), USS is what each holds alone. PSS ÷ static: the same set-up's "
+                     "static server.")
+    lines += section("After idle", after_idle_table(rows),
+                     "p50 (ms) of the first request after the server and the client were idle, beside the steady "
+                     "request (right after a few others), gunicorn with one sync worker.")
     efficiency = burst_efficiency(rows)
     if efficiency:
         lines += ["", "## Burst against the cores' ideal", "",

@@ -54,7 +54,9 @@ class Measured:
         return self.rotation.samples[str(case)]
 
     def round_medians(self, case: Case) -> list[float]:
-        return self.rotation.round_medians[str(case)]
+        """Per-round medians with the machine's drift taken out (`Rotation.relative_medians`):
+        what a figure's own precision is judged on (bench.validity)."""
+        return self.rotation.relative_medians(str(case))
 
     def assert_correct(self, case: Case) -> None:
         """A figure counts only correct answers: fail the case's benchmark on any wrong one."""

@@ -4,8 +4,9 @@ A figure is valid when its measurement had at least `min_requests` requests,
 lasted at least `min_duration_s`, and is precise: the 95 % bootstrap interval of
 the median of its per-round medians is no wider than ±`max_half_width` of that
 median. A machine that drifts during a rotation moves every case of it alike (the
-paired ratios absorb that), so drift alone does not invalidate a figure; rounds
-that disagree with each other, whatever the reason, do.
+paired ratios absorb that), so the per-round medians are judged with that common
+drift taken out (`bench.paired.Rotation.relative_medians`): drift alone does not
+invalidate a figure; a case whose rounds disagree with each other does.
 """
 from __future__ import annotations
 

@@ -35,3 +35,20 @@ def test_invalid_runs_say_why(medians, requests, duration, reason):
     verdict = judge(medians, requests, duration, RULES)
     assert not verdict.valid and reason in verdict.reason
     assert verdict.as_extra_info() == {"valid": False, "validity_reason": verdict.reason}
+
+
+def test_a_rotation_takes_the_machines_drift_out_of_a_figures_rounds():
+    """Two streams, the machine twice as slow in some rounds: each stream's relative medians are
+    flat (so its figure is precise), while a stream that jitters on its own keeps its spread."""
+    from bench.paired import Stream, rotate
+
+    rng = np.random.default_rng(3)
+    level = [1.0]
+    streams = [Stream("steady", lambda: 0.010 * level[0]), Stream("other", lambda: 0.004 * level[0]),
+               Stream("jittery", lambda: 0.006 * level[0] * rng.lognormal(0, 0.3))]
+    rotation = rotate(streams, rounds=20, per_round=3, window=True,
+                      between_rounds=lambda: level.__setitem__(0, 1 + rng.random()))
+    raw = judge(rotation.round_medians["steady"], 240, 2.0, RULES)
+    relative = judge(rotation.relative_medians("steady"), 240, 2.0, RULES)
+    jittery = judge(rotation.relative_medians("jittery"), 240, 2.0, RULES)
+    assert not raw.valid and relative.valid and not jittery.valid, (raw, relative, jittery)
