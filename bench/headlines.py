@@ -9,11 +9,11 @@ from typing import Callable, Iterable
 
 from bench.paired import Comparison, Rotation
 from bench.plan import Case, ServerConfig
-from serving import graphs
+from serving import graphs as kinds
 
 # (numerator, denominator) graph kinds compared on the same server set-up, from the kinds'
 # registry entries (`compared_with`): the project's question first, then the other kinds.
-GRAPH_PAIRS = tuple(graphs.pairs())
+GRAPH_PAIRS = tuple(kinds.pairs())
 
 
 def _plain_workers(config: ServerConfig) -> bool:
