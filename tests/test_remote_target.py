@@ -5,6 +5,7 @@ import sys
 import time
 
 import psutil
+import pytest
 import requests
 
 from bench.records import Figure
@@ -19,9 +20,10 @@ def cmdline(pid: int) -> str:
         return ""
 
 
-def test_benchmarks_measure_the_given_server_and_launch_none(artifacts_dir, tmp_path):
+@pytest.mark.parametrize("graph, kind", [("static-xla", "gunicorn"), ("onnx", "granian")])
+def test_benchmarks_measure_the_given_server_and_launch_none(artifacts_dir, tmp_path, graph, kind):
     # Two workers: a client that typed its own guess in (it used to store workers=1) would be caught.
-    with ServerProcess("static-xla", artifacts_dir, workers=2) as staging:
+    with ServerProcess(graph, artifacts_dir, server=kind, workers=2) as staging:
         told = requests.get(f"{staging.url}/healthz", timeout=5).json()["setup"]
         marker = new_marker()
         run = subprocess.Popen(
@@ -40,9 +42,9 @@ def test_benchmarks_measure_the_given_server_and_launch_none(artifacts_dir, tmp_
     assert launched == set()
     saved = json.loads(next((tmp_path / "storage").glob("*/*.json")).read_text())
     cases = {(b["extra_info"]["graph"], b["extra_info"]["setup"]) for b in saved["benchmarks"]}
-    assert cases == {("static-xla", "remote")}
+    assert cases == {(graph, "remote")}
     # the set-up stored is what the measured server said of itself, not the client's
-    assert told["workers"] == 2 and told["server"] == "gunicorn"
+    assert told["workers"] == 2 and told["server"] == kind
     assert all(b["extra_info"]["server_setup"] == told and Figure.from_extra_info(b["extra_info"]).workers == 2 for b in saved["benchmarks"])
     assert saved["machine_info"]["client"]["cpu_count"]  # the client's facts, through the documented hook
     assert {b["group"].split(":")[0] for b in saved["benchmarks"]} == {"request", "burst of 20", "open loop"}
