@@ -35,12 +35,16 @@ def test_requests_per_second():
 def test_plan_ids_and_quick_mode_is_smaller():
     full, quick = Plan.from_options(False, None), Plan.from_options(True, None)
     assert [str(c) for c in full.burst_cases if c.graph == "static"] == [
-        "static-gunicorn-w1", "static-gunicorn-w2", "static-gunicorn-w4", "static-gunicorn-w1-t20-batch0"]
-    assert {c.graph for c in full.burst_cases} == {"dynamic", "static", "static-xla"}
+        "static-gunicorn-w1", "static-gunicorn-w2", "static-gunicorn-w1-t20-batch0"]
+    assert {c.graph for c in full.burst_cases} == {"dynamic", "static", "static-xla", "onnx"}
+    # the fast kinds on every server the registry asks for them on (granian), two workers
+    assert {"onnx-granian-w2", "static-xla-granian-w2", "onnx-gunicorn-w2"} <= {str(c) for c in full.burst_cases}
+    assert {"onnx-granian-w1", "onnx-in-process", "onnx-gunicorn-w1"} <= {str(c) for c in full.request_cases}
     extended = Plan.from_options(False, None, extended=True)
     assert "static-flask" in {str(c) for c in extended.burst_cases}
-    assert {c.graph for c in extended.burst_cases} == {"dynamic", "static", "saved_model", "static-xla"}
-    assert len(extended.cold_start_graphs) == 4 and len(full.cold_start_graphs) == 2
+    assert "static-gunicorn-w4" in {str(c) for c in extended.burst_cases}
+    assert {c.graph for c in extended.burst_cases} == {"dynamic", "static", "saved_model", "static-xla", "onnx"}
+    assert len(extended.cold_start_graphs) == 5 and full.cold_start_graphs == ("dynamic", "static", "onnx")
     assert Settings(graph="static", artifacts=Path("a"), **ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
                     .settings()).argv() == ["--graph", "static", "--artifacts", "a", "--threads", "20", "--batch-window-ms", "0"]
     assert {str(c) for c in extended.request_cases + extended.burst_cases} >= {"static-waitress", "dynamic-waitress"}
