@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -383,6 +384,10 @@ def write_outputs(args, found: list[GateComparison], status: int, words: str, se
         args.markdown.write_text(markdown(found, words, seconds))
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     defaults = GatePlan()
     parser = argparse.ArgumentParser(prog="python -m bench.gate", description=__doc__.splitlines()[0])
@@ -411,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
                     threshold=args.threshold, coarse_threshold=args.coarse_threshold, confidence=args.confidence,
                     request_rounds=args.rounds, requests=args.requests, workers=args.workers, burst_rounds=args.burst_rounds,
                     load_rounds=args.load_rounds)
+    # SIGTERM (a CI runner cancelling the job) takes Ctrl-C's path, so the servers, probes and the
+    # base's worktree are stopped and removed by the same `finally` blocks (it left them running).
+    signal.signal(signal.SIGTERM, _interrupt)
     started, memory = time.monotonic(), PeakMemory().start()
     found: list[GateComparison] = []
     try:

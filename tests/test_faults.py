@@ -137,6 +137,9 @@ def test_stopping_a_benchmark_run_leaves_no_process(artifacts_dir, tmp_path, sto
          "--benchmark-storage", str(tmp_path / "storage"), "--artifacts-cache", str(artifacts_dir.parent)],
         cwd=PROJECT_ROOT, env={**ROOT_ENV, **marker}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
+        # A shell's background job starts with Ctrl-C ignored, and Python keeps an ignored SIGINT
+        # ignored: the run must get it as a terminal's Ctrl-C would, however this test was started.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 120

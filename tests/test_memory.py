@@ -6,11 +6,13 @@ from bench.memory import PeakMemory
 
 def test_peak_sees_an_allocation_that_is_gone_by_the_end():
     peak = PeakMemory(interval_s=0.05).start()
-    block = b"x" * (300 * 1024 * 1024)  # written: every page really in use
+    # 1 GB, written (every page really in use): other processes on the machine can free a few
+    # tens of MB meanwhile (seen: 244 MB of a 300 MB block), which must not hide it
+    block = b"x" * (1024 * 1024 * 1024)
     time.sleep(0.5)
     del block
     time.sleep(0.2)
     peak.stop()
     stored = peak.as_json()
-    assert stored["run_peak_mb"] >= 250
+    assert stored["run_peak_mb"] >= 800
     assert abs(stored["machine_used_peak_mb"] - stored["machine_used_before_mb"] - stored["run_peak_mb"]) <= 1

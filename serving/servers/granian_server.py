@@ -39,6 +39,9 @@ def run(settings: Settings) -> None:
         address=settings.bind, port=settings.port, interface=Interfaces.WSGI, workers=settings.workers,
         blocking_threads=settings.threads or DEFAULT_THREADS, log_level=LogLevels.warning,
         log_access=settings.access_log, respawn_failed_workers=True,
+        # as gunicorn's graceful_timeout: a worker whose interpreter teardown (TensorFlow's) hangs
+        # is killed after 5 s instead of holding the stop forever (seen: over 20 s)
+        workers_kill_timeout=5,
     )
     logging.getLogger("serving").info("granian: %s workers, %s threads each", settings.workers,
                                       settings.threads or DEFAULT_THREADS)
