@@ -33,7 +33,9 @@ def test_burst_threads_wait_at_the_barrier_then_go_together(recorder):
     burst.release()
     wall = time.perf_counter() - released
     assert len(Recorder.arrivals) == 20 and not burst.errors
-    assert max(Recorder.arrivals) - min(Recorder.arrivals) < 0.04  # all sent within the server's 50 ms
+    # together: one after another they would span 19 x 50 ms = 0.95 s; a loaded 2-core machine can
+    # take more than the server's 50 ms to start 20 threads' sends (seen: over 40 ms), not 0.25 s
+    assert max(Recorder.arrivals) - min(Recorder.arrivals) < 0.25
     assert len(burst.latencies_s) == 20 and min(burst.latencies_s) >= Recorder.delay
     assert wall >= max(burst.latencies_s)  # the wall clock covers the slowest request
     assert [status for _, status, _ in burst.answers.items] == [200] * 20

@@ -14,7 +14,7 @@ NAME = "request in-process: static / dynamic"
 
 def run_suite(tmp_path: Path, tamper: str) -> tuple[dict, str, dict]:
     report = tmp_path / f"{tamper}.json"
-    env = {**os.environ, "TAMPER": tamper, "TAMPER_MS": "3",
+    env = {**os.environ, "TAMPER": tamper, "TAMPER_MS": "10",
            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "plugins")])}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "bench", "--bench-quick", "-k", "single_request and in-process",
@@ -28,7 +28,7 @@ def run_suite(tmp_path: Path, tamper: str) -> tuple[dict, str, dict]:
 
 
 def test_a_slowed_stream_is_reported_slower_with_an_interval_that_excludes_one(tmp_path):
-    found, summary, stored = run_suite(tmp_path, "slow-static")  # +3 ms on a ~5 ms request
+    found, summary, stored = run_suite(tmp_path, "slow-static")  # +10 ms on a 4-7 ms request
     assert found["low"] > 1.2, found
     # the run's peak memory is stored (what it measures is tested in tests/test_memory.py: other
     # processes on the machine can free memory meanwhile, so no size is asserted here)
