@@ -232,12 +232,15 @@ class GatePlan:
     # bursts and loads: their intervals are ±4-6 % on 2 cores, so a 5 % gate would mostly say UNDECIDED
     coarse_threshold: float = 0.10
     confidence: float = 0.95
-    request_rounds: int = 20
-    requests: int = 100  # per server per round, back to back (the suite's steady windows)
-    request_discard: int = 5  # answered and judged first in each window, untimed
+    # Short windows, many rounds: a window of 100 requests (~1 s each here) let the machine drift
+    # between the sides' windows of one round (no-op intervals ±10 %, UNDECIDED); 20 keep the
+    # pairing tight while still steady (the first 3 of each window untimed).
+    request_rounds: int = 60
+    requests: int = 20  # per server per round, back to back (the suite's steady windows)
+    request_discard: int = 3  # answered and judged first in each window, untimed
     workers: int = 1  # for single requests
-    burst_rounds: int = 20
-    bursts_per_round: int = 5  # a burst's time varies with how 20 requests meet 2 workers: a median of 5
+    burst_rounds: int = 40
+    bursts_per_round: int = 2  # a burst's time varies with how 20 requests meet 2 workers: a median of 2
     burst_discard: int = 1
     burst_workers: int = 2
     burst_threads: int = 20
@@ -430,6 +433,10 @@ def main(argv: list[str] | None = None) -> int:
         status, words = (1, f"FAIL: {error}") if error.side == "candidate" else (CANNOT_DECIDE, f"cannot decide: {error}")
     except GateError as error:
         status, words = CANNOT_DECIDE, f"cannot decide: {error}"
+    except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: everything is stopped by now
+        memory.stop()
+        print(f"gate interrupted ({interrupt or 'Ctrl-C'}): servers, probes and the worktree were stopped", file=sys.stderr)
+        return 130
     seconds = time.monotonic() - started
     memory.stop()
     peak = memory.as_json()
