@@ -85,9 +85,13 @@ def after_idle_comparisons(rotation: Rotation, cases) -> list[Comparison]:
     return [rotation.compare(name, str(top), str(bottom)) for name, top, bottom in found]
 
 
+def moved(now: Comparison, before: Comparison) -> float:
+    """How far the ratio moved between the runs: 0.05 is 5 % up."""
+    return now.ratio / before.ratio - 1
+
+
 def changed(now: Comparison, before: Comparison, threshold: float = CHANGE_THRESHOLD) -> bool:
-    moved = now.ratio / before.ratio - 1
-    return not now.overlaps(before) and abs(moved) > threshold
+    return not now.overlaps(before) and abs(moved(now, before)) > threshold
 
 
 def changes_since(now: list[Comparison], before: list[dict], threshold: float = CHANGE_THRESHOLD) -> list[str]:
@@ -99,13 +103,13 @@ def changes_since(now: list[Comparison], before: list[dict], threshold: float = 
         if old is None:
             lines.append(f"{comparison.name}: new (not in the compared run)")
             continue
-        moved = comparison.ratio / old.ratio - 1
+        by = moved(comparison, old)
         if changed(comparison, old, threshold):
-            verdict = f"CHANGED by {moved:+.1%} (intervals apart, beyond ±{threshold:.0%})"
+            verdict = f"CHANGED by {by:+.1%} (intervals apart, beyond ±{threshold:.0%})"
         elif comparison.overlaps(old):
-            verdict = f"unchanged ({moved:+.1%}, intervals overlap)"
+            verdict = f"unchanged ({by:+.1%}, intervals overlap)"
         else:
-            verdict = f"unchanged ({moved:+.1%}: intervals apart, within ±{threshold:.0%})"
+            verdict = f"unchanged ({by:+.1%}: intervals apart, within ±{threshold:.0%})"
         lines.append(f"{comparison.name}: {old.ratio:.3f} [{old.low:.3f}, {old.high:.3f}] -> "
                      f"{comparison.ratio:.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  {verdict}")
     if not earlier:

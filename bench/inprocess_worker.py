@@ -21,6 +21,14 @@ import time
 IN_PROCESS = {"server": "in-process", "workers": 1, "worker_class": None, "threads": 1}
 
 
+def in_process_setup(graph: str, artifacts) -> dict:
+    """The set-up of this process, for figures measured without a server (as `/healthz` reports a server's)."""
+    from serving.settings import Settings
+    from serving.setup_report import process_setup
+
+    return process_setup(Settings(graph=graph, artifacts=artifacts.root), IN_PROCESS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.inprocess_worker")
     parser.add_argument("artifacts")
@@ -29,13 +37,11 @@ def main() -> None:
     args = parser.parse_args()
     from sentiment_model.artifacts import load_artifacts
     from serving.classifier import Classifier
-    from serving.settings import Settings
-    from serving.setup_report import process_setup
 
     artifacts = load_artifacts(args.artifacts)
     classifier = Classifier(args.graph, artifacts)
     classifier.classify(["warm up"])
-    setup = process_setup(Settings(graph=args.graph, artifacts=artifacts.root), IN_PROCESS)
+    setup = in_process_setup(args.graph, artifacts)
     gc.collect()
     gc.disable()  # collected between calls only when asked, never inside a timed one
     print(json.dumps({"ready": True, "setup": setup}), flush=True)

@@ -12,24 +12,15 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-import requests
 
 from bench import headlines
+from bench.inprocess_worker import in_process_setup
 from bench.load import Answers, Burst, SequentialClient
+from bench.memory import process_tree_memory
 from bench.paired import Comparison, Rotation, Stream, collect_young, rotate, timed
 from bench.plan import AfterIdle, Case, Plan
-from bench.servers import ServerPool
+from bench.servers import ServerPool, health
 from bench.supervisor import ServerProcess
-from bench.inprocess_worker import IN_PROCESS
-from bench.memory import process_tree_memory
-
-def in_process_setup(graph: str, artifacts) -> dict:
-    """The set-up of this (client) process, for figures measured without a server."""
-    from serving.settings import Settings
-    from serving.setup_report import process_setup
-
-    return process_setup(Settings(graph=graph, artifacts=artifacts.root), IN_PROCESS)
-
 
 # Below this many rounds a ratio gets no interval (a quick run's single cold start).
 MIN_ROUNDS_FOR_INTERVAL = 3
@@ -255,9 +246,9 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
                 started = time.perf_counter()
                 process.start().wait_healthy()
                 elapsed = time.perf_counter() - started
-                health = requests.get(f"{process.url}/healthz", timeout=10).json()
-                setups[str(case)] = health["setup"]
-                parts[str(case)].append((health["load_ms"], health["warmup_ms"]))
+                report = health(process.url)
+                setups[str(case)] = report["setup"]
+                parts[str(case)].append((report["load_ms"], report["warmup_ms"]))
             finally:
                 process.stop()
             return elapsed

@@ -17,9 +17,14 @@ class RemoteServer:
     url: str
 
 
+def health(url: str) -> dict:
+    """The server's `GET /healthz` answer: its set-up, load and warm-up times."""
+    return requests.get(f"{url}/healthz", timeout=10).json()
+
+
 def reported_setup(url: str) -> dict:
-    """What the server at `url` says of its own set-up (`GET /healthz`)."""
-    return requests.get(f"{url}/healthz", timeout=10).json()["setup"]
+    """What the server at `url` says of its own set-up."""
+    return health(url)["setup"]
 
 
 class ServerPool:

@@ -1,7 +1,6 @@
 """Run `wrk` (an outside load generator) in short windows and read its latency percentiles."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
@@ -30,15 +29,13 @@ def window(url: str, requests: int, timeout_s: float = 60.0, texts: list[str] | 
     soon as the script says the count is reached: windows as short as ours, to alternate finely.
     `texts`: sent in turn as `GET <url's path>?text=...`, as the suite's client sends them."""
     command = ["wrk", "-t1", "-c1", f"-d{int(timeout_s)}s", "-s", str(WINDOW_SCRIPT), url, "--", str(requests)]
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as targets:
-        path = urlsplit(url).path
-        targets.write("".join(f"{path}?{urlencode({'text': text})}\n" for text in texts or []))
-    if texts:
-        command.append(targets.name)
-    try:
+    if not texts:
         return _run_window(command, requests)
-    finally:
-        os.unlink(targets.name)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as targets:
+        path = urlsplit(url).path
+        targets.write("".join(f"{path}?{urlencode({'text': text})}\n" for text in texts))
+        targets.flush()
+        return _run_window(command + [targets.name], requests)
 
 
 def _run_window(command: list[str], requests: int) -> dict[str, int]:
