@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_args(parser.parse_args(argv))
     if settings.workers > 1 and not servers.get(settings.server).worker_processes:
         parser.error(f"--workers: {settings.server} serves from one process (use --threads)")
+    if settings.header_timeout + settings.body_timeout >= settings.timeout:
+        parser.error(f"--header-timeout + --body-timeout must stay under the {settings.timeout} s worker timeout, "
+                     f"got {settings.header_timeout:g} + {settings.body_timeout:g}")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
     try:
         load_artifacts(settings.artifacts)  # fail here, in one line, not in every worker

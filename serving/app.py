@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 from serving.classifier import Classifier
+from serving.deadlines import DeadlinePassed
 from serving.graphs import Predictor
 from serving.inputs import InputError, check_body_length, instances_from_json, texts_from_json, texts_from_query
 from serving.settings import Settings
@@ -81,6 +82,12 @@ def create_app(config: Settings, predictor: Predictor | None = None, hosting: di
     @app.errorhandler(InputError)
     def input_error(error: InputError):
         return jsonify(error=error.message), error.status
+
+    @app.errorhandler(DeadlinePassed)
+    def too_slow(error: DeadlinePassed):
+        # raised by the server's reads while the app reads the body (serving.deadlines)
+        log.warning("slow client: %s (%d bytes received)", error, error.received)
+        return jsonify(error=str(error)), 408
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

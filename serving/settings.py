@@ -23,6 +23,13 @@ def positive(text: str) -> int:
     return value
 
 
+def seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
+    return value
+
+
 def flag(default=MISSING, *, help: str, type=str, **argparse_options):
     """A field that is also a command-line flag, `--name-with-dashes` (argparse's options)."""
     return field(default=default, metadata={"help": help, "type": type, **argparse_options})
@@ -52,6 +59,13 @@ class Settings:
                                               "gthread, flask, waitress): wait this long for more; 0 = only what is queued")
     max_batch_rows: int = flag(64, type=positive, metavar="R", help="rows per micro-batch")
     access_log: bool = flag(False, type=bool, help="log every request")
+    # A slow or lying client may hold a worker this long, not until the worker is killed
+    # (serving.deadlines); both together stay under `timeout`.
+    header_timeout: float = flag(5.0, type=seconds, metavar="S",
+                                 help="seconds a client has to send the request line and headers, else 408 "
+                                      "(or the connection closed if it sent nothing)")
+    body_timeout: float = flag(5.0, type=seconds, metavar="S",
+                               help="seconds a client has to send the body once its headers are in, else 408")
     # Not flags: fixed for every server this project starts.
     limits: Limits = field(default_factory=Limits)
     timeout: int = 30  # gunicorn: a worker silent this long is restarted

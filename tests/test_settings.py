@@ -26,6 +26,8 @@ SETTINGS = st.builds(
     batch_window_ms=st.none() | st.floats(0, 50, allow_nan=False),
     max_batch_rows=st.integers(1, 512),
     access_log=st.booleans(),
+    header_timeout=st.sampled_from([0.5, 5.0, 12.5]),
+    body_timeout=st.sampled_from([1.0, 5.0, 10.0]),
 )
 
 
@@ -61,3 +63,23 @@ def test_a_bad_flag_value_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as leaving:
         parse(["--graph", "static", "--artifacts", "a", "--workers", "0"])
     assert leaving.value.code == 2 and "must be at least 1" in capsys.readouterr().err
+
+
+def test_request_deadlines_are_a_few_seconds_by_default():
+    defaults = Settings(graph="static", artifacts=Path("a"))
+    assert 1 <= defaults.header_timeout <= 10 and 1 <= defaults.body_timeout <= 10
+    assert defaults.header_timeout + defaults.body_timeout < defaults.timeout
+
+
+@pytest.mark.parametrize("flags, says", [
+    (["--header-timeout", "0"], "must be more than 0 seconds"),
+    (["--body-timeout", "-1"], "must be more than 0 seconds"),
+    (["--header-timeout", "20", "--body-timeout", "10"], "must stay under the 30 s worker timeout"),
+])
+def test_a_deadline_that_cannot_work_is_a_one_line_usage_error(tmp_path, capsys, flags, says):
+    from serving.__main__ import main
+
+    with pytest.raises(SystemExit) as leaving:
+        main(["run", "--graph", "static", "--artifacts", str(tmp_path), *flags])
+    err = capsys.readouterr().err
+    assert leaving.value.code == 2 and says in err and "Traceback" not in err

@@ -2,8 +2,10 @@
 
 A server module defines `run(settings)` (serve `serving.settings.Settings` until stopped; a
 broken model stops it with one log line, `serving.launcher.load_app_or_exit`) and
-`hosting(settings) -> dict` (how it hosts the app, as `/healthz` reports it), and
-answers the errors it produces itself (before the app sees a request) as JSON.
+`hosting(settings) -> dict` (how it hosts the app, as `/healthz` reports it), answers the
+errors it produces itself (before the app sees a request) as JSON, and keeps the request
+deadlines `settings.header_timeout` and `settings.body_timeout` (serving.deadlines) as far as
+its design allows; its entry says how far (`SlowClients`, checked by tests/test_slow_clients.py).
 Each is imported only when asked for. The command line's choices, the benchmark
 plans and the tests all read this registry, so adding a server is a module here
 and a line below.
@@ -16,12 +18,22 @@ from types import ModuleType
 
 
 @dataclass(frozen=True)
+class SlowClients:
+    """What the server does when a request deadline passes (serving.deadlines)."""
+    headers: str = "408"  # headers too slow: "408" (JSON), or "close" (no answer)
+    body: str = "408"  # body too slow: "408" (JSON), or "held" (a thread waits until the client closes)
+    silent: str = "close"  # a new connection that sends nothing: "close" at the header deadline, or
+    # "open" (kept open, holding no worker thread)
+
+
+@dataclass(frozen=True)
 class Server:
     module: str  # in this package
     worker_processes: bool  # `--workers N` starts N processes (else one process, `--threads` threads)
     description: str
     # in a default benchmark run with the fast graph kinds (requests and bursts), not only --bench-extended
     with_fast_kinds: bool = False
+    slow_clients: SlowClients = SlowClients()
 
 
 SERVERS = {
@@ -29,7 +41,9 @@ SERVERS = {
     "flask": Server("flask_dev", False, "Flask's threaded development server (the seed's), one process"),
     "waitress": Server("waitress_server", False, "one process, a pool of --threads threads (default 4)"),
     "granian": Server("granian_server", True, "a Rust HTTP front end, N worker processes of --threads Python threads "
-                      "(default 1)", with_fast_kinds=True),
+                      "(default 1)", with_fast_kinds=True,
+                      # hyper's header timeout closes; a WSGI body read blocks in Rust without a timeout
+                      slow_clients=SlowClients(headers="close", body="held", silent="open")),
 }
 
 

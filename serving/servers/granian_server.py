@@ -8,6 +8,12 @@ this server (measured, tests/test_bad_input.py): a garbage request line, an unkn
 or a raw non-ASCII byte in the URL (400), more than 100 headers or a head over its 417 KB buffer,
 e.g. a 1 MB URL (431). A single 20 KB header, which gunicorn refuses (431), is inside that
 buffer and is answered.
+
+Deadlines (serving.deadlines): hyper's `header_read_timeout` is `--header-timeout` (it closes the
+connection, without an answer). `--body-timeout` cannot be kept: granian hands the app a body
+whose reads block in Rust with no timeout, and reading it on a helper thread to give up on it
+stalled the whole worker (measured; docs/slow-clients.md). A client that announces more body
+than it sends holds one Python thread until it closes: put a buffering proxy in front.
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ def hosting(settings: Settings) -> dict:
 
 def run(settings: Settings) -> None:
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
     from granian.server import Server
 
@@ -42,6 +49,7 @@ def run(settings: Settings) -> None:
         # as gunicorn's graceful_timeout: a worker whose interpreter teardown (TensorFlow's) hangs
         # is killed after 5 s instead of holding the stop forever (seen: over 20 s)
         workers_kill_timeout=5,
+        http1_settings=HTTP1Settings(header_read_timeout=round(settings.header_timeout * 1000)),
     )
     logging.getLogger("serving").info("granian: %s workers, %s threads each", settings.workers,
                                       settings.threads or DEFAULT_THREADS)

@@ -34,14 +34,20 @@ def run(settings: Settings) -> None:
     from gunicorn import util
     from gunicorn.app.base import BaseApplication
 
+    from serving.servers import gunicorn_workers
+
     util.write_error = _json_write_error  # looked up at call time by gunicorn's workers
+    gunicorn_workers.install(settings.header_timeout, settings.body_timeout)
+    # the same workers gunicorn would pick (gthread when threads > 1), with request deadlines
+    threaded = settings.worker_class == "gthread" or (settings.threads or 1) > 1
+    worker_class = gunicorn_workers.DeadlineThreadWorker if threaded else gunicorn_workers.DeadlineSyncWorker
 
     class ServingApplication(BaseApplication):
         def load_config(self):
             options = {
                 "bind": f"{settings.bind}:{settings.port}",
                 "workers": settings.workers,
-                "worker_class": settings.worker_class,
+                "worker_class": worker_class,
                 "threads": settings.threads or 1,
                 "timeout": settings.timeout,
                 "graceful_timeout": 5,
