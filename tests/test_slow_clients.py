@@ -25,14 +25,16 @@ TEXT = "a warm and funny film"
 BODY = json.dumps({"text": TEXT}).encode()
 
 
-def server_options(name: str) -> dict:
-    capacity = {"workers": 2} if servers.get(name).worker_processes else {"threads": 2}
-    return {**capacity, "header_timeout": DEADLINE, "body_timeout": DEADLINE}
+# every registered server, and gunicorn's threaded workers beside its sync ones
+SET_UPS = {name: {"server": name, **({"workers": 2} if server.worker_processes else {"threads": 2})}
+           for name, server in servers.SERVERS.items()}
+SET_UPS["gunicorn-gthread"] = {"server": "gunicorn", "workers": 2, "threads": 2}
 
 
-@pytest.fixture(scope="module", params=list(servers.SERVERS))
+@pytest.fixture(scope="module", params=list(SET_UPS))
 def server(request, artifacts_dir):
-    with ServerProcess(GRAPH, artifacts_dir, server=request.param, **server_options(request.param)) as process:
+    options = {**SET_UPS[request.param], "header_timeout": DEADLINE, "body_timeout": DEADLINE}
+    with ServerProcess(GRAPH, artifacts_dir, **options) as process:
         process.workers_at_start = children(process.process.pid)
         yield process
         assert children(process.process.pid) == process.workers_at_start, "a worker was killed or replaced"

@@ -10,6 +10,7 @@ nothing arrived); one passed in the body surfaces in the app as `DeadlinePassed`
 from __future__ import annotations
 
 from gunicorn import http, util
+from gunicorn.workers import gthread
 from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
@@ -48,6 +49,8 @@ def install(header_timeout: float, body_timeout: float) -> None:
         return DeadlineParser(_gunicorn_get_parser(cfg, DeadlineSocket(source, clock), source_addr), clock)
 
     http.get_parser = get_parser
+    # gthread waits this long in a thread for a new connection's first bytes (gunicorn: 5 s), read at call time
+    gthread.DEFAULT_WORKER_DATA_TIMEOUT = header_timeout
 
 
 class _AnswersDeadlines:
@@ -68,6 +71,15 @@ class DeadlineSyncWorker(_AnswersDeadlines, SyncWorker):
 
 
 class DeadlineThreadWorker(_AnswersDeadlines, ThreadWorker):
+    def finish_request(self, conn, fs):
+        if not fs.cancelled() and fs.exception() is None and fs.result() is gthread._DEFER:
+            # nothing arrived within the header deadline: closed, as on every server here
+            # (gunicorn would park it for another keep-alive period)
+            self.nr_conns -= 1
+            conn.close()
+            return
+        super().finish_request(conn, fs)
+
     def handle_request(self, req, conn):
         keep_alive = super().handle_request(req, conn)
         # after a body deadline the rest of the body is still on the way: no next request on it
