@@ -5,7 +5,7 @@ faster. Names say the scenario, e.g. "request gunicorn-w1: static / dynamic".
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from bench.paired import Comparison, Rotation
 from bench.plan import Case, ServerConfig

@@ -29,7 +29,7 @@ class InProcessClient:
         self.process = LineProcess(command, PROJECT_ROOT, name=f"in-process {graph} worker")
         self.setup: dict | None = None
 
-    def wait_ready(self) -> "InProcessClient":
+    def wait_ready(self) -> InProcessClient:
         """Until the kind is loaded and warmed up (start several clients, then wait for each)."""
         self.setup = json.loads(self.process.reply())["setup"]
         return self

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import cycle
-from typing import Iterator
 
 from bench.client import Connection
 
@@ -52,7 +52,7 @@ class SequentialClient:
         self.one_request()
         return time.perf_counter() - started
 
-    def wait_ready(self) -> "SequentialClient":
+    def wait_ready(self) -> SequentialClient:
         """Nothing to wait for: the server is healthy before a client is made."""
         return self
 

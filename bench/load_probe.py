@@ -49,7 +49,7 @@ class LoadProbe:
         self.process = LineProcess([sys.executable, "-c", PROBE, str(artifacts), text], root,
                                    {**env, "PYTHONPATH": str(root)}, name="load probe")
 
-    def wait_ready(self) -> "LoadProbe":
+    def wait_ready(self) -> LoadProbe:
         """Until the probe has imported TensorFlow and read the model folder (start several, then wait)."""
         self._expect("ready")
         return self

@@ -31,7 +31,7 @@ class PeakMemory:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "PeakMemory":
+    def start(self) -> PeakMemory:
         self.before_mb = self.peak_mb = used_mb()
         self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
         self._thread.start()

@@ -9,8 +9,8 @@ remote server (maybe another model) only the answer's shape can be checked.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 LABELS = ("NEGATIVE", "POSITIVE")
 TOLERANCE = 1e-4  # float32 through JSON and across graph kinds

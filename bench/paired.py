@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class Rotation:
         return list(np.asarray(self.round_medians[name], dtype=float) / levels)
 
     def compare(self, name: str, numerator: str, denominator: str,
-                confidence: float = CONFIDENCE) -> "Comparison":
+                confidence: float = CONFIDENCE) -> Comparison:
         """numerator ÷ denominator (of times: below 1, the numerator is faster), paired by round."""
         ratio, low, high = bootstrap_ratio_ci(self.round_medians[denominator], self.round_medians[numerator],
                                               confidence)
@@ -181,7 +181,7 @@ class Comparison:
         """Half the interval's width relative to the ratio: 0.05 means ±5 %."""
         return (self.high - self.low) / 2 / self.ratio
 
-    def overlaps(self, other: "Comparison") -> bool:
+    def overlaps(self, other: Comparison) -> bool:
         return self.low <= other.high and other.low <= self.high
 
     def as_json(self) -> dict:
@@ -190,7 +190,7 @@ class Comparison:
                 "confidence": self.confidence}
 
     @classmethod
-    def from_json(cls, entry: dict) -> "Comparison":
+    def from_json(cls, entry: dict) -> Comparison:
         return cls(entry["name"], entry["numerator"], entry["denominator"], float(entry["ratio"]),
                    float(entry["low"]), float(entry["high"]), float(entry["confidence"]))
 

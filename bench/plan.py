@@ -160,7 +160,7 @@ class Plan:
 
     @classmethod
     def from_options(cls, quick: bool, workers: str | None, remote_url: str | None = None,
-                     remote_graph: str | None = None, extended: bool = False) -> "Plan":
+                     remote_graph: str | None = None, extended: bool = False) -> Plan:
         try:
             # 4 workers on 2 cores gained 0-7 % over 2 (intervals touching 1) for 14 s of the run
             sweep = tuple(int(w) for w in workers.split(",")) if workers else ((1, 2, 4) if extended and not quick else (1, 2))

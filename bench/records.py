@@ -94,7 +94,7 @@ class Figure:
         return asdict(self)
 
     @classmethod
-    def from_extra_info(cls, extra_info: dict) -> "Figure":
+    def from_extra_info(cls, extra_info: dict) -> Figure:
         unknown = set(extra_info) - {item.name for item in fields(cls)}
         if unknown:
             raise RecordError(f"stored figure has fields this version does not know: {', '.join(sorted(unknown))} "

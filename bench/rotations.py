@@ -8,8 +8,8 @@ ratio is formed: a case with a wrong answer gets no ratio (and its benchmark fai
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -59,7 +59,7 @@ class Measured:
         return {"method": self.method, "rotation_cases": [str(case) for case in self.cases],
                 "rotation_rounds": self.rotation.rounds}
 
-    def finish(self, where: Callable | None = None) -> "Measured":
+    def finish(self, where: Callable | None = None) -> Measured:
         """Form the group's headline ratios among the cases whose every answer was right."""
         if self.rotation.rounds >= MIN_ROUNDS_FOR_INTERVAL:
             correct = [case for case in self.cases if not self.faults.get(str(case))]

@@ -1,7 +1,7 @@
 """Pure statistics over latency samples (seconds in, milliseconds out)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -54,7 +54,7 @@ class ServerProcess:
         self._log = tempfile.NamedTemporaryFile(prefix=f"serving-{graph}-", suffix=".log", delete=False)
         self.log_path = Path(self._log.name)
 
-    def start(self) -> "ServerProcess":
+    def start(self) -> ServerProcess:
         self.process = subprocess.Popen(
             self.command, cwd=self.project_root, stdout=self._log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True, env=self.env,
@@ -65,7 +65,7 @@ class ServerProcess:
         text = self.log_path.read_text(errors="replace")
         return "\n".join(text.splitlines()[-tail_lines:])
 
-    def wait_healthy(self) -> "ServerProcess":
+    def wait_healthy(self) -> ServerProcess:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -110,7 +110,7 @@ class ServerProcess:
             time.sleep(0.05)
         return False
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         try:
             return self.start().wait_healthy()
         except BaseException:

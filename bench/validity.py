@@ -10,8 +10,8 @@ invalidate a figure; a case whose rounds disagree with each other does.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from bench.stats import bootstrap_median_ci
 

@@ -43,8 +43,9 @@ def settings_arguments(settings: TrainSettings) -> list[str]:
     return arguments
 
 
-def cached_artifacts(cache_root: Path, settings: TrainSettings = TrainSettings(), force: bool = False) -> Path:
-    """Folder of artifacts for these settings, training only when absent (or forced)."""
+def cached_artifacts(cache_root: Path, settings: TrainSettings | None = None, force: bool = False) -> Path:
+    """Folder of artifacts for these settings (the defaults if None), training only when absent (or forced)."""
+    settings = settings or TrainSettings()
     target = Path(cache_root) / cache_key(settings)
     if (target / MANIFEST).is_file() and not force:
         return target

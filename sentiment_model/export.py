@@ -23,7 +23,6 @@ from sentiment_model.network import checkpoint_for, serving_function
 from sentiment_model.settings import TrainSettings
 from sentiment_model.train import TrainedModel
 
-
 ONNX_OPSET = 17
 
 

@@ -9,8 +9,8 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -39,7 +39,7 @@ class Vocabulary:
         self._ids = {token: index for index, token in enumerate(self.tokens)}
 
     @classmethod
-    def build(cls, texts: Iterable[str], maxlen: int, min_count: int = 1) -> "Vocabulary":
+    def build(cls, texts: Iterable[str], maxlen: int, min_count: int = 1) -> Vocabulary:
         counts = Counter(token for text in texts for token in tokenize(text))
         # Most frequent first, ties alphabetical: the same corpus gives the same ids.
         words = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
@@ -66,7 +66,7 @@ class Vocabulary:
         path.write_text(json.dumps({"maxlen": self.maxlen, "tokens": self.tokens}, ensure_ascii=False))
 
     @classmethod
-    def load(cls, path: Path) -> "Vocabulary":
+    def load(cls, path: Path) -> Vocabulary:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
             return cls(data["tokens"], int(data["maxlen"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+
 import numpy as np
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException

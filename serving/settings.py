@@ -90,7 +90,7 @@ class Settings:
         return {name: str(value) if isinstance(value, Path) else value for name, value in asdict(self).items()}
 
     @classmethod
-    def from_args(cls, namespace: argparse.Namespace) -> "Settings":
+    def from_args(cls, namespace: argparse.Namespace) -> Settings:
         return cls(**{item.name: getattr(namespace, item.name) for item in _flags()})
 
 

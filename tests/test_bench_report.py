@@ -11,7 +11,6 @@ import pytest
 
 from bench import report
 
-
 FAKE_SUITE = textwrap.dedent('''
     import time
     import pytest

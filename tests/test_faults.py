@@ -11,8 +11,8 @@ import time
 import pytest
 
 from bench.load import Burst
-from serving.servers import SERVERS
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
+from serving.servers import SERVERS
 from tests.procs import children, marked_pids, new_marker, wait_no_marked
 
 TEXTS = ["the staff was rude", "the room was lovely", "the movie was not good", "great pasta"]

@@ -12,7 +12,6 @@ from tests.procs import new_marker, wait_no_marked
 from tests.tools import require
 
 
-
 @pytest.fixture(autouse=True)
 def locust_installed():
     require("locust", shutil.which("locust") is not None, "pip install -r requirements.txt")

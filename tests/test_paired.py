@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import gc
-import weakref
 import json
 import os
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import numpy as np

@@ -11,10 +11,10 @@ import psutil
 import pytest
 import requests
 
+from bench.supervisor import ROOT_ENV, ServerProcess
 from serving import graphs
 from serving.servers import SERVERS
 from serving.settings import Settings
-from bench.supervisor import ROOT_ENV, ServerProcess
 
 TEXTS = ["the movie was not good", "honestly, the staff was rude, but the room was lovely!", "great pasta"]
 

@@ -9,8 +9,8 @@ import psutil
 import pytest
 import requests
 
-from sentiment_model import corpus
 from bench.supervisor import ServerProcess
+from sentiment_model import corpus
 from serving import servers
 from tests.procs import children
 from tests.slowclient import SlowClient, post_head

@@ -41,7 +41,7 @@ def test_a_slowed_stream_is_reported_slower_with_an_interval_that_excludes_one(t
 def test_two_identical_streams_give_an_interval_that_includes_one(tmp_path):
     # Identical streams: a 95 % interval misses 1 about once in 20 runs by design, so a second,
     # independent run is allowed before failing (a false failure about 1 in 400).
-    for attempt in range(2):
+    for _attempt in range(2):
         found, summary, _ = run_suite(tmp_path, "static-twice")
         if found["low"] <= 1.0 <= found["high"]:
             break

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from bench import rotations, wrk
-from bench.paired import collect_young
 from bench.oracle import AnswerJudge
+from bench.paired import collect_young
 from bench.plan import Plan, request_texts
 from bench.servers import ServerPool
 from bench.stats import bootstrap_ratio_ci, latency_summary

@@ -5,8 +5,8 @@ import json
 import logging
 import sys
 
-from serving.settings import Settings
 from serving.launcher import load_app_or_exit
+from serving.settings import Settings
 
 
 def hosting(settings: Settings) -> dict:
@@ -69,6 +69,7 @@ def run(settings: Settings) -> None:
             return load_app_or_exit(settings)
 
     from gunicorn.errors import HaltServer
+
     from serving import graphs
 
     # Imported once here, in the master: forked workers share the modules instead of each
