@@ -63,7 +63,7 @@ def create_app(config: Settings, predictor: Predictor | None = None, hosting: di
 
     @app.post("/v1/models/<model>:predict")
     def tf_serving_predict(model: str):
-        """TF Serving's REST predict API on ids, so one client serves both (`bench.tfserving`)."""
+        """TF Serving's REST predict API on ids, so one client serves both (`tools.tfserving`)."""
         if model != TF_SERVING_MODEL_NAME:
             return jsonify(error=f"Servable not found for request: Latest({model})"), 404
         instances = instances_from_json(request_body(), request.content_type, classifier.vocabulary.maxlen, limits)

@@ -9,7 +9,7 @@ import pytest
 
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess, free_port
 from tests.procs import new_marker, wait_no_marked
-from tests.tools import require
+from tests.required_tools import require
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,7 @@ def test_headless_master_and_worker_write_a_clean_csv(artifacts_dir, tmp_path):
     marker = new_marker()
     env = {**ROOT_ENV, **marker, "TFSERVE_GRAPH": "static"}
     port = str(free_port())
-    locustfile = str(PROJECT_ROOT / "bench" / "locustfile.py")
+    locustfile = str(PROJECT_ROOT / "tools" / "locustfile.py")
     with ServerProcess("static", artifacts_dir, workers=2) as server:
         master = subprocess.Popen(
             ["locust", "-f", locustfile, "--master", "--headless", "--expect-workers", "1", "-u", "8", "-r", "8",

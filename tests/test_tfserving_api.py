@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from bench.supervisor import ServerProcess
-from bench.tfserving import TFServingClient
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 from tests.rawhttp import raw_request
+from tools.tfserving import TFServingClient
 
 TEXTS = ["the movie was not good", "the staff was friendly, but the room was dirty", "great pasta"]
 

@@ -1,7 +1,7 @@
 """A missing outside tool is a skip on a developer's machine and a failure where CI requires it."""
 import pytest
 
-from tests.tools import REQUIRE_ENV, require
+from tests.required_tools import REQUIRE_ENV, require
 
 
 def test_missing_tool_skips_by_default(monkeypatch):

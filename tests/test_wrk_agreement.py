@@ -9,7 +9,7 @@ from bench.plan import Plan, request_texts
 from bench.servers import ServerPool
 from bench.stats import bootstrap_ratio_ci, latency_summary
 from bench.supervisor import ServerProcess
-from tests.tools import require
+from tests.required_tools import require
 
 # The target: our p50 within 10 % of wrk's on the same server, from the median of paired ratios
 # (windows of 50 requests, ours and wrk's taking turns), and not beyond 10 % with 95 % confidence.

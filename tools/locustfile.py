@@ -1,7 +1,7 @@
 """Locust load for when one load generator is not enough (distributed: a master and N workers).
 
-    locust -f bench/locustfile.py --master --headless -u 200 -r 50 -t 60s --host http://HOST:PORT --csv out
-    locust -f bench/locustfile.py --worker --master-host MASTER   # on each load machine
+    locust -f tools/locustfile.py --master --headless -u 200 -r 50 -t 60s --host http://HOST:PORT --csv out
+    locust -f tools/locustfile.py --worker --master-host MASTER   # on each load machine
 
 Each user sends the same requests as the suite: `GET /<graph>?text=` with held-out
 sentences, and counts an answer as failed unless it is a 200 with a label.

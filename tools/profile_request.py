@@ -1,4 +1,4 @@
-"""`python -m bench.profile_request --graph static-xla --artifacts DIR`: where one request's time goes.
+"""`python -m tools.profile_request --graph static-xla --artifacts DIR`: where one request's time goes.
 
 Profiles N requests through the Flask app (Werkzeug's test client: the WSGI
 path without sockets) and prints the functions with the most own time, plus
@@ -19,7 +19,7 @@ from sentiment_model.artifacts import ArtifactError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.profile_request", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.profile_request", description=__doc__.splitlines()[0])
     parser.add_argument("--graph", default="static-xla")
     parser.add_argument("--artifacts", type=Path, required=True)
     parser.add_argument("--requests", type=int, default=2000)
