@@ -1,5 +1,5 @@
 """The client machine's facts, added to pytest-benchmark's `machine_info` through its documented
-`pytest_benchmark_update_machine_info` hook (bench/conftest.py). The measured server's own
+`pytest_benchmark_update_machine_info` hook (bench/plugin/summary.py). The measured server's own
 set-up is read from its `/healthz` (`serving.setup_report`), never assumed from the client.
 """
 from __future__ import annotations

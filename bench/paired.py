@@ -213,7 +213,10 @@ class SampleClock:
         return self._now
 
     def _advance(self) -> None:
-        self._now += self._pending.pop(0)
+        # pytest-benchmark calls the target once more after the rounds under --benchmark-cprofile:
+        # with no sample left, that call takes no time instead of failing
+        if self._pending:
+            self._now += self._pending.pop(0)
 
     def hand_over(self, benchmark, samples_s: Sequence[float]) -> None:
         """One pytest-benchmark round per sample, each exactly that sample long."""

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 from bench import records, wrk
-from bench.conftest import round_times
 from bench.load import SequentialClient
 from bench.minimal_app import ANSWER
+from bench.paired import sample_clock
 from bench.records import Figure
 from bench.stats import latency_summary
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
@@ -52,15 +52,16 @@ def minimal_server():
         process.wait(timeout=30)
 
 
+@pytest.mark.benchmark(timer=sample_clock)
 def test_client_cost(benchmark, minimal_server, plan):
     benchmark.group = "client: against a minimal server (no TensorFlow)"
     text = "the staff was friendly, but the room was dirty"
     ours, theirs, _ = wrk.alternate_p50s(minimal_server, text, windows=WINDOWS, requests=REQUESTS)
     client = SequentialClient(minimal_server, [text])
-    benchmark.pedantic(client.one_request, setup=client.connect, rounds=plan.client_cost_rounds)
+    times = [client.timed_request() for _ in range(plan.client_cost_rounds)]  # the client's own clock
     client.close()
     assert all(status == 200 and body == ANSWER for _, status, body in client.answers.items)
-    times = round_times(benchmark)
+    sample_clock.hand_over(benchmark, times)
     wrk_p50 = float(np.median(theirs)) if theirs else None
     ours_p50 = float(np.median(ours))
     record = Figure(

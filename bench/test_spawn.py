@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from bench import records
-from bench.conftest import SPAWN_TEXT
 from bench.paired import sample_clock
 from bench.plan import Case, ServerConfig
+from bench.plugin.fixtures import SPAWN_TEXT
 from bench.stats import latency_summary, requests_per_second
 
 

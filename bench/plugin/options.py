@@ -1,0 +1,72 @@
+"""The suite's command-line options, checked once before collection (a bad one is a one-line
+usage error), and the run's start and end: SIGTERM, the memory sampler."""
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from bench import headlines
+from bench.memory import PeakMemory
+from bench.plan import Plan
+from bench.plugin.state import run_state
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("tfserve-bench")
+    group.addoption("--bench-quick", action="store_true", help="fewer cases and rounds (CI smoke run, under a minute once trained)")
+    group.addoption("--bench-workers", default=None, help="gunicorn worker counts to sweep, e.g. 1,2,4 (default 1,2; with --bench-extended 1,2,4)")
+    group.addoption("--bench-extended", action="store_true",
+                    help="also cold starts of every kind, bursts on the Flask dev server, saved_model and "
+                         "static-xla micro-batching bursts, waitress's requests and bursts, "
+                         "a second open-loop search (about a minute more)")
+    group.addoption("--bench-change-threshold", type=float, default=headlines.CHANGE_THRESHOLD, metavar="F",
+                    help="with --benchmark-compare: a ratio CHANGED only when its interval and the compared run's "
+                         "are apart and it moved by more than this fraction (default 0.05)")
+    group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
+                    help="measure an already-running server (request, burst, open loop) instead of launching ones; "
+                         "env TFSERVE_URL")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config):
+    # SIGTERM (a CI runner cancelling the job) takes Ctrl-C's path: fixtures tear down, servers stop.
+    signal.signal(signal.SIGTERM, _interrupt)
+    state = run_state(config)
+    state.peak_memory = PeakMemory().start()
+    url = config.getoption("--serving-url", default=None)
+    if url:
+        state.remote_graph = _remote_graph(url.rstrip("/"))
+    try:
+        plan_for(config)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def pytest_unconfigure(config):
+    if run_state(config).peak_memory is not None:
+        run_state(config).peak_memory.stop()
+
+
+def plan_for(config) -> Plan:
+    """The run's plan, from its options."""
+    url = config.getoption("--serving-url")
+    return Plan.from_options(config.getoption("--bench-quick"), config.getoption("--bench-workers"),
+                             url.rstrip("/") if url else None, run_state(config).remote_graph,
+                             config.getoption("--bench-extended"))
+
+
+def _remote_graph(url: str) -> str:
+    """The graph kind a running server serves, from its /healthz; a one-line usage error if unreachable."""
+    import requests
+
+    try:
+        response = requests.get(f"{url}/healthz", timeout=10)
+        response.raise_for_status()
+        return response.json()["graph"]
+    except (requests.RequestException, ValueError, KeyError) as error:
+        raise pytest.UsageError(f"--serving-url {url}: no healthy tfserve-bench server there ({error})") from None

@@ -1,0 +1,31 @@
+"""The run's state between pytest's hooks: one object in pytest's own per-run store."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from bench.memory import PeakMemory
+
+
+@dataclass
+class RunState:
+    peak_memory: PeakMemory | None = None  # the machine's used memory, sampled through the run
+    compared: dict | None = None  # the saved run --benchmark-compare compares with, as pytest-benchmark loaded it
+    remote_graph: str | None = None  # graph kind of --serving-url, read once from its /healthz
+    server_groups: dict = field(default_factory=dict)  # parameter name -> its selected cases (their servers)
+    group_items: dict = field(default_factory=dict)  # parameter name -> node ids of its benchmarks not yet run
+    group_cases: dict = field(default_factory=dict)  # parameter name -> the selected cases, one rotation each
+    pool: object | None = None  # the run's bench.servers.ServerPool, once a benchmark asked for it
+    comparisons: list = field(default_factory=list)  # every rotation's headline ratios (bench.paired.Comparison)
+    verdicts: list = field(default_factory=list)  # (benchmark name, valid, reason) of every judged figure
+
+
+STATE = pytest.StashKey[RunState]()
+
+
+def run_state(config) -> RunState:
+    """This run's state (made on first use: pytest-benchmark's hooks may come before ours)."""
+    if STATE not in config.stash:
+        config.stash[STATE] = RunState()
+    return config.stash[STATE]

@@ -1,0 +1,64 @@
+"""What a run says at its end: its answers on the terminal, beside pytest-benchmark's tables,
+and in the saved JSON; whether they changed since the run `--benchmark-compare` compares with
+(handed over by pytest-benchmark's own hook, from its own storage)."""
+from __future__ import annotations
+
+import pytest
+
+from bench import headlines
+from bench.environment import client_info
+from bench.plugin.state import run_state
+
+
+def pytest_benchmark_update_machine_info(config, machine_info):
+    """The client machine, next to pytest-benchmark's own `machine_info` (py-cpuinfo's CPU)."""
+    machine_info["client"] = client_info()
+
+
+def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info, compared_benchmark):
+    """pytest-benchmark hands over each run it compares with, loaded from its storage: keep it
+    for the summary (its own machine-info warning stays pytest-benchmark's)."""
+    run_state(config).compared = compared_benchmark
+
+
+def pytest_benchmark_update_json(config, benchmarks, output_json):
+    """The run's answers, next to pytest-benchmark's figures (saved run and --benchmark-json)."""
+    state = run_state(config)
+    output_json["comparisons"] = [c.as_json() for c in state.comparisons]
+    if state.peak_memory is not None:
+        output_json["peak_memory"] = state.peak_memory.as_json()
+
+
+def _compared_name(compared: dict) -> str:
+    commit = (compared.get("commit_info") or {}).get("id") or "?"
+    return f"the run of {compared.get('datetime', '?')[:19]} (commit {commit[:8]})"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark's tables
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The run's answers (ratios with intervals), whether they changed since the compared run,
+    the machine's peak memory, and the figures whose measurement was not valid."""
+    write = terminalreporter.write_line
+    state = run_state(config)
+    if state.comparisons:
+        terminalreporter.section("answers: paired ratios of times, 95 % intervals", sep="-")
+        for comparison in state.comparisons:
+            write(f"{comparison.name:<52} {comparison.ratio:7.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  "
+                  f"{comparison.words()}")
+        if state.compared is not None:
+            terminalreporter.section(f"answers since {_compared_name(state.compared)}", sep="-")
+            for line in headlines.changes_since(state.comparisons, state.compared.get("comparisons", []),
+                                                config.getoption("--bench-change-threshold")):
+                write(line)
+    if state.peak_memory is not None:
+        memory = state.peak_memory.as_json()
+        terminalreporter.section("peak memory (the whole machine, as `free` counts it)", sep="-")
+        write(f"{memory['machine_used_peak_mb']} MB used at the peak, {memory['machine_used_before_mb']} MB before "
+              f"the run: the run's share {memory['run_peak_mb']} MB")
+    if not state.verdicts:
+        return
+    invalid = [(name, reason) for name, valid, reason in state.verdicts if not valid]
+    terminalreporter.section("validity", sep="-")
+    write(f"{len(state.verdicts) - len(invalid)} of {len(state.verdicts)} latency figures VALID")
+    for name, reason in invalid:
+        write(f"INVALID {name}: {reason}", yellow=True)
