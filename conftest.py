@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sentiment_model.cache import cached_artifacts
+from sentiment_model.artifacts import MANIFEST
+from sentiment_model.cache import cache_key, cached_artifacts
+from sentiment_model.settings import TrainSettings
 
 ROOT = Path(__file__).resolve().parent
 
@@ -19,7 +21,13 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def artifacts_dir(pytestconfig) -> Path:
     """Default model, trained once (per data, code and settings) and reused after."""
-    return cached_artifacts(Path(pytestconfig.getoption("--artifacts-cache")), force=pytestconfig.getoption("--retrain"))
+    cache, retrain = Path(pytestconfig.getoption("--artifacts-cache")), pytestconfig.getoption("--retrain")
+    if retrain or not (cache / cache_key(TrainSettings()) / MANIFEST).is_file():
+        from bench.plugin.progress import step
+
+        with step(pytestconfig, "training the default model (once for this data, code and settings; about a minute)"):
+            return cached_artifacts(cache, force=retrain)
+    return cached_artifacts(cache)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from bench import rotations
 from bench.oracle import AnswerJudge
 from bench.plan import Case, Plan, request_texts
 from bench.plugin.options import plan_for
+from bench.plugin.progress import step
 from bench.plugin.state import run_state
 from bench.records import Figure
 from bench.servers import ServerPool
@@ -63,38 +64,53 @@ def group_cases(config, name: str) -> list[Case]:
     return run_state(config).group_cases[name]
 
 
+def start_servers(config, pool: ServerPool, group: str, title: str) -> None:
+    with step(config, f"{title}: starting the servers"):
+        pool.start_group(group)
+
+
 @pytest.fixture(scope="session")
 def measured_requests(pytestconfig, plan, server_pool, texts, artifacts, judge_for) -> rotations.Measured:
     """Every selected single-request case, measured in one rotation (first use runs it)."""
-    server_pool.start_group("request_case")
-    return file_answers(pytestconfig, rotations.measure_requests(group_cases(pytestconfig, "request_case"), plan,
-                                                                 server_pool, texts, artifacts, judge_for))
+    cases = group_cases(pytestconfig, "request_case")
+    start_servers(pytestconfig, server_pool, "request_case", "single requests")
+    with step(pytestconfig, f"single requests: {len(cases)} cases in turn, {plan.request_rounds} rounds"):
+        measured = rotations.measure_requests(cases, plan, server_pool, texts, artifacts, judge_for)
+    return file_answers(pytestconfig, measured)
 
 
 @pytest.fixture(scope="session")
 def measured_bursts(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
-    server_pool.start_group("burst_case")
-    return file_answers(pytestconfig, rotations.measure_bursts(group_cases(pytestconfig, "burst_case"), plan,
-                                                               server_pool, texts, judge_for))
+    cases = group_cases(pytestconfig, "burst_case")
+    start_servers(pytestconfig, server_pool, "burst_case", "bursts")
+    with step(pytestconfig, f"bursts: {len(cases)} cases in turn, {plan.burst_rounds} rounds"):
+        measured = rotations.measure_bursts(cases, plan, server_pool, texts, judge_for)
+    return file_answers(pytestconfig, measured)
 
 
 @pytest.fixture(scope="session")
 def measured_after_idle(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
-    server_pool.start_group("after_idle_case")
-    return file_answers(pytestconfig, rotations.measure_after_idle(group_cases(pytestconfig, "after_idle_case"),
-                                                                   plan, server_pool, texts, judge_for))
+    cases = group_cases(pytestconfig, "after_idle_case")
+    start_servers(pytestconfig, server_pool, "after_idle_case", "after idle")
+    with step(pytestconfig, f"after idle: {len(cases)} cases in turn"):
+        measured = rotations.measure_after_idle(cases, plan, server_pool, texts, judge_for)
+    return file_answers(pytestconfig, measured)
 
 
 @pytest.fixture(scope="session")
 def measured_loads(pytestconfig, plan, artifacts) -> rotations.Measured:
-    return file_answers(pytestconfig, rotations.measure_loads(group_cases(pytestconfig, "spawn_graph"), plan,
-                                                              artifacts, SPAWN_TEXT))
+    cases = group_cases(pytestconfig, "spawn_graph")
+    with step(pytestconfig, f"load + first prediction: {len(cases)} kinds in turn, each in a fresh process"):
+        measured = rotations.measure_loads(cases, plan, artifacts, SPAWN_TEXT)
+    return file_answers(pytestconfig, measured)
 
 
 @pytest.fixture(scope="session")
 def measured_cold_starts(pytestconfig, plan, artifacts_dir) -> rotations.Measured:
-    return file_answers(pytestconfig, rotations.measure_cold_starts(group_cases(pytestconfig, "cold_start_graph"),
-                                                                    plan, artifacts_dir))
+    cases = group_cases(pytestconfig, "cold_start_graph")
+    with step(pytestconfig, f"cold starts: {len(cases)} kinds in turn, each a fresh server"):
+        measured = rotations.measure_cold_starts(cases, plan, artifacts_dir)
+    return file_answers(pytestconfig, measured)
 
 
 @pytest.fixture(scope="session")
