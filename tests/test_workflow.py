@@ -53,7 +53,8 @@ def workflow_commands(path: Path) -> list[str]:
 
 
 def readme_code_lines() -> set[str]:
-    text = (ROOT / "README.md").read_text()
+    """The code lines of the README and the docs pages it links (docs/*.md)."""
+    text = "\n".join(path.read_text() for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
     blocks = re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S)
     return {part.strip() for block in blocks for line in block.splitlines() for part in line.split("&&")}
 
