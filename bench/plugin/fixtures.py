@@ -60,57 +60,47 @@ def file_answers(config, measured: rotations.Measured) -> rotations.Measured:
     return measured
 
 
-def group_cases(config, name: str) -> list[Case]:
-    return run_state(config).group_cases[name]
-
-
-def start_servers(config, pool: ServerPool, group: str, title: str) -> None:
-    with step(config, f"{title}: starting the servers"):
-        pool.start_group(group)
+def measure_group(config, group: str, title: str, measure, pool: ServerPool | None = None) -> rotations.Measured:
+    """Start the group's servers (if it has any), run `measure(cases)` as one rotation, file its answers."""
+    cases = run_state(config).group_cases[group]
+    if pool is not None:
+        with step(config, f"{title}: starting the servers"):
+            pool.start_group(group)
+    with step(config, f"{title}: {len(cases)} cases in turn"):
+        return file_answers(config, measure(cases))
 
 
 @pytest.fixture(scope="session")
 def measured_requests(pytestconfig, plan, server_pool, texts, artifacts, judge_for) -> rotations.Measured:
     """Every selected single-request case, measured in one rotation (first use runs it)."""
-    cases = group_cases(pytestconfig, "request_case")
-    start_servers(pytestconfig, server_pool, "request_case", "single requests")
-    with step(pytestconfig, f"single requests: {len(cases)} cases in turn, {plan.request_rounds} rounds"):
-        measured = rotations.measure_requests(cases, plan, server_pool, texts, artifacts, judge_for)
-    return file_answers(pytestconfig, measured)
+    return measure_group(pytestconfig, "request_case", f"single requests, {plan.request_rounds} rounds",
+                         lambda cases: rotations.measure_requests(cases, plan, server_pool, texts, artifacts, judge_for),
+                         server_pool)
 
 
 @pytest.fixture(scope="session")
 def measured_bursts(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
-    cases = group_cases(pytestconfig, "burst_case")
-    start_servers(pytestconfig, server_pool, "burst_case", "bursts")
-    with step(pytestconfig, f"bursts: {len(cases)} cases in turn, {plan.burst_rounds} rounds"):
-        measured = rotations.measure_bursts(cases, plan, server_pool, texts, judge_for)
-    return file_answers(pytestconfig, measured)
+    return measure_group(pytestconfig, "burst_case", f"bursts, {plan.burst_rounds} rounds",
+                         lambda cases: rotations.measure_bursts(cases, plan, server_pool, texts, judge_for), server_pool)
 
 
 @pytest.fixture(scope="session")
 def measured_after_idle(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
-    cases = group_cases(pytestconfig, "after_idle_case")
-    start_servers(pytestconfig, server_pool, "after_idle_case", "after idle")
-    with step(pytestconfig, f"after idle: {len(cases)} cases in turn"):
-        measured = rotations.measure_after_idle(cases, plan, server_pool, texts, judge_for)
-    return file_answers(pytestconfig, measured)
+    return measure_group(pytestconfig, "after_idle_case", "after idle",
+                         lambda cases: rotations.measure_after_idle(cases, plan, server_pool, texts, judge_for),
+                         server_pool)
 
 
 @pytest.fixture(scope="session")
 def measured_loads(pytestconfig, plan, artifacts) -> rotations.Measured:
-    cases = group_cases(pytestconfig, "spawn_graph")
-    with step(pytestconfig, f"load + first prediction: {len(cases)} kinds in turn, each in a fresh process"):
-        measured = rotations.measure_loads(cases, plan, artifacts, SPAWN_TEXT)
-    return file_answers(pytestconfig, measured)
+    return measure_group(pytestconfig, "spawn_graph", "load + first prediction, each in a fresh process",
+                         lambda cases: rotations.measure_loads(cases, plan, artifacts, SPAWN_TEXT))
 
 
 @pytest.fixture(scope="session")
 def measured_cold_starts(pytestconfig, plan, artifacts_dir) -> rotations.Measured:
-    cases = group_cases(pytestconfig, "cold_start_graph")
-    with step(pytestconfig, f"cold starts: {len(cases)} kinds in turn, each a fresh server"):
-        measured = rotations.measure_cold_starts(cases, plan, artifacts_dir)
-    return file_answers(pytestconfig, measured)
+    return measure_group(pytestconfig, "cold_start_graph", "cold starts, each a fresh server",
+                         lambda cases: rotations.measure_cold_starts(cases, plan, artifacts_dir))
 
 
 @pytest.fixture(scope="session")
