@@ -65,26 +65,6 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
 CHANGE_THRESHOLD = 0.05
 
 
-def after_idle_comparisons(rotation: Rotation, cases) -> list[Comparison]:
-    """For `bench.plan.AfterIdle` cases: each kind's request after idle ÷ its steady request, and
-    the kinds against each other after the same idle time (GRAPH_PAIRS)."""
-    by_kind: dict[str, dict[float, object]] = {}
-    for case in cases:
-        by_kind.setdefault(case.graph, {})[case.idle_ms] = case
-    found = []
-    for graph, idles in by_kind.items():
-        for idle, case in sorted(idles.items()):
-            if idle and 0 in idles:
-                found.append((f"after idle {case.case.config.id} {graph}: {case.regime} / steady", case, idles[0]))
-    for idle in sorted({case.idle_ms for case in cases}):
-        for top, bottom in GRAPH_PAIRS:
-            if idle in by_kind.get(top, {}) and idle in by_kind.get(bottom, {}):
-                case = by_kind[top][idle]
-                found.append((f"after idle {case.case.config.id} {case.regime}: {top} / {bottom}",
-                              case, by_kind[bottom][idle]))
-    return [rotation.compare(name, str(top), str(bottom)) for name, top, bottom in found]
-
-
 def moved(now: Comparison, before: Comparison) -> float:
     """How far the ratio moved between the runs: 0.05 is 5 % up."""
     return now.ratio / before.ratio - 1

@@ -83,30 +83,6 @@ class Case(NamedTuple):
         return f"{self.graph}-{self.config.id}"
 
 
-# The set-up whose first request after idle is measured: one sync worker, as single requests.
-AFTER_IDLE_SERVER = ServerConfig("gunicorn", 1)
-
-
-class AfterIdle(NamedTuple):
-    """A request that follows `idle_ms` of silence (server and client idle), or, with 0, the
-    steady request that follows a few others right away: the regime a low-traffic service sees."""
-
-    graph: str
-    idle_ms: float
-
-    @property
-    def case(self) -> Case:
-        """The server it is sent to (the same one for every idle time of a kind)."""
-        return Case(self.graph, AFTER_IDLE_SERVER)
-
-    @property
-    def regime(self) -> str:
-        return f"idle {self.idle_ms:g} ms" if self.idle_ms else "steady"
-
-    def __str__(self) -> str:
-        return f"{self.case}-{self.regime.replace(' ', '')}"
-
-
 @dataclass(frozen=True)
 class Plan:
     quick: bool
@@ -121,7 +97,6 @@ class Plan:
     bursts_per_round: int
     burst_discard: int
     burst_threads: int = 20
-    after_idle_rounds: int = 12
     remote_url: str | None = None
     remote_graph: str | None = None
     extended: bool = False  # the cases that cost a full run most and teach least, off by default
@@ -171,8 +146,7 @@ class Plan:
         remote = {"remote_url": remote_url, "remote_graph": remote_graph, "extended": extended and not quick}
         if quick:
             return cls(True, sweep, spawn_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
-                       request_discard=3, burst_rounds=4, bursts_per_round=2, burst_discard=1, after_idle_rounds=4,
-                       **remote)
+                       request_discard=3, burst_rounds=4, bursts_per_round=2, burst_discard=1, **remote)
         # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
         return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=40, requests_per_round=12,
                    request_discard=3, burst_rounds=20, bursts_per_round=2, burst_discard=1, **remote)
@@ -196,17 +170,6 @@ class Plan:
         if self.cold_start_rounds == 0:
             return ()
         return ALL_GRAPHS if self.extended else DEFAULT_COLD_START_GRAPHS
-
-    @property
-    def after_idle_cases(self) -> list[AfterIdle]:
-        """Every kind after 20 ms and 200 ms of idle (2 s too with --bench-extended: 8 s a round),
-        beside its steady request; a quick run: the seed's two kinds after 200 ms."""
-        if self.remote_url:
-            return []
-        if self.quick:
-            return [AfterIdle(graph, idle) for graph in SWEEP_GRAPHS for idle in (0, 200)]
-        idles = (0, 20, 200, 2000) if self.extended else (0, 20, 200)
-        return [AfterIdle(graph, idle) for graph in ALL_GRAPHS for idle in idles]
 
     @property
     def request_cases(self) -> list[Case]:

@@ -19,8 +19,7 @@ LOAD = "load"  # bench/test_spawn.py: load + first prediction, in-process
 COLD_START = "cold start"  # bench/test_spawn.py: process launch to healthy
 OPEN_LOOP = "open loop"  # bench/test_openloop.py: max rate under a p99 bound
 CLIENT_COST = "client cost"  # bench/test_client_cost.py: our client against a server that does nothing
-AFTER_IDLE = "after idle"  # bench/test_after_idle.py: the first request after the server was idle
-QUESTIONS = (REQUEST, BURST, LOAD, COLD_START, OPEN_LOOP, CLIENT_COST, AFTER_IDLE)
+# A question's name is its entry in bench.questions.QUESTIONS; these are the seed's (after idle: bench.questions.after_idle).
 
 
 class RecordError(ValueError):
@@ -29,7 +28,7 @@ class RecordError(ValueError):
 
 @dataclass(frozen=True)
 class Figure:
-    question: str  # one of QUESTIONS
+    question: str  # a key of bench.questions.QUESTIONS
     graph: str | None  # None: no graph (the client's cost)
     setup: str  # the plan's name of the set-up, `bench.plan.ServerConfig.id`
     server_setup: dict  # what the measured server reported of itself (`/healthz`), or this process for in-process
@@ -70,6 +69,8 @@ class Figure:
     client_cost_ms: float | None = None
 
     def __post_init__(self):
+        from bench.questions import QUESTIONS  # here: the registry's modules import this one
+
         if self.question not in QUESTIONS:
             raise RecordError(f"unknown question {self.question!r}; one of {', '.join(QUESTIONS)}")
 

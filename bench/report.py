@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import records
+from bench.questions import QUESTIONS
 from bench.records import Figure
 
 DEFAULT_STORAGE = Path(".benchmarks")
@@ -131,21 +132,7 @@ def memory_table(rows: list[Row]) -> list[str]:
         static = servers.get((setup, "static"))
         ratio = f"{memory['pss_mb'] / static['pss_mb']:.2f}" if static and static["pss_mb"] else "–"
         lines.append(f"| {setup} | {graph} | {memory['processes']} | {memory['rss_mb']:.0f} | {memory['pss_mb']:.0f} | "
-                     f"{memory['uss_mb']:.0f} | {_fmt(memory.get('worker_pss_mb'), 0)} | {ratio} |")
-    return lines
-
-
-def after_idle_table(rows: list[Row]) -> list[str]:
-    """A markdown table: a row per graph kind, a column per regime (steady, idle 20 ms, ...)."""
-    found = [r.figure for r in rows if r.figure.question == records.AFTER_IDLE]
-    if not found:
-        return []
-    idles = sorted({f.idle_ms for f in found})
-    names = ["steady" if not idle else f"idle {idle:g} ms" for idle in idles]
-    p50 = {(f.graph, f.idle_ms): f.p50_ms for f in found}
-    lines = ["| graph | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    for graph in sorted({f.graph for f in found}):
-        lines.append(f"| {graph} | " + " | ".join(_fmt(p50.get((graph, idle)), 3) for idle in idles) + " |")
+                     f"{memory['uss_mb']:.0f} | {fmt(memory.get('worker_pss_mb'), 0)} | {ratio} |")
     return lines
 
 
@@ -155,7 +142,7 @@ def _verdict(figure: Figure) -> str:
     return "VALID" if figure.valid else f"**INVALID**: {figure.validity_reason}"
 
 
-def _fmt(value, digits: int = 2) -> str:
+def fmt(value, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
@@ -198,9 +185,9 @@ def markdown(run: dict, source: Path) -> str:
                      "MB: RSS counts shared pages once per process, PSS shares them out (the processes' PSS adds up "
                      "to what they hold together), USS is what each holds alone. PSS ÷ static: the same set-up's "
                      "static server.")
-    lines += section("After idle", after_idle_table(rows),
-                     "p50 (ms) of the first request after the server and the client were idle, beside the steady "
-                     "request (right after a few others), gunicorn with one sync worker.")
+    for question in QUESTIONS.values():  # the sections questions bring themselves (bench.questions)
+        if question.report:
+            lines += question.report(rows)
     efficiency = burst_efficiency(rows)
     if efficiency:
         lines += ["", "## Burst against the cores' ideal", "",
@@ -214,7 +201,7 @@ def markdown(run: dict, source: Path) -> str:
                   "scheduled send time, stays under the bound.", "",
                   "| graph | set-up | max rate (/s) | p99 bound (ms) | p50 | p99 | p99.9 |", "|---|---|---:|---:|---:|---:|---:|"]
         lines += [f"| {f.graph} | {f.setup} | {f.max_rate:.0f} | {f.p99_bound_ms:g} | "
-                  f"{_fmt(f.p50_ms)} | {_fmt(f.p99_ms)} | {_fmt(f.p99_9_ms)} |" for f in searches]
+                  f"{fmt(f.p50_ms)} | {fmt(f.p99_ms)} | {fmt(f.p99_9_ms)} |" for f in searches]
     lines += ["", "## All benchmarks", "",
               "Latency percentiles are per request, client side; for bursts the median is the burst's wall clock.", "",
               "| group | case | median (ms) | p50 | p90 | p99 | max | req/s | requests | verdict |",
@@ -222,8 +209,8 @@ def markdown(run: dict, source: Path) -> str:
     for row in sorted(rows, key=lambda r: (r.group, r.case)):
         f = row.figure
         lines.append(
-            f"| {row.group} | {row.case} | {row.median_ms:.2f} | {_fmt(f.p50_ms)} | {_fmt(f.p90_ms)} | "
-            f"{_fmt(f.p99_ms)} | {_fmt(f.max_ms)} | {_fmt(f.requests_per_second, 1)} | "
+            f"| {row.group} | {row.case} | {row.median_ms:.2f} | {fmt(f.p50_ms)} | {fmt(f.p90_ms)} | "
+            f"{fmt(f.p99_ms)} | {fmt(f.max_ms)} | {fmt(f.requests_per_second, 1)} | "
             f"{f.requests if f.requests is not None else '–'} | {_verdict(f)} |"
         )
     return "\n".join(lines) + "\n"

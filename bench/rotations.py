@@ -18,7 +18,7 @@ from bench.inprocess_worker import in_process_setup
 from bench.load import Answers, Burst, SequentialClient
 from bench.memory import process_tree_memory
 from bench.paired import Comparison, Rotation, Stream, collect_young, rotate, timed
-from bench.plan import AfterIdle, Case, Plan
+from bench.plan import Case, Plan
 from bench.servers import ServerPool, health
 from bench.supervisor import ServerProcess
 
@@ -120,44 +120,6 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
     faults = {str(case): judged(clients[str(case)].answers, judge_for(case.graph)) for case in cases}
     method = windows_method(plan.requests_per_round, plan.request_discard, "requests")
     return Measured("request", cases, rotation, setups, faults, method=method, memory=memory).finish()
-
-
-STEADY_LEAD = 3  # untimed requests right before a steady one
-
-
-def measure_after_idle(cases: list[AfterIdle], plan: Plan, pool: ServerPool, texts: list[str], judge_for) -> Measured:
-    """The first request after `idle_ms` of silence, and the steady one (after `STEADY_LEAD` untimed
-    requests back to back), for each kind on its own server; unit by unit, one timed request per
-    case per round. Before an idle request the whole run waits (nothing else is sent), then the
-    connection opens (untimed) and the request is timed from its first byte, as single requests."""
-    clients = {str(case): SequentialClient(f"{pool.get(case.case).url}/{case.graph}", texts) for case in cases}
-
-    def stream(case: AfterIdle) -> Stream:
-        client = clients[str(case)]
-
-        def prepare() -> None:
-            if case.idle_ms:
-                time.sleep(case.idle_ms / 1000)
-            else:
-                for _ in range(STEADY_LEAD):
-                    client.one_request()
-            client.connect()
-
-        return Stream(str(case), timed(prepare, client.one_request))
-
-    try:
-        rotation = rotate([stream(case) for case in cases], plan.after_idle_rounds, warmup_rounds=1)
-    finally:
-        for client in clients.values():
-            client.close()
-    faults = {str(case): judged(clients[str(case)].answers, judge_for(case.graph)) for case in cases}
-    setups = {str(case): pool.setup_of(case.case) for case in cases}
-    measured = Measured("after idle", cases, rotation, setups, faults,
-                        method=f"paired rotation, unit by unit: after idle, or after {STEADY_LEAD} untimed requests")
-    if rotation.rounds >= MIN_ROUNDS_FOR_INTERVAL:
-        correct = [case for case in cases if not faults[str(case)]]
-        measured.comparisons = headlines.after_idle_comparisons(rotation, correct)
-    return measured
 
 
 def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge_for) -> Measured:

@@ -16,9 +16,9 @@ from bench.validity import judge
 
 
 @pytest.mark.benchmark(timer=sample_clock)
-def test_burst(benchmark, describe, burst_case, plan, measured_bursts, texts):
+def test_burst(benchmark, describe, burst_case, plan, measurements, texts):
     benchmark.group = f"burst of {plan.burst_threads}: {burst_case.config.server}"
-    measured = measured_bursts
+    measured = measurements(records.BURST)
     measured.assert_correct(burst_case)
     walls = measured.samples(burst_case)
     sample_clock.hand_over(benchmark, walls)

@@ -14,9 +14,9 @@ from bench.validity import judge
 
 
 @pytest.mark.benchmark(timer=sample_clock)
-def test_single_request(benchmark, describe, request_case, plan, measured_requests, texts):
+def test_single_request(benchmark, describe, request_case, plan, measurements, texts):
     benchmark.group = f"request: {request_case.config.id}"
-    measured = measured_requests
+    measured = measurements(records.REQUEST)
     measured.assert_correct(request_case)
     times = measured.samples(request_case)  # each from the request's first byte sent to its last byte read
     sample_clock.hand_over(benchmark, times)

@@ -9,23 +9,24 @@ import pytest
 from bench import records
 from bench.paired import sample_clock
 from bench.plan import Case, ServerConfig
-from bench.plugin.fixtures import SPAWN_TEXT
+from bench.questions.seed import SPAWN_TEXT
 from bench.stats import latency_summary, requests_per_second
 
 
 @pytest.mark.benchmark(timer=sample_clock)
-def test_load_and_first_prediction(benchmark, describe, spawn_graph, measured_loads):
+def test_load_and_first_prediction(benchmark, describe, spawn_graph, measurements):
     benchmark.group = "spawn: load + first prediction"
-    _hand_over(benchmark, describe, records.LOAD, Case(spawn_graph, ServerConfig("in-process")), measured_loads)
+    _hand_over(benchmark, describe, records.LOAD, Case(spawn_graph, ServerConfig("in-process")),
+               measurements(records.LOAD))
 
 
 @pytest.mark.benchmark(timer=sample_clock)
-def test_cold_start(benchmark, describe, cold_start_graph, measured_cold_starts):
+def test_cold_start(benchmark, describe, cold_start_graph, measurements):
     """Process launch → /healthz 200 (Python + TensorFlow import, load, warm-up), gunicorn 1 worker."""
     benchmark.group = "spawn: cold start to healthy"
     case = Case(cold_start_graph, ServerConfig("gunicorn", 1))
-    _hand_over(benchmark, describe, records.COLD_START, case, measured_cold_starts,
-               **measured_cold_starts.cold_start_parts.get(str(case), {}))
+    measured = measurements(records.COLD_START)
+    _hand_over(benchmark, describe, records.COLD_START, case, measured, **measured.cold_start_parts.get(str(case), {}))
 
 
 def _hand_over(benchmark, describe, question: str, case: Case, measured, **figures) -> None:

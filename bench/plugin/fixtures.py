@@ -13,10 +13,9 @@ from bench.plan import Case, Plan, request_texts
 from bench.plugin.options import plan_for
 from bench.plugin.progress import step
 from bench.plugin.state import run_state
+from bench.questions import QUESTIONS
 from bench.records import Figure
 from bench.servers import ServerPool
-
-SPAWN_TEXT = "the staff was friendly, but the room was dirty"
 
 
 @pytest.fixture(scope="session")
@@ -54,53 +53,44 @@ def judge_for(plan, request):
 
 
 def file_answers(config, measured: rotations.Measured) -> rotations.Measured:
-    """File a rotation's headline ratios for the run's summary and saved JSON (a new question's
-    fixture calls this too)."""
+    """File a rotation's headline ratios for the run's summary and saved JSON."""
     run_state(config).comparisons.extend(measured.comparisons)
     return measured
 
 
-def measure_group(config, group: str, title: str, measure, pool: ServerPool | None = None) -> rotations.Measured:
-    """Start the group's servers (if it has any), run `measure(cases)` as one rotation, file its answers."""
-    cases = run_state(config).group_cases[group]
-    if pool is not None:
-        with step(config, f"{title}: starting the servers"):
-            pool.start_group(group)
-    with step(config, f"{title}: {len(cases)} cases in turn"):
-        return file_answers(config, measure(cases))
+class Run:
+    """What a question's `measure` may use, each made only when asked for (the server pool, the
+    loaded artifacts): the plan, the texts, the answer judges, the artifacts and the servers."""
+
+    def __init__(self, request):
+        self._request = request
+        self.plan: Plan = request.getfixturevalue("plan")
+        self.texts: list[str] = request.getfixturevalue("texts")
+        self.judge_for = request.getfixturevalue("judge_for")
+
+    def __getattr__(self, name: str):  # pool, artifacts, artifacts_dir
+        fixture = {"pool": "server_pool"}.get(name, name)
+        return self._request.getfixturevalue(fixture)
 
 
 @pytest.fixture(scope="session")
-def measured_requests(pytestconfig, plan, server_pool, texts, artifacts, judge_for) -> rotations.Measured:
-    """Every selected single-request case, measured in one rotation (first use runs it)."""
-    return measure_group(pytestconfig, "request_case", f"single requests, {plan.request_rounds} rounds",
-                         lambda cases: rotations.measure_requests(cases, plan, server_pool, texts, artifacts, judge_for),
-                         server_pool)
+def measurements(request):
+    """`measurements(question)` -> its `bench.rotations.Measured`: the question's selected cases
+    measured in one rotation on first use (its servers started first), its answers filed."""
+    state, run = run_state(request.config), Run(request)
 
+    def measured(record: str) -> rotations.Measured:
+        if record not in state.measured:
+            question = QUESTIONS[record]
+            cases = state.group_cases[question.parameter]
+            if question.server_case:
+                with step(request.config, f"{question.title}: starting the servers"):
+                    run.pool.start_group(question.parameter)
+            with step(request.config, f"{question.title}: {len(cases)} cases in turn"):
+                state.measured[record] = file_answers(request.config, question.measure(cases, run))
+        return state.measured[record]
 
-@pytest.fixture(scope="session")
-def measured_bursts(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
-    return measure_group(pytestconfig, "burst_case", f"bursts, {plan.burst_rounds} rounds",
-                         lambda cases: rotations.measure_bursts(cases, plan, server_pool, texts, judge_for), server_pool)
-
-
-@pytest.fixture(scope="session")
-def measured_after_idle(pytestconfig, plan, server_pool, texts, judge_for) -> rotations.Measured:
-    return measure_group(pytestconfig, "after_idle_case", "after idle",
-                         lambda cases: rotations.measure_after_idle(cases, plan, server_pool, texts, judge_for),
-                         server_pool)
-
-
-@pytest.fixture(scope="session")
-def measured_loads(pytestconfig, plan, artifacts) -> rotations.Measured:
-    return measure_group(pytestconfig, "spawn_graph", "load + first prediction, each in a fresh process",
-                         lambda cases: rotations.measure_loads(cases, plan, artifacts, SPAWN_TEXT))
-
-
-@pytest.fixture(scope="session")
-def measured_cold_starts(pytestconfig, plan, artifacts_dir) -> rotations.Measured:
-    return measure_group(pytestconfig, "cold_start_graph", "cold starts, each a fresh server",
-                         lambda cases: rotations.measure_cold_starts(cases, plan, artifacts_dir))
+    return measured
 
 
 @pytest.fixture(scope="session")

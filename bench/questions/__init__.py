@@ -1,0 +1,39 @@
+"""The benchmark questions: one module each, and the registry below that the plugin loops over.
+
+A question is its `Question` entry: the name its figures are stored under, the benchmark
+parameter that carries its cases, how it gets its cases from the plan, which servers they need,
+how one rotation measures them, and (optionally) its section of the report. The plugin
+(`bench/plugin/`) parametrises, starts servers, measures, files the answers and reports from
+these entries alone; `bench/test_<question>.py` turns each case's samples into its benchmark.
+A new question is its module here, its line in `QUESTIONS`, its benchmark module and a README line.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Question:
+    record: str  # the `question` of its figures' records (bench.records.Figure)
+    parameter: str | None  # the benchmark parameter, one value per case; None: a one-off benchmark
+    title: str = ""  # what the terminal says while it is measured
+    cases: Callable | None = None  # plan -> its cases
+    server_case: Callable | None = None  # case -> the bench.plan.Case whose server it needs; None: no servers
+    measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.rotations.Measured;
+    # None: its benchmark measures each case itself (the open loop)
+    report: Callable | None = None  # rows (bench.report.Row) -> its report section's lines
+
+
+def _registry() -> dict[str, Question]:
+    from bench.questions import after_idle, seed
+
+    found = [*seed.QUESTIONS, after_idle.QUESTION]
+    return {question.record: question for question in found}
+
+
+QUESTIONS = _registry()
+
+
+def with_parameter() -> list[Question]:
+    return [question for question in QUESTIONS.values() if question.parameter]

@@ -1,0 +1,133 @@
+"""After idle: the first request after the server has been idle, beside the steady one, per kind.
+
+A low-traffic service mostly answers requests that arrive after a pause: its worker, the
+runtime's threads and the CPU have gone to sleep and answer slower (here about 3x the steady
+figure for static-xla). Measured on its own, named as such, so no other question measures this
+regime by accident. Everything of this question is here: its cases, how they are measured, its
+ratios and its report section; `bench/test_after_idle.py` is its benchmark.
+"""
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+from bench import headlines
+from bench.load import SequentialClient
+from bench.paired import Stream, rotate, timed
+from bench.plan import ALL_GRAPHS, SWEEP_GRAPHS, Case, Plan, ServerConfig
+from bench.questions import Question
+from bench.rotations import MIN_ROUNDS_FOR_INTERVAL, Measured, judged
+
+RECORD = "after idle"
+SERVER = ServerConfig("gunicorn", 1)  # one sync worker, as single requests
+STEADY_LEAD = 3  # untimed requests right before a steady one
+
+
+class AfterIdle(NamedTuple):
+    """A request that follows `idle_ms` of silence (server and client idle), or, with 0, the
+    steady request that follows a few others right away: the regime a low-traffic service sees."""
+
+    graph: str
+    idle_ms: float
+
+    @property
+    def case(self) -> Case:
+        """The server it is sent to (the same one for every idle time of a kind)."""
+        return Case(self.graph, SERVER)
+
+    @property
+    def regime(self) -> str:
+        return f"idle {self.idle_ms:g} ms" if self.idle_ms else "steady"
+
+    def __str__(self) -> str:
+        return f"{self.case}-{self.regime.replace(' ', '')}"
+
+
+def cases(plan: Plan) -> list[AfterIdle]:
+    """Every kind after 20 ms and 200 ms of idle (2 s too with --bench-extended: 8 s a round),
+    beside its steady request; a quick run: the seed's two kinds after 200 ms."""
+    if plan.remote_url:
+        return []
+    if plan.quick:
+        return [AfterIdle(graph, idle) for graph in SWEEP_GRAPHS for idle in (0, 200)]
+    idles = (0, 20, 200, 2000) if plan.extended else (0, 20, 200)
+    return [AfterIdle(graph, idle) for graph in ALL_GRAPHS for idle in idles]
+
+
+def rounds(plan: Plan) -> int:
+    return 4 if plan.quick else 12
+
+
+def measure(cases: list[AfterIdle], run) -> Measured:
+    """The first request after `idle_ms` of silence, and the steady one (after `STEADY_LEAD` untimed
+    requests back to back), for each kind on its own server; unit by unit, one timed request per
+    case per round. Before an idle request the whole run waits (nothing else is sent), then the
+    connection opens (untimed) and the request is timed from its first byte, as single requests."""
+    clients = {str(case): SequentialClient(f"{run.pool.get(case.case).url}/{case.graph}", run.texts) for case in cases}
+
+    def stream(case: AfterIdle) -> Stream:
+        client = clients[str(case)]
+
+        def prepare() -> None:
+            if case.idle_ms:
+                time.sleep(case.idle_ms / 1000)
+            else:
+                for _ in range(STEADY_LEAD):
+                    client.one_request()
+            client.connect()
+
+        return Stream(str(case), timed(prepare, client.one_request))
+
+    try:
+        rotation = rotate([stream(case) for case in cases], rounds(run.plan), warmup_rounds=1)
+    finally:
+        for client in clients.values():
+            client.close()
+    faults = {str(case): judged(clients[str(case)].answers, run.judge_for(case.graph)) for case in cases}
+    setups = {str(case): run.pool.setup_of(case.case) for case in cases}
+    measured = Measured(RECORD, cases, rotation, setups, faults,
+                        method=f"paired rotation, unit by unit: after idle, or after {STEADY_LEAD} untimed requests")
+    if rotation.rounds >= MIN_ROUNDS_FOR_INTERVAL:
+        measured.comparisons = comparisons(rotation, [case for case in cases if not faults[str(case)]])
+    return measured
+
+
+def comparisons(rotation, cases: list[AfterIdle]) -> list:
+    """Each kind's request after idle ÷ its steady request, and the kinds against each other
+    after the same idle time (`bench.headlines.GRAPH_PAIRS`)."""
+    by_kind: dict[str, dict[float, AfterIdle]] = {}
+    for case in cases:
+        by_kind.setdefault(case.graph, {})[case.idle_ms] = case
+    found = []
+    for graph, idles in by_kind.items():
+        for idle, case in sorted(idles.items()):
+            if idle and 0 in idles:
+                found.append((f"after idle {case.case.config.id} {graph}: {case.regime} / steady", case, idles[0]))
+    for idle in sorted({case.idle_ms for case in cases}):
+        for top, bottom in headlines.GRAPH_PAIRS:
+            if idle in by_kind.get(top, {}) and idle in by_kind.get(bottom, {}):
+                case = by_kind[top][idle]
+                found.append((f"after idle {case.case.config.id} {case.regime}: {top} / {bottom}",
+                              case, by_kind[bottom][idle]))
+    return [rotation.compare(name, str(top), str(bottom)) for name, top, bottom in found]
+
+
+def report(rows) -> list[str]:
+    """Its report section: a row per graph kind, a column per regime (steady, idle 20 ms, ...)."""
+    from bench.report import fmt, section
+
+    found = [r.figure for r in rows if r.figure.question == RECORD]
+    if not found:
+        return []
+    idles = sorted({f.idle_ms for f in found})
+    names = ["steady" if not idle else f"idle {idle:g} ms" for idle in idles]
+    p50 = {(f.graph, f.idle_ms): f.p50_ms for f in found}
+    table = ["| graph | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for graph in sorted({f.graph for f in found}):
+        table.append(f"| {graph} | " + " | ".join(fmt(p50.get((graph, idle)), 3) for idle in idles) + " |")
+    return section("After idle", table, "p50 (ms) of the first request after the server and the client were idle, "
+                   "beside the steady request (right after a few others), gunicorn with one sync worker.")
+
+
+QUESTION = Question(RECORD, "after_idle_case", "after idle", cases=cases, server_case=lambda case: case.case,
+                    measure=measure, report=report)
