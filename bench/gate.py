@@ -34,19 +34,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import paired
+from bench import paired, side_scripts
 from bench.load import Burst, SequentialClient
 from bench.load_probe import LoadProbe, ProbeError
 from bench.memory import PeakMemory
 from bench.oracle import TOLERANCE, AnswerJudge
 from bench.paired import rotate, timed
+from bench.plan import request_texts
 from bench.stats import bootstrap_ratio_ci, regression_verdict
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 
-TEXTS = [
-    "the movie was not good", "honestly, the staff was rude, but the room was lovely!", "great pasta",
-    "the battery was truly disappointing in the end", "to be fair, this laptop never felt dreadful.",
-]
+TEXTS = request_texts()  # the suite's texts: held-out sentences, sent in turn
 CANNOT_DECIDE = 2
 VERDICT_WORDS = {0: "PASS", 1: "FAIL", 2: "UNDECIDED"}
 ACCEPT_TRAILER = "Perf-Accepted"
@@ -139,12 +137,7 @@ def git(*args: str, cwd: Path = PROJECT_ROOT) -> str:
 def artifacts_for(root: Path, cache: Path) -> tuple[Path, dict[str, float]]:
     """Train (or reuse) the default model with that checkout's own code, and the P(POSITIVE)
     its static graph gives each gate text in-process: what that side's servers must answer."""
-    code = ("import json, sys; from sentiment_model.cache import cached_artifacts; "
-            "from sentiment_model.artifacts import load_artifacts; from serving import graphs; "
-            "folder = cached_artifacts(sys.argv[1]); texts = json.loads(sys.argv[2]); a = load_artifacts(folder); "
-            "p = graphs.load('static', a)(a.vocabulary.encode_batch(texts))[:, 1].tolist(); "
-            "print(json.dumps({'artifacts': str(folder), 'expected': dict(zip(texts, p))}))")
-    result = subprocess.run([sys.executable, "-c", code, str(cache), json.dumps(TEXTS)], cwd=root,
+    result = subprocess.run(side_scripts.command("side_artifacts", str(cache), json.dumps(TEXTS)), cwd=root,
                             capture_output=True, text=True, env={**ROOT_ENV, "PYTHONPATH": str(root)}, timeout=900)
     if result.returncode != 0:
         raise GateError(f"cannot train the model in {root}: {(result.stderr.strip().splitlines() or ['?'])[-1]}")

@@ -16,11 +16,12 @@ import numpy as np
 from bench import headlines
 from bench.inprocess_worker import in_process_setup
 from bench.load import Answers, Burst, SequentialClient
+from bench.load_probe import LoadProbe
 from bench.memory import process_tree_memory
 from bench.paired import Comparison, Rotation, Stream, collect_young, rotate, timed
 from bench.plan import Case, Plan
 from bench.servers import ServerPool, health
-from bench.supervisor import ServerProcess
+from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
 
 # Below this many rounds a ratio gets no interval (a quick run's single cold start).
 MIN_ROUNDS_FOR_INTERVAL = 3
@@ -162,33 +163,35 @@ def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[
 
 
 def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measured:
-    """Load + first prediction in this process (TensorFlow already imported), rotating kind by kind.
+    """Load + first prediction, rotating kind by kind, timed inside a probe process of this
+    checkout (`bench.load_probe`, the regression gate's too) that imported the runtime once.
 
-    Each load starts from a fresh Keras/TF state, as a new server process would; the
-    warm-up round pays one-off kernel set-up.
+    Each load starts from a fresh Keras/TF state, as a new server process would; the warm-up
+    round pays one-off kernel set-up; garbage is collected between rounds, never in a load.
     """
-    import keras
+    probe = LoadProbe(PROJECT_ROOT, artifacts.root, text, ROOT_ENV).wait_ready()
+    answers: dict[str, list[float]] = {str(case): [] for case in cases}
+    try:
+        _, reference = probe.load("static")  # the frozen graph's P(POSITIVE): what every kind must give
 
-    from serving import graphs
+        def stream(case: Case) -> Stream:
+            def load_and_predict() -> float:
+                seconds, positive = probe.load(case.graph)
+                answers[str(case)].append(positive)
+                return seconds
 
-    ids = artifacts.vocabulary.encode_batch([text])
-    reference = graphs.load("static", artifacts)(ids)
-    answers: dict[str, list[np.ndarray]] = {str(case): [] for case in cases}
+            return Stream(str(case), load_and_predict)
 
-    def fresh_state():
-        # Without its own full garbage collection (~0.3 s each, a third of this group's time):
-        # the rotation collects between rounds.
-        keras.backend.clear_session(free_memory=False)
+        def collect_everywhere() -> None:
+            probe.collect()
+            collect_young()
 
-    def stream(case: Case) -> Stream:
-        def load_and_predict():
-            answers[str(case)].append(graphs.load(case.graph, artifacts)(ids))
-
-        return Stream(str(case), timed(fresh_state, load_and_predict))
-
-    rotation = rotate([stream(case) for case in cases], plan.spawn_rounds, warmup_rounds=1)
-    faults = {name: [f"P {p.tolist()} != {reference.tolist()}" for p in found
-                     if not np.allclose(p, reference, atol=1e-5)] for name, found in answers.items()}
+        rotation = rotate([stream(case) for case in cases], plan.spawn_rounds, warmup_rounds=1,
+                          between_rounds=collect_everywhere)
+    finally:
+        probe.close()
+    faults = {name: [f"P(POSITIVE) {p:.6f} != {reference:.6f}" for p in found if abs(p - reference) > 1e-5]
+              for name, found in answers.items()}
     setups = {str(case): in_process_setup(case.graph, artifacts) for case in cases}
     return Measured("load + first prediction", cases, rotation, setups, faults).finish(where=lambda config: "")
 

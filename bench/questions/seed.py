@@ -20,7 +20,7 @@ BURST = Question(
     records.BURST, "burst_case", "bursts", cases=lambda plan: plan.burst_cases, server_case=lambda case: case,
     measure=lambda cases, run: rotations.measure_bursts(cases, run.plan, run.pool, run.texts, run.judge_for))
 LOAD = Question(
-    records.LOAD, "spawn_graph", "load + first prediction, each in a fresh process", cases=lambda plan: list(plan.spawn_graphs),
+    records.LOAD, "spawn_graph", "load + first prediction, a fresh graph each time", cases=lambda plan: list(plan.spawn_graphs),
     measure=lambda graphs, run: rotations.measure_loads([Case(graph, IN_PROCESS) for graph in graphs], run.plan,
                                                         run.artifacts, SPAWN_TEXT))
 COLD_START = Question(
