@@ -216,15 +216,27 @@ def markdown(run: dict, source: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(figure, path: Path) -> None:
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    _pyplot().close(figure)
+
+
 def plot_burst_by_rank(rows: list[Row], path: Path) -> bool:
     """Per-request latency by rank within a burst, a line per server set-up, a panel per graph kind."""
     bursts = [r for r in rows if r.figure.question == records.BURST and r.figure.latency_by_rank_ms]
     if not bursts:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     graphs = sorted({r.graph for r in bursts})
     figure, axes = plt.subplots(1, len(graphs), figsize=(6 * len(graphs), 4.5), sharey=True, squeeze=False)
@@ -236,9 +248,7 @@ def plot_burst_by_rank(rows: list[Row], path: Path) -> bool:
         axis.set_ylabel("client latency (ms)")
         axis.grid(alpha=0.3)
         axis.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    _save(figure, path)
     return True
 
 
@@ -246,10 +256,7 @@ def plot_static_vs_dynamic(rows: list[Row], path: Path) -> bool:
     pairs = static_vs_dynamic(rows)
     if not pairs:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     figure, axis = plt.subplots(figsize=(9, 0.5 * len(pairs) + 1.5))
     positions = range(len(pairs))
@@ -260,9 +267,7 @@ def plot_static_vs_dynamic(rows: list[Row], path: Path) -> bool:
     axis.set_xlabel("median (ms, log scale)")
     axis.set_title("static vs dynamic graph, side by side")
     axis.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    _save(figure, path)
     return True
 
 
@@ -274,10 +279,7 @@ def plot_answers(comparisons: list[dict], path: Path) -> bool:
     answers = [Comparison.from_json(entry) for entry in comparisons]
     if not answers:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     panels = [(title, chosen) for title, chosen in (
         ("steady: requests, bursts, loads and launches", [a for a in answers if not a.name.startswith("after idle")]),
@@ -295,9 +297,7 @@ def plot_answers(comparisons: list[dict], path: Path) -> bool:
         axis.set_xscale("log")
         axis.set_title(f"{title}: ratio of times, 95 % interval (below 1: the first is faster)", fontsize=9)
         axis.grid(alpha=0.3, axis="x")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    _save(figure, path)
     return True
 
 
