@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import paired, side_scripts
-from bench.load import Burst, SequentialClient
+from bench.http_clients import Burst, SequentialClient
 from bench.load_probe import LoadProbe, ProbeError
 from bench.memory import PeakMemory
 from bench.oracle import TOLERANCE, AnswerJudge

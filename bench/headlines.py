@@ -40,7 +40,7 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
         for top, bottom in GRAPH_PAIRS:
             if top in graphs and bottom in graphs:
                 found.append((f"{scenario}{where(config)}: {top} / {bottom}", graphs[top], graphs[bottom]))
-    in_process = {case.graph: case for case in cases if case.config.server == "in-process"}
+    in_process = {case.graph: case for case in cases if case.config.in_process}
     for case in cases:
         if case.config.launched and case.graph in in_process:
             found.append((f"{scenario} {case.graph}: {case.config.id} / in-process", case, in_process[case.graph]))

@@ -7,14 +7,14 @@ import sys
 from itertools import cycle
 from pathlib import Path
 
+from bench.http_clients import Answers
 from bench.line_process import LineProcess
-from bench.load import Answers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class InProcessClient:
-    """Like `bench.load.SequentialClient`, for a graph kind called without HTTP: `timed_request()`
+    """Like `bench.http_clients.SequentialClient`, for a graph kind called without HTTP: `timed_request()`
     returns the seconds the call took inside its process."""
 
     delay_ms = 0.0  # a deliberate slowdown inside every call (tests only)

@@ -18,7 +18,10 @@ import json
 import sys
 import time
 
-IN_PROCESS = {"server": "in-process", "workers": 1, "worker_class": None, "threads": 1}
+from bench import plan
+from serving.setup_report import hosting
+
+IN_PROCESS = hosting(plan.IN_PROCESS.server)  # one process, no server
 
 
 def in_process_setup(graph: str, artifacts) -> dict:

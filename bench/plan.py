@@ -21,10 +21,10 @@ ALL_GRAPHS = tuple(graphs.KINDS)  # a registered kind is benchmarked
 SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the costly part
 # Served fast enough that HTTP is their cost: bursts on 2 workers, open loop, every server.
 FAST_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.fast)
-DEFAULT_SPAWN_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.in_default_spawn)
+DEFAULT_LOAD_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.in_default_loads)
 # Cold starts are mostly the runtime's import: the seed's two kinds, and every kind of another runtime.
 DEFAULT_COLD_START_GRAPHS = SWEEP_GRAPHS + tuple(
-    kind for kind in DEFAULT_SPAWN_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow")
+    kind for kind in DEFAULT_LOAD_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow")
 
 
 # NamedTuples, so pytest-benchmark can store them in the saved run's `params`.
@@ -33,6 +33,10 @@ class ServerConfig(NamedTuple):
     workers: int = 1
     threads: int = 1  # > 1: this many threads per process (gunicorn: gthread workers)
     batch_window_ms: float | None = None  # micro-batching window; None: off
+
+    @property
+    def in_process(self) -> bool:
+        return self.server == IN_PROCESS.server
 
     @property
     def launched(self) -> bool:
@@ -59,6 +63,8 @@ class ServerConfig(NamedTuple):
                 "batch_window_ms": self.batch_window_ms}
 
 
+# No HTTP: the graph kind called in a process of its own, the baseline every server is compared with.
+IN_PROCESS = ServerConfig("in-process")
 # A server someone else runs (`--serving-url`): nothing is launched for it.
 REMOTE = ServerConfig("remote")
 
@@ -88,7 +94,7 @@ class Plan:
     quick: bool
     workers: tuple[int, ...]
     # Rounds of each group's rotation (bench.paired): every case takes one turn per unit.
-    spawn_rounds: int  # load + first prediction, one load per kind per round
+    load_rounds: int  # load + first prediction, one load per kind per round
     cold_start_rounds: int  # one launch per kind per round; fewer than 3: no interval
     request_rounds: int
     requests_per_round: int  # timed requests in a case's window, back to back
@@ -145,10 +151,10 @@ class Plan:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
         remote = {"remote_url": remote_url, "remote_graph": remote_graph, "extended": extended and not quick}
         if quick:
-            return cls(True, sweep, spawn_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
+            return cls(True, sweep, load_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
                        request_discard=3, burst_rounds=4, bursts_per_round=2, burst_discard=1, **remote)
         # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
-        return cls(False, sweep, spawn_rounds=20, cold_start_rounds=3, request_rounds=40, requests_per_round=12,
+        return cls(False, sweep, load_rounds=20, cold_start_rounds=3, request_rounds=40, requests_per_round=12,
                    request_discard=3, burst_rounds=20, bursts_per_round=2, burst_discard=1, **remote)
 
     @property
@@ -156,12 +162,12 @@ class Plan:
         return [Case(self.remote_graph, REMOTE)]
 
     @property
-    def spawn_graphs(self) -> tuple[str, ...]:
+    def load_graphs(self) -> tuple[str, ...]:
         """The kinds whose registry entry says so (static-xla's first prediction compiles for
         ~2.3 s: only with --bench-extended)."""
         if self.quick:
             return SWEEP_GRAPHS
-        return ALL_GRAPHS if self.extended else DEFAULT_SPAWN_GRAPHS
+        return ALL_GRAPHS if self.extended else DEFAULT_LOAD_GRAPHS
 
     @property
     def cold_start_graphs(self) -> tuple[str, ...]:
@@ -176,7 +182,7 @@ class Plan:
         if self.remote_url:
             return self._remote_cases
         kinds = SWEEP_GRAPHS if self.quick else ALL_GRAPHS
-        cases = [Case(graph, config) for config in (ServerConfig("in-process"), ServerConfig("gunicorn", 1)) for graph in kinds]
+        cases = [Case(graph, config) for config in (IN_PROCESS, ServerConfig("gunicorn", 1)) for graph in kinds]
         if not self.quick:  # the seed's Flask dev server, for the two kinds it compared; front ends for the fast kinds
             cases += [Case(graph, ServerConfig("flask")) for graph in SWEEP_GRAPHS]
             cases += [Case(graph, ServerConfig(name, 1)) for name in FAST_KIND_SERVERS for graph in FAST_GRAPHS]

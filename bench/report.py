@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import records
+from bench.plan import IN_PROCESS
 from bench.questions import QUESTIONS
 from bench.records import Figure
 
@@ -91,7 +92,7 @@ def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, floa
     are from that.
     """
     floor = {r.graph: r.figure.p50_ms for r in rows
-             if r.figure.question == records.REQUEST and r.figure.server == "in-process" and r.figure.p50_ms}
+             if r.figure.question == records.REQUEST and r.figure.server == IN_PROCESS.server and r.figure.p50_ms}
     result = []
     for row in rows:
         if row.figure.question == records.BURST and row.graph in floor:

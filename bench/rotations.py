@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bench import headlines
+from bench.http_clients import Answers, Burst, SequentialClient
 from bench.inprocess_worker import in_process_setup
-from bench.load import Answers, Burst, SequentialClient
 from bench.load_probe import LoadProbe
 from bench.memory import process_tree_memory
 from bench.paired import Comparison, Rotation, Stream, collect_young, rotate, timed
 from bench.plan import Case, Plan
-from bench.servers import ServerPool, health
+from bench.server_pool import ServerPool, health
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
 
 # Below this many rounds a ratio gets no interval (a quick run's single cold start).
@@ -93,7 +93,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
     clients, setups, memory = {}, {}, {}
     try:
         for case in cases:
-            if case.config.server == "in-process":
+            if case.config.in_process:
                 from bench import inprocess
 
                 clients[str(case)] = inprocess.InProcessClient(case.graph, artifacts, texts)
@@ -186,7 +186,7 @@ def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measur
             probe.collect()
             collect_young()
 
-        rotation = rotate([stream(case) for case in cases], plan.spawn_rounds, warmup_rounds=1,
+        rotation = rotate([stream(case) for case in cases], plan.load_rounds, warmup_rounds=1,
                           between_rounds=collect_everywhere)
     finally:
         probe.close()

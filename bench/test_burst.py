@@ -12,7 +12,7 @@ import pytest
 from bench import records
 from bench.paired import sample_clock
 from bench.stats import latency_summary, median_by_rank, requests_per_second
-from bench.validity import judge
+from bench.validity import precision_verdict
 
 
 @pytest.mark.benchmark(timer=sample_clock)
@@ -24,7 +24,7 @@ def test_burst(benchmark, describe, burst_case, plan, measurements, texts):
     sample_clock.hand_over(benchmark, walls)
     bursts = measured.latencies_s[str(burst_case)]
     latencies = [latency for burst in bursts for latency in burst]
-    verdict = judge(measured.round_medians(burst_case), len(latencies), measured.rotation.duration_s, plan.burst_rules)
+    verdict = precision_verdict(measured.round_medians(burst_case), len(latencies), measured.rotation.duration_s, plan.burst_rules)
     describe(
         benchmark, records.BURST, burst_case, measured.setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
         memory=measured.memory.get(str(burst_case)),

@@ -17,16 +17,17 @@ import numpy as np
 import pytest
 
 from bench import records, wrk
-from bench.load import SequentialClient
+from bench.http_clients import SequentialClient
 from bench.minimal_app import ANSWER
 from bench.paired import sample_clock
 from bench.records import Figure
 from bench.stats import latency_summary
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
+from serving.setup_report import hosting
 
 WINDOWS, REQUESTS = 20, 100  # ~0.3 ms each: about a second in all
 # Started here with these flags; it has no /healthz to report itself (it is not our app).
-MINIMAL_SERVER = {"server": "gunicorn", "workers": 1, "worker_class": "sync", "threads": 1, "app": "bench.minimal_app"}
+MINIMAL_SERVER = {**hosting("gunicorn", 1, "sync", 1), "app": "bench.minimal_app"}
 
 
 @pytest.fixture(scope="module")

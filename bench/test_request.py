@@ -10,7 +10,7 @@ import pytest
 from bench import records
 from bench.paired import sample_clock
 from bench.stats import latency_summary, requests_per_second
-from bench.validity import judge
+from bench.validity import precision_verdict
 
 
 @pytest.mark.benchmark(timer=sample_clock)
@@ -20,7 +20,7 @@ def test_single_request(benchmark, describe, request_case, plan, measurements, t
     measured.assert_correct(request_case)
     times = measured.samples(request_case)  # each from the request's first byte sent to its last byte read
     sample_clock.hand_over(benchmark, times)
-    verdict = judge(measured.round_medians(request_case), len(times), measured.rotation.duration_s, plan.request_rules)
+    verdict = precision_verdict(measured.round_medians(request_case), len(times), measured.rotation.duration_s, plan.request_rules)
     describe(benchmark, records.REQUEST, request_case, measured.setups[str(request_case)], texts, **measured.about(),
              memory=measured.memory.get(str(request_case)),
              **verdict.as_extra_info(), requests_per_second=requests_per_second(len(times), sum(times)),

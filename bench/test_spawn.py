@@ -8,15 +8,15 @@ import pytest
 
 from bench import records
 from bench.paired import sample_clock
-from bench.plan import Case, ServerConfig
-from bench.questions.seed import SPAWN_TEXT
+from bench.plan import IN_PROCESS, Case, ServerConfig
+from bench.questions.seed import LOAD_TEXT
 from bench.stats import latency_summary, requests_per_second
 
 
 @pytest.mark.benchmark(timer=sample_clock)
-def test_load_and_first_prediction(benchmark, describe, spawn_graph, measurements):
+def test_load_and_first_prediction(benchmark, describe, load_graph, measurements):
     benchmark.group = "spawn: load + first prediction"
-    _hand_over(benchmark, describe, records.LOAD, Case(spawn_graph, ServerConfig("in-process")),
+    _hand_over(benchmark, describe, records.LOAD, Case(load_graph, IN_PROCESS),
                measurements(records.LOAD))
 
 
@@ -33,5 +33,5 @@ def _hand_over(benchmark, describe, question: str, case: Case, measured, **figur
     measured.assert_correct(case)
     times = measured.samples(case)
     sample_clock.hand_over(benchmark, times)
-    describe(benchmark, question, case, measured.setups[str(case)], [SPAWN_TEXT], **measured.about(),
+    describe(benchmark, question, case, measured.setups[str(case)], [LOAD_TEXT], **measured.about(),
              requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times), **figures)

@@ -35,7 +35,7 @@ class Verdict:
         return {"valid": self.valid, "validity_reason": self.reason}
 
 
-def judge(round_medians_s: Sequence[float], requests: int, duration_s: float, rules: Rules) -> Verdict:
+def precision_verdict(round_medians_s: Sequence[float], requests: int, duration_s: float, rules: Rules) -> Verdict:
     """The verdict on a figure from its per-round medians (seconds), its request count and the
     rotation's duration."""
     reasons = []

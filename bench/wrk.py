@@ -11,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 
-from bench.load import Answers, SequentialClient
+from bench.http_clients import Answers, SequentialClient
 from bench.paired import Stream, rotate
 
 

@@ -16,7 +16,7 @@ from serving.deadlines import DeadlinePassed
 from serving.graphs import Predictor
 from serving.inputs import InputError, check_body_length, instances_from_json, texts_from_json, texts_from_query
 from serving.settings import Settings
-from serving.setup_report import process_setup
+from serving.setup_report import hosting, process_setup
 
 log = logging.getLogger("serving")
 
@@ -24,7 +24,7 @@ TF_SERVING_MODEL_NAME = "sentiment"  # as in tensorflow_model_server --model_nam
 
 
 # How an app built directly (tests, tools) is hosted; a server passes its own (`serving.servers`).
-DIRECT_HOSTING = {"server": "wsgi", "workers": 1, "worker_class": None, "threads": 1}
+DIRECT_HOSTING = hosting("wsgi")
 
 
 def request_body() -> bytes:
@@ -32,11 +32,11 @@ def request_body() -> bytes:
     return check_body_length(request.get_data(cache=False), request.content_length)
 
 
-def create_app(config: Settings, predictor: Predictor | None = None, hosting: dict | None = None) -> Flask:
+def create_app(config: Settings, predictor: Predictor | None = None, hosted_by: dict | None = None) -> Flask:
     """One app per graph kind; routes `/<graph>` (GET ?text=, POST JSON) and `/healthz`.
 
     `predictor` (ids -> probabilities) replaces loading `config.graph`'s model, e.g. in tests;
-    `hosting` is how the server runs it (`serving.servers`), reported by `/healthz`.
+    `hosted_by` is how the server runs it (`serving.servers`), reported by `/healthz`.
     """
     graphs.configure_threads(config.graph, config.intra_op_threads, config.inter_op_threads)
     # loads and warms up before any request is accepted
@@ -72,7 +72,7 @@ def create_app(config: Settings, predictor: Predictor | None = None, hosting: di
         probabilities = classifier.predict_ids(np.asarray(instances, dtype=np.int32))
         return jsonify(predictions=probabilities.tolist())
 
-    setup = process_setup(config, hosting or DIRECT_HOSTING)
+    setup = process_setup(config, hosted_by or DIRECT_HOSTING)
 
     @app.get("/healthz")
     def healthz():

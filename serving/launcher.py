@@ -22,7 +22,7 @@ def load_app_or_exit(settings: Settings):
     from serving.app import create_app
 
     try:
-        return create_app(settings, hosting=servers.load(settings.server).hosting(settings))
+        return create_app(settings, hosted_by=servers.load(settings.server).hosting(settings))
     except ArtifactError as error:
         logging.getLogger("serving").error("cannot load the model: %s", error)
         sys.exit(WORKER_BOOT_ERROR)

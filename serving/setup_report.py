@@ -12,6 +12,12 @@ import sys
 from serving.settings import Settings
 
 
+def hosting(server: str, workers: int = 1, worker_class: str | None = None, threads: int | None = 1) -> dict:
+    """How a process hosts the app, as `/healthz` reports it: the one shape of that record, for
+    every server module, the app built directly, the in-process figures and the minimal server."""
+    return {"server": server, "workers": workers, "worker_class": worker_class, "threads": threads}
+
+
 def process_setup(settings: Settings, hosting: dict) -> dict:
     """The set-up of this process: the settings it was started with, how it is hosted, and what
     its runtime (TensorFlow or ONNX Runtime) says of itself here."""

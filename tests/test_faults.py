@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from bench.load import Burst
+from bench.http_clients import Burst
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 from serving.servers import SERVERS
 from tests.procs import children, marked_pids, new_marker, wait_no_marked

@@ -6,7 +6,7 @@ from http.server import HTTPServer, ThreadingHTTPServer
 import pytest
 
 from bench import openloop
-from bench.load import SequentialClient
+from bench.http_clients import SequentialClient
 from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 

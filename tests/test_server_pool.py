@@ -1,7 +1,7 @@
 """Each group's servers run only while a group still needs them (peak memory of a run)."""
 from pathlib import Path
 
-from bench import servers
+from bench import server_pool
 from bench.plan import Case, ServerConfig
 
 
@@ -27,14 +27,14 @@ class FakeServer:
 
 
 def test_servers_start_with_their_group_and_stop_when_no_later_group_needs_them(monkeypatch):
-    monkeypatch.setattr(servers, "ServerProcess", FakeServer)
+    monkeypatch.setattr(server_pool, "ServerProcess", FakeServer)
     FakeServer.running = set()
     w1, w2 = ServerConfig("gunicorn", 1), ServerConfig("gunicorn", 2)
     groups = {
         "burst_case": [Case("static", w1), Case("static", w2)],
         "request_case": [Case("static", ServerConfig("in-process")), Case("static", w1)],
     }
-    pool = servers.ServerPool(Path("unused"), groups=groups)
+    pool = server_pool.ServerPool(Path("unused"), groups=groups)
     assert FakeServer.running == set()  # nothing up front
     pool.start_group("burst_case")
     assert FakeServer.running == {"static-gunicorn-1", "static-gunicorn-2"}

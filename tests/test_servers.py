@@ -160,7 +160,7 @@ def test_only_the_dynamic_server_imports_the_model_code(server):
 
 @pytest.mark.parametrize("graph", ["static", "static-xla"])
 def test_micro_batching_gthread_server_answers_a_burst_correctly(artifacts_dir, oracle, graph):
-    from bench.load import Burst
+    from bench.http_clients import Burst
 
     texts = TEXTS * 7
     expected = oracle(texts)[:, 1]

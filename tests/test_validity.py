@@ -1,20 +1,20 @@
 import numpy as np
 import pytest
 
-from bench.validity import Rules, judge
+from bench.validity import Rules, precision_verdict
 
 RULES = Rules(min_requests=30, min_duration_s=0.5, max_half_width=0.05)
 
 
 def test_precise_long_enough_figure_is_valid():
     rng = np.random.default_rng(1)
-    verdict = judge(list(0.01 * (1 + 0.01 * rng.standard_normal(20))), requests=60, duration_s=0.6, rules=RULES)
+    verdict = precision_verdict(list(0.01 * (1 + 0.01 * rng.standard_normal(20))), requests=60, duration_s=0.6, rules=RULES)
     assert verdict.valid and "60 requests" in verdict.reason and verdict.half_width < 0.01
 
 
 def test_drift_that_moves_every_round_alike_is_not_a_reason():
     """A machine slowing down steadily through the rotation: precise rounds, each a bit slower."""
-    verdict = judge([0.010 + 0.00002 * i for i in range(20)], requests=240, duration_s=2.0, rules=RULES)
+    verdict = precision_verdict([0.010 + 0.00002 * i for i in range(20)], requests=240, duration_s=2.0, rules=RULES)
     assert verdict.valid, verdict.reason
 
 
@@ -22,7 +22,7 @@ def test_an_injected_noisy_figure_is_invalid():
     """Rounds that disagree by tens of per cent: the median's interval is wider than the bound."""
     rng = np.random.default_rng(2)
     noisy = list(0.01 * rng.lognormal(0, 0.4, 20))
-    verdict = judge(noisy, requests=240, duration_s=2.0, rules=RULES)
+    verdict = precision_verdict(noisy, requests=240, duration_s=2.0, rules=RULES)
     assert not verdict.valid and "imprecise" in verdict.reason and verdict.half_width > 0.05
 
 
@@ -32,7 +32,7 @@ def test_an_injected_noisy_figure_is_invalid():
     ([0.01, 0.01], 60, 1.0, "too few"),
 ])
 def test_invalid_runs_say_why(medians, requests, duration, reason):
-    verdict = judge(medians, requests, duration, RULES)
+    verdict = precision_verdict(medians, requests, duration, RULES)
     assert not verdict.valid and reason in verdict.reason
     assert verdict.as_extra_info() == {"valid": False, "validity_reason": verdict.reason}
 
@@ -48,7 +48,7 @@ def test_a_rotation_takes_the_machines_drift_out_of_a_figures_rounds():
                Stream("jittery", lambda: 0.006 * level[0] * rng.lognormal(0, 0.3))]
     rotation = rotate(streams, rounds=20, per_round=3, window=True,
                       between_rounds=lambda: level.__setitem__(0, 1 + rng.random()))
-    raw = judge(rotation.round_medians["steady"], 240, 2.0, RULES)
-    relative = judge(rotation.relative_medians("steady"), 240, 2.0, RULES)
-    jittery = judge(rotation.relative_medians("jittery"), 240, 2.0, RULES)
+    raw = precision_verdict(rotation.round_medians["steady"], 240, 2.0, RULES)
+    relative = precision_verdict(rotation.relative_medians("steady"), 240, 2.0, RULES)
+    jittery = precision_verdict(rotation.relative_medians("jittery"), 240, 2.0, RULES)
     assert not raw.valid and relative.valid and not jittery.valid, (raw, relative, jittery)

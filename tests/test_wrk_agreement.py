@@ -6,7 +6,7 @@ from bench import rotations, wrk
 from bench.oracle import AnswerJudge
 from bench.paired import collect_young
 from bench.plan import Plan, request_texts
-from bench.servers import ServerPool
+from bench.server_pool import ServerPool
 from bench.stats import bootstrap_ratio_ci, latency_summary
 from bench.supervisor import ServerProcess
 from tests.required_tools import require

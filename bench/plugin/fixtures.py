@@ -15,7 +15,7 @@ from bench.plugin.progress import step
 from bench.plugin.state import run_state
 from bench.questions import QUESTIONS
 from bench.records import Figure
-from bench.servers import ServerPool
+from bench.server_pool import ServerPool
 
 
 @pytest.fixture(scope="session")

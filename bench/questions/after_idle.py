@@ -12,7 +12,7 @@ import time
 from typing import NamedTuple
 
 from bench import headlines
-from bench.load import SequentialClient
+from bench.http_clients import SequentialClient
 from bench.paired import Stream, rotate, timed
 from bench.plan import ALL_GRAPHS, SWEEP_GRAPHS, Case, Plan, ServerConfig
 from bench.questions import Question

@@ -4,11 +4,10 @@ prediction, cold starts, the open loop, and the client's own cost. Their measure
 from __future__ import annotations
 
 from bench import records, rotations
-from bench.plan import Case, ServerConfig
+from bench.plan import IN_PROCESS, Case, ServerConfig
 from bench.questions import Question
 
-SPAWN_TEXT = "the staff was friendly, but the room was dirty"
-IN_PROCESS = ServerConfig("in-process")
+LOAD_TEXT = "the staff was friendly, but the room was dirty"
 COLD_START_SERVER = ServerConfig("gunicorn", 1)
 
 REQUEST = Question(
@@ -20,9 +19,9 @@ BURST = Question(
     records.BURST, "burst_case", "bursts", cases=lambda plan: plan.burst_cases, server_case=lambda case: case,
     measure=lambda cases, run: rotations.measure_bursts(cases, run.plan, run.pool, run.texts, run.judge_for))
 LOAD = Question(
-    records.LOAD, "spawn_graph", "load + first prediction, a fresh graph each time", cases=lambda plan: list(plan.spawn_graphs),
+    records.LOAD, "load_graph", "load + first prediction, a fresh graph each time", cases=lambda plan: list(plan.load_graphs),
     measure=lambda graphs, run: rotations.measure_loads([Case(graph, IN_PROCESS) for graph in graphs], run.plan,
-                                                        run.artifacts, SPAWN_TEXT))
+                                                        run.artifacts, LOAD_TEXT))
 COLD_START = Question(
     records.COLD_START, "cold_start_graph", "cold starts, each a fresh server", cases=lambda plan: list(plan.cold_start_graphs),
     measure=lambda graphs, run: rotations.measure_cold_starts([Case(graph, COLD_START_SERVER) for graph in graphs],

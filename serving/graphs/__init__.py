@@ -24,7 +24,7 @@ class Kind:
     module: str  # in this package, defining `load(artifacts) -> Predictor`
     runtime: str = "tensorflow"  # what the server process runs it with (and so imports)
     compared_with: tuple[str, ...] = ()  # the kinds the suite states its ratio against (this ÷ that)
-    in_default_spawn: bool = True  # load + first prediction and cold start in a default run
+    in_default_loads: bool = True  # load + first prediction and cold start in a default run
     fast: bool = False  # served fast enough that HTTP is its cost: bursts, open loop, other servers
 
 
@@ -34,7 +34,7 @@ KINDS = {
     "static": Kind("static", compared_with=("dynamic",)),
     "saved_model": Kind("saved_model", compared_with=("static",)),
     # its first prediction compiles for ~2.3 s (13x static's load): spawn only with --bench-extended
-    "static-xla": Kind("static_xla", compared_with=("static",), in_default_spawn=False, fast=True),
+    "static-xla": Kind("static_xla", compared_with=("static",), in_default_loads=False, fast=True),
     "onnx": Kind("onnx", runtime="onnxruntime", compared_with=("static", "static-xla"), fast=True),
 }
 

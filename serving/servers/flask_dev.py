@@ -9,13 +9,14 @@ from __future__ import annotations
 import io
 import json
 
+from serving import setup_report
 from serving.deadlines import DeadlinePassed, DeadlineReader, DeadlineSocket, RequestClock
 from serving.launcher import exit_on_sigterm, load_app_or_exit
 from serving.settings import Settings
 
 
 def hosting(settings: Settings) -> dict:
-    return {"server": "flask", "workers": 1, "worker_class": "threaded dev server", "threads": None}
+    return setup_report.hosting("flask", 1, "threaded dev server", None)
 
 
 def request_handler(settings: Settings):

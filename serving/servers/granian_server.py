@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 
+from serving import setup_report
 from serving.launcher import load_app_or_exit
 from serving.settings import Settings
 
@@ -26,8 +27,8 @@ DEFAULT_THREADS = 1  # one Python thread per worker runs the model, as a gunicor
 
 
 def hosting(settings: Settings) -> dict:
-    return {"server": "granian", "workers": settings.workers, "worker_class": "wsgi (Rust HTTP, Python threads)",
-            "threads": settings.threads or DEFAULT_THREADS}
+    return setup_report.hosting("granian", settings.workers, "wsgi (Rust HTTP, Python threads)",
+                                settings.threads or DEFAULT_THREADS)
 
 
 def run(settings: Settings) -> None:

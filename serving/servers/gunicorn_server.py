@@ -5,6 +5,7 @@ import json
 import logging
 import sys
 
+from serving import setup_report
 from serving.launcher import load_app_or_exit
 from serving.settings import Settings
 
@@ -13,7 +14,7 @@ def hosting(settings: Settings) -> dict:
     # gunicorn itself runs gthread workers when threads > 1, whatever the worker class says
     threads = settings.threads or 1
     worker_class = "gthread" if threads > 1 and settings.worker_class == "sync" else settings.worker_class
-    return {"server": "gunicorn", "workers": settings.workers, "worker_class": worker_class, "threads": threads}
+    return setup_report.hosting("gunicorn", settings.workers, worker_class, threads)
 
 
 def _json_write_error(sock, status_int: int, reason: str, mesg: str) -> None:

@@ -14,6 +14,7 @@ import json
 import logging
 import time
 
+from serving import setup_report
 from serving.deadlines import DeadlinePassed
 from serving.launcher import exit_on_sigterm, load_app_or_exit
 from serving.settings import Settings
@@ -25,7 +26,7 @@ log = logging.getLogger("serving")
 
 
 def hosting(settings: Settings) -> dict:
-    return {"server": "waitress", "workers": 1, "worker_class": "thread pool", "threads": settings.threads or DEFAULT_THREADS}
+    return setup_report.hosting("waitress", 1, "thread pool", settings.threads or DEFAULT_THREADS)
 
 
 def _json_error_response(self, ident=None):

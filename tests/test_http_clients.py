@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from bench.load import Burst, SequentialClient
+from bench.http_clients import Burst, SequentialClient
 from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 
