@@ -28,18 +28,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from bench import paired, side_scripts
-from bench.http_clients import Burst, SequentialClient
+from bench.http_clients import BurstClient, SequentialClient
 from bench.load_probe import LoadProbe, ProbeError
 from bench.memory import PeakMemory
 from bench.oracle import TOLERANCE, AnswerJudge
-from bench.paired import rotate, timed
+from bench.paired import rotate
 from bench.plan import request_texts
 from bench.stats import bootstrap_ratio_ci, regression_verdict
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
@@ -82,10 +82,10 @@ class Side:
 
 def request_stream(side: Side, graph: str, client: SequentialClient) -> paired.Stream:
     """Single requests, timed from the first byte (the connection opens untimed, as in the suite)."""
-    judge, timed_request = side.judge(graph), client.timed_request
+    judge, timed_unit = side.judge(graph), client.timed_unit
 
     def one() -> float:
-        elapsed = timed_request()
+        elapsed = timed_unit()
         answer = client.answers.items.pop()  # judged here, not kept: rounds are long
         side.check(graph, [fault] if (fault := judge(*answer)) else [])
         return elapsed
@@ -93,26 +93,20 @@ def request_stream(side: Side, graph: str, client: SequentialClient) -> paired.S
     return paired.Stream(f"{side.name} request {graph}", one)
 
 
-def burst_stream(side: Side, graph: str, url: str, threads: int) -> tuple[paired.Stream, Callable[[], None]]:
-    """Bursts of `threads` requests released together, and the check of the bursts not yet judged:
-    each burst's answers are judged (untimed) before the next one is prepared, the last by the check."""
-    judge, pending, done = side.judge(graph), [], []
+def burst_stream(side: Side, graph: str, url: str, threads: int) -> paired.Stream:
+    """Bursts of `threads` requests released together (the suite's client); each burst's answers
+    judged right after it, untimed, and not kept: rounds are long."""
+    client, judge = BurstClient(url, TEXTS, threads), side.judge(graph)
 
-    def check_done() -> None:
-        for burst in done:
-            side.check(graph, burst.errors + [fault for item in burst.answers.items if (fault := judge(*item))])
-        done.clear()
+    def one() -> float:
+        elapsed = client.timed_unit()
+        side.check(graph, client.errors + [fault for item in client.answers.items if (fault := judge(*item))])
+        client.answers.items.clear()
+        client.errors.clear()
+        client.bursts.clear()
+        return elapsed
 
-    def prepare() -> None:
-        check_done()
-        pending.append(Burst(url, TEXTS, threads=threads))
-
-    def release() -> None:
-        burst = pending.pop()
-        burst.release()
-        done.append(burst)
-
-    return paired.Stream(f"{side.name} burst {graph}", timed(prepare, release)), check_done
+    return paired.Stream(f"{side.name} burst {graph}", one)
 
 
 def load_stream(side: Side, graph: str, probe: LoadProbe) -> paired.Stream:
@@ -267,13 +261,10 @@ def request_figures(sides: list[Side], plan: GatePlan, servers: dict, clients: l
 
 
 def burst_figures(sides: list[Side], plan: GatePlan, servers: dict) -> list[PairedSamples]:
-    streams, checks = zip(*[
-        burst_stream(side, graph, f"{servers[side.name, 'bursts', graph].url}/{graph}", plan.burst_threads)
-        for side in sides for graph in plan.graphs])
+    streams = [burst_stream(side, graph, f"{servers[side.name, 'bursts', graph].url}/{graph}", plan.burst_threads)
+               for side in sides for graph in plan.graphs]
     rotation = rotate(streams, plan.burst_rounds, per_round=plan.bursts_per_round, warmup_rounds=1,
                       window=True, discard=plan.burst_discard)
-    for check in checks:
-        check()
     return [(f"burst of {plan.burst_threads} {graph} gunicorn-w{plan.burst_workers}",
              *medians(rotation, sides, "burst", graph), plan.coarse_threshold) for graph in plan.graphs]
 

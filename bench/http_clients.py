@@ -1,4 +1,4 @@
-"""Client-side load: sequential keep-alive requests, and the 20-thread burst.
+"""HTTP clients of the one client protocol (`bench.clients`): one request at a time, and bursts.
 
 Latency is always the client's: from the request's first byte sent until the
 whole answer is read, as wrk times it; opening the connection comes just before,
@@ -35,6 +35,7 @@ class SequentialClient:
         self.connection = Connection(url)
         self._texts: Iterator[str] = cycle(texts)
         self.answers = Answers()
+        self.errors: list[str] = []  # a request that fails raises: it stops the rotation
 
     def connect(self) -> None:
         """Untimed set-up of the next request (pytest-benchmark's `setup`): its connection."""
@@ -44,7 +45,7 @@ class SequentialClient:
         text = next(self._texts)
         self.answers.add(text, *self.connection.get_text(text))
 
-    def timed_request(self) -> float:
+    def timed_unit(self) -> float:
         """One request timed from its first byte sent to its last byte read, as wrk times it; the
         connection opens just before, untimed (gunicorn's sync workers close every connection)."""
         self.connect()
@@ -108,3 +109,33 @@ class Burst:
         self._barrier.wait()
         for worker in self._workers:
             worker.join()
+
+
+class BurstClient:
+    """Bursts of `threads` requests released together; each `timed_unit()` is one burst's wall
+    clock (release to the last answer), its threads started and parked untimed just before."""
+
+    def __init__(self, url: str, texts: list[str], threads: int = 20):
+        self.url, self.texts, self.threads = url, texts, threads
+        self.bursts: list[list[float]] = []  # each burst's per-request latencies, in order
+        self.answers = Answers()
+        self.errors: list[str] = []
+
+    def timed_unit(self) -> float:
+        burst = Burst(self.url, self.texts, threads=self.threads)  # untimed: threads parked at the barrier
+        started = time.perf_counter()
+        burst.release()
+        elapsed = time.perf_counter() - started
+        self.bursts.append(burst.latencies_s)
+        self.answers.items += burst.answers.items
+        self.errors += burst.errors
+        return elapsed
+
+    def wait_ready(self) -> BurstClient:
+        return self
+
+    def collect(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

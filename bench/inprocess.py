@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class InProcessClient:
-    """Like `bench.http_clients.SequentialClient`, for a graph kind called without HTTP: `timed_request()`
+    """Like `bench.http_clients.SequentialClient`, for a graph kind called without HTTP: `timed_unit()`
     returns the seconds the call took inside its process."""
 
     delay_ms = 0.0  # a deliberate slowdown inside every call (tests only)
@@ -41,14 +41,14 @@ class InProcessClient:
     def connect(self) -> None:
         """Nothing to open in-process (the HTTP clients open their connection here)."""
 
-    def timed_request(self) -> float:
+    def timed_unit(self) -> float:
         text = next(self._texts)
         answer = self._call(text)
         self.answers.add(text, 200, answer["body"].encode())
         return answer["seconds"]
 
     def one_request(self) -> None:
-        self.timed_request()
+        self.timed_unit()
 
     def collect(self) -> None:
         """Collect the worker's young garbage, untimed (between rounds)."""

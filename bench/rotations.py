@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bench import headlines
-from bench.http_clients import Answers, Burst, SequentialClient
+from bench.http_clients import Answers, BurstClient, SequentialClient
 from bench.inprocess_worker import in_process_setup
 from bench.load_probe import LoadProbe
 from bench.memory import process_tree_memory
-from bench.paired import Comparison, Rotation, Stream, collect_young, rotate, timed
+from bench.paired import Comparison, Rotation, Stream, collect_young, rotate
 from bench.plan import Case, Plan
 from bench.server_pool import ServerPool, health
 from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
@@ -111,7 +111,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
             for client in clients.values():
                 client.collect()
 
-        streams = [Stream(name, client.timed_request) for name, client in clients.items()]
+        streams = [Stream(name, client.timed_unit) for name, client in clients.items()]
         rotation = rotate(streams, plan.request_rounds, plan.requests_per_round, warmup_rounds=1,
                           window=True, discard=plan.request_discard, between_rounds=collect_everywhere)
     finally:
@@ -127,36 +127,16 @@ def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[
     """Bursts of `plan.burst_threads` requests released together: each case fires a window of
     bursts back to back (its first `plan.burst_discard` judged but not timed), cases taking turns
     window by window."""
-    bursts: dict[str, list[Burst]] = {str(case): [] for case in cases}
-
-    def stream(case: Case) -> Stream:
-        url = f"{pool.get(case).url}/{case.graph}"
-        pending: list[Burst] = []
-
-        def prepare():  # threads started and parked at their barrier, untimed
-            pending.append(Burst(url, texts, threads=plan.burst_threads))
-
-        def release():
-            burst = pending.pop()
-            burst.release()
-            bursts[str(case)].append(burst)
-
-        return Stream(str(case), timed(prepare, release))
-
-    streams = [stream(case) for case in cases]
-    rotation = rotate(streams, plan.burst_rounds, plan.bursts_per_round, warmup_rounds=1,
-                      window=True, discard=plan.burst_discard)
+    clients = {str(case): BurstClient(f"{pool.get(case).url}/{case.graph}", texts, plan.burst_threads) for case in cases}
+    rotation = rotate([Stream(name, client.timed_unit) for name, client in clients.items()], plan.burst_rounds,
+                      plan.bursts_per_round, warmup_rounds=1, window=True, discard=plan.burst_discard)
     setups = {str(case): pool.setup_of(case) for case in cases}
     memory = {str(case): pool.memory_of(case) for case in cases}
     faults, latencies = {}, {}
     for case in cases:
-        answers = Answers()  # every burst's answers judged, the warm-up's too
-        for burst in bursts[str(case)]:
-            answers.items += burst.answers.items
-        errors = [error for burst in bursts[str(case)] for error in burst.errors]
-        faults[str(case)] = errors + judged(answers, judge_for(case.graph))
-        timed_bursts = timed_units(bursts[str(case)], rotation.rounds, plan.bursts_per_round, plan.burst_discard)
-        latencies[str(case)] = [burst.latencies_s for burst in timed_bursts]
+        client = clients[str(case)]  # every burst's answers judged, the warm-up's too
+        faults[str(case)] = client.errors + judged(client.answers, judge_for(case.graph))
+        latencies[str(case)] = timed_units(client.bursts, rotation.rounds, plan.bursts_per_round, plan.burst_discard)
     method = windows_method(plan.bursts_per_round, plan.burst_discard, "bursts")
     return Measured(f"burst of {plan.burst_threads}", cases, rotation, setups, faults, latencies,
                     method=method, memory=memory).finish()

@@ -57,19 +57,43 @@ def _run_window(command: list[str], requests: int) -> dict[str, int]:
     return counts
 
 
+class WrkClient:
+    """wrk as a client of the rotation (`bench.clients`): one unit is a window of `requests`
+    requests, its figure wrk's own p50 (seconds). wrk judges statuses itself: a non-2xx answer or a
+    socket error fails the window (`window`), so `answers` stays empty and nothing is judged here."""
+
+    def __init__(self, url: str, requests: int, texts: list[str] | None = None):
+        self.url, self.requests, self.texts = url, requests, texts
+        self.answers, self.errors = Answers(), []
+
+    def timed_unit(self) -> float:
+        return window(self.url, self.requests, texts=self.texts)["p50_us"] / 1e6
+
+    def wait_ready(self) -> WrkClient:
+        return self
+
+    def collect(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def alternate_p50s(url: str, text: str, windows: int = 20, requests: int = 100) -> tuple[list[float], list[float], Answers]:
     """(our p50s, wrk's p50s, our answers), in ms: windows of `requests` requests, ours and wrk's
     taking turns on the same request (bench.paired), so a shared machine's drift hits both alike.
     wrk's list is empty without wrk. Ours are timed as the suite times a request, as wrk times
     its own: from the first byte sent, the connection opened before."""
     client = SequentialClient(url, [text])
-    timed_request = client.timed_request
+    timed_unit = client.timed_unit
 
     def our_window() -> float:
-        return float(np.median([timed_request() for _ in range(requests)])) * 1000
+        return float(np.median([timed_unit() for _ in range(requests)])) * 1000
+
+    theirs = WrkClient(f"{url}?{urlencode({'text': text})}", requests)
 
     def wrk_window() -> float:
-        return window(f"{url}?{urlencode({'text': text})}", requests)["p50_us"] / 1000
+        return theirs.timed_unit() * 1000
 
     streams = [Stream("ours", our_window)] + ([Stream("wrk", wrk_window)] if available() else [])
     try:

@@ -1,9 +1,9 @@
-"""The load generators against a tiny real HTTP server that records arrival times."""
+"""The HTTP clients against a tiny real HTTP server that records arrival times."""
 import time
 
 import pytest
 
-from bench.http_clients import Burst, SequentialClient
+from bench.http_clients import Burst, BurstClient, SequentialClient
 from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 
@@ -56,3 +56,13 @@ def test_sequential_client_rotates_texts_and_records_answers(recorder):
         client.one_request()
     client.close()
     assert [text for text, _, _ in client.answers.items] == ["one", "two", "one"]
+
+
+def test_a_burst_client_times_each_burst_and_keeps_every_answer_and_latency(recorder):
+    client = BurstClient(recorder, ["a", "b"], threads=5)
+    walls = [client.timed_unit() for _ in range(3)]
+    # each unit waits for its slowest request (50 ms each, served in parallel), not their sum
+    assert all(Recorder.delay <= wall < 5 * Recorder.delay for wall in walls), walls
+    assert [len(latencies) for latencies in client.bursts] == [5, 5, 5]
+    assert len(client.answers.items) == 15 and all(status == 200 for _, status, _ in client.answers.items)
+    assert client.errors == []

@@ -22,7 +22,7 @@ class TamperedClient(inprocess.InProcessClient):
         super().__init__("static" if MODE == "static-twice" else graph, artifacts, texts)
         self.graph = graph  # answers still say which stream they belong to
 
-    def timed_request(self) -> float:
+    def timed_unit(self) -> float:
         text = next(self._texts)
         answer = self._call(text)
         body = json.loads(answer["body"])
