@@ -3,9 +3,9 @@
 The base commit is checked out in a temporary git worktree; each side trains (or
 reuses) its model and starts its servers per graph kind (one worker for single
 requests, two for bursts). Three groups are compared, each as one rotation through
-both sides (`bench.paired`), so both see the same machine at the same moments:
+both sides (`bench.method.paired`), so both see the same machine at the same moments:
 single requests, bursts of 20, and load + first prediction (in a probe process per
-side running that side's own code, `bench.load_probe`, servers stopped by then).
+side running that side's own code, `bench.harness.load_probe`, servers stopped by then).
 The verdict uses the per-round medians: the median of the paired ratios
 candidate ÷ base, with a bootstrap confidence interval. With both static and
 dynamic gated, their single-request ratio (static ÷ dynamic) is gated the same way.
@@ -34,15 +34,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import paired, side_scripts
-from bench.http_clients import BurstClient, SequentialClient
-from bench.load_probe import LoadProbe, ProbeError
-from bench.memory import PeakMemory
-from bench.oracle import TOLERANCE, AnswerJudge
-from bench.paired import rotate
-from bench.plan import request_texts
-from bench.stats import bootstrap_ratio_ci, regression_verdict
-from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
+from bench.clients.http import BurstClient, SequentialClient
+from bench.harness import side_scripts
+from bench.harness.load_probe import LoadProbe, ProbeError
+from bench.harness.memory import PeakMemory
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
+from bench.method import paired
+from bench.method.oracle import TOLERANCE, AnswerJudge
+from bench.method.paired import rotate
+from bench.method.plan import request_texts
+from bench.method.stats import bootstrap_ratio_ci, regression_verdict
 
 TEXTS = request_texts()  # the suite's texts: held-out sentences, sent in turn
 CANNOT_DECIDE = 2

@@ -13,10 +13,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import records
-from bench.plan import IN_PROCESS
+from bench.method.plan import IN_PROCESS
 from bench.questions import QUESTIONS
-from bench.records import Figure
+from bench.results import records
+from bench.results.records import Figure
 
 DEFAULT_STORAGE = Path(".benchmarks")
 DEFAULT_OUT = Path("reports")
@@ -36,7 +36,7 @@ class Row:
 
     @property
     def setup(self) -> str:
-        """How it was served, e.g. "gunicorn-w2" (bench.plan.ServerConfig.id)."""
+        """How it was served, e.g. "gunicorn-w2" (bench.method.plan.ServerConfig.id)."""
         return self.figure.setup
 
     @property
@@ -102,8 +102,8 @@ def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, floa
 
 
 def answers_table(comparisons: list[dict]) -> list[str]:
-    """The run's stored `comparisons` (bench.paired.Comparison) as a markdown table."""
-    from bench.paired import Comparison
+    """The run's stored `comparisons` (bench.method.paired.Comparison) as a markdown table."""
+    from bench.method.paired import Comparison
 
     if not comparisons:
         return ["This run stored no paired ratios (it was made before paired measurement, or measured one case)."]
@@ -166,7 +166,7 @@ def markdown(run: dict, source: Path) -> str:
         "## Answers",
         "",
         "Paired ratios of times, numerator ÷ denominator (below 1: the numerator is faster), every case of a",
-        "group measured in one rotation (`bench.paired`); median of per-round ratios, bootstrap interval.",
+        "group measured in one rotation (`bench.method.paired`); median of per-round ratios, bootstrap interval.",
         "",
     ]
     lines += answers_table(run.get("comparisons", []))
@@ -275,7 +275,7 @@ def plot_static_vs_dynamic(rows: list[Row], path: Path) -> bool:
 def plot_answers(comparisons: list[dict], path: Path) -> bool:
     """Every stored answer as its ratio with its interval, a row each, a line at 1; steady
     questions in one panel, after-idle ones in another."""
-    from bench.paired import Comparison
+    from bench.method.paired import Comparison
 
     answers = [Comparison.from_json(entry) for entry in comparisons]
     if not answers:

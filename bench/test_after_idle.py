@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.paired import sample_clock
+from bench.method.paired import sample_clock
+from bench.method.stats import latency_summary, requests_per_second
 from bench.questions import after_idle
-from bench.stats import latency_summary, requests_per_second
 
 
 @pytest.mark.benchmark(timer=sample_clock)

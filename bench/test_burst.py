@@ -1,7 +1,7 @@
 """The seed's stress test, measured honestly: 20 threads released together, per worker count.
 
 Each round of pytest-benchmark is one burst's wall clock (release → last answer),
-measured in one rotation with every other burst case (`bench.rotations.measure_bursts`).
+measured in one rotation with every other burst case (`bench.method.rotations.measure_bursts`).
 Every request's own client-side latency goes into `extra_info`, so queueing shows
 (the seed summed in-handler times, which hides it).
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from bench import records
-from bench.paired import sample_clock
-from bench.stats import latency_summary, median_by_rank, requests_per_second
-from bench.validity import precision_verdict
+from bench.method.paired import sample_clock
+from bench.method.stats import latency_summary, median_by_rank, requests_per_second
+from bench.method.validity import precision_verdict
+from bench.results import records
 
 
 @pytest.mark.benchmark(timer=sample_clock)

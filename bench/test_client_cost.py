@@ -1,7 +1,7 @@
 """The client's own cost, measured every run: our client and wrk on a minimal non-TensorFlow server.
 
 The figure in pytest-benchmark's table is our client's latency against a server
-that does nothing (`bench/minimal_app.py` under gunicorn, one sync worker, as our
+that does nothing (`bench/harness/minimal_app.py` under gunicorn, one sync worker, as our
 servers run): the floor under every HTTP figure of the run. `extra_info` stores
 wrk's p50 on the same server, measured in windows alternating with ours, and the
 difference: what the client itself adds to each request (nothing is subtracted
@@ -16,18 +16,19 @@ import time
 import numpy as np
 import pytest
 
-from bench import records, wrk
-from bench.http_clients import SequentialClient
-from bench.minimal_app import ANSWER
-from bench.paired import sample_clock
-from bench.records import Figure
-from bench.stats import latency_summary
-from bench.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
+from bench.clients import wrk
+from bench.clients.http import SequentialClient
+from bench.harness.minimal_app import ANSWER
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
+from bench.method.paired import sample_clock
+from bench.method.stats import latency_summary
+from bench.results import records
+from bench.results.records import Figure
 from serving.setup_report import hosting
 
 WINDOWS, REQUESTS = 20, 100  # ~0.3 ms each: about a second in all
 # Started here with these flags; it has no /healthz to report itself (it is not our app).
-MINIMAL_SERVER = {**hosting("gunicorn", 1, "sync", 1), "app": "bench.minimal_app"}
+MINIMAL_SERVER = {**hosting("gunicorn", 1, "sync", 1), "app": "bench.harness.minimal_app"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def minimal_server():
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning",
-         "bench.minimal_app:app"], cwd=PROJECT_ROOT, env=ROOT_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "bench.harness.minimal_app:app"], cwd=PROJECT_ROOT, env=ROOT_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/static"
     try:
         deadline = time.monotonic() + 30

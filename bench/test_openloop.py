@@ -6,7 +6,8 @@ in `extra_info`: `max_rate`, the percentiles at that rate, and every trial (with
 """
 from __future__ import annotations
 
-from bench import openloop, records
+from bench.clients import openloop
+from bench.results import records
 
 
 def test_max_rate_under_p99_bound(benchmark, describe, openloop_case, plan, server_pool, texts, judge_for):

@@ -1,16 +1,16 @@
 """One request at a time: HTTP (Flask dev server, gunicorn 1 worker) against in-process.
 
-All cases are measured in one rotation (`bench.rotations.measure_requests`),
+All cases are measured in one rotation (`bench.method.rotations.measure_requests`),
 request by request; each benchmark hands its case's times to pytest-benchmark.
 """
 from __future__ import annotations
 
 import pytest
 
-from bench import records
-from bench.paired import sample_clock
-from bench.stats import latency_summary, requests_per_second
-from bench.validity import precision_verdict
+from bench.method.paired import sample_clock
+from bench.method.stats import latency_summary, requests_per_second
+from bench.method.validity import precision_verdict
+from bench.results import records
 
 
 @pytest.mark.benchmark(timer=sample_clock)

@@ -1,16 +1,16 @@
 """Spawn: (a) load + first prediction with TensorFlow already imported; (b) cold start to /healthz.
 
-Each is one rotation over the graph kinds, round by round (`bench.rotations`).
+Each is one rotation over the graph kinds, round by round (`bench.method.rotations`).
 """
 from __future__ import annotations
 
 import pytest
 
-from bench import records
-from bench.paired import sample_clock
-from bench.plan import IN_PROCESS, Case, ServerConfig
+from bench.method.paired import sample_clock
+from bench.method.plan import IN_PROCESS, Case, ServerConfig
+from bench.method.stats import latency_summary, requests_per_second
 from bench.questions.seed import LOAD_TEXT
-from bench.stats import latency_summary, requests_per_second
+from bench.results import records
 
 
 @pytest.mark.benchmark(timer=sample_clock)

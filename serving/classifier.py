@@ -1,6 +1,6 @@
 """Vocabulary + predictor: texts in, labelled answers and timings out. No HTTP here.
 
-The app (`serving.app`) and the in-process benchmarks (`bench.inprocess`) both
+The app (`serving.app`) and the in-process benchmarks (`bench.clients.inprocess`) both
 classify through this, so the no-HTTP baseline runs exactly the server's path
 without importing Flask.
 """

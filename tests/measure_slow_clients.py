@@ -12,7 +12,7 @@ import argparse
 import time
 from pathlib import Path
 
-from bench.supervisor import ServerProcess
+from bench.harness.supervisor import ServerProcess
 from sentiment_model.cache import cached_artifacts
 from serving import servers
 from tests.procs import children

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, quote
 
 import pytest
 
-from bench.supervisor import ServerProcess
+from bench.harness.supervisor import ServerProcess
 from tests.rawhttp import raw_request
 
 NORMAL = "the food was great"

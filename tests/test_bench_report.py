@@ -14,8 +14,8 @@ from bench import report
 FAKE_SUITE = textwrap.dedent('''
     import time
     import pytest
-    from bench import records
-    from bench.records import Figure
+    from bench.results import records
+    from bench.results.records import Figure
 
     DELAY = {"dynamic": 0.004, "static": 0.002}
     SETUP = {"workers": 1, "cpu_count": 2, "tensorflow_version": "2.x"}
@@ -47,7 +47,7 @@ FAKE_SUITE = textwrap.dedent('''
 # The suite's answers go into the saved run through the same documented hook, made by the same engine.
 FAKE_CONFTEST = textwrap.dedent('''
     import time
-    from bench.paired import Stream, rotate, timed
+    from bench.method.paired import Stream, rotate, timed
 
     def pytest_benchmark_update_json(config, benchmarks, output_json):
         streams = [Stream(g, timed(lambda: None, lambda s=s: time.sleep(s))) for g, s in (("static", 0.002), ("dynamic", 0.004))]

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.plan import Case, Plan, ServerConfig
-from bench.stats import latency_summary, median_by_rank, requests_per_second
+from bench.method.plan import Case, Plan, ServerConfig
+from bench.method.stats import latency_summary, median_by_rank, requests_per_second
 from serving.settings import Settings
 
 
@@ -58,7 +58,7 @@ def test_plan_ids_and_quick_mode_is_smaller():
 
 
 def test_bootstrap_ratio_ci_on_paired_rounds():
-    from bench.stats import bootstrap_ratio_ci
+    from bench.method.stats import bootstrap_ratio_ci
 
     base = [1.0, 2.0, 1.5, 1.2, 1.8, 1.1, 1.6, 1.4]
     ratio, low, high = bootstrap_ratio_ci(base, [b * 1.25 for b in base])
@@ -72,6 +72,6 @@ def test_bootstrap_ratio_ci_on_paired_rounds():
 
 @pytest.mark.parametrize("low, high, verdict", [(1.2, 1.3, 1), (0.95, 1.05, 0), (1.05, 1.2, 2), (1.10, 1.10, 2)])
 def test_regression_verdict(low, high, verdict):
-    from bench.stats import regression_verdict
+    from bench.method.stats import regression_verdict
 
     assert regression_verdict(low, high, threshold=0.10) == verdict

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from bench.client import Connection, ProtocolError
+from bench.clients.connection import Connection, ProtocolError
 
 
 def one_shot_server(answers: list[bytes]):

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from bench.http_clients import Burst
-from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
+from bench.clients.http import Burst
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
 from serving.servers import SERVERS
 from tests.procs import children, marked_pids, new_marker, wait_no_marked
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.supervisor import PROJECT_ROOT, ROOT_ENV
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV
 
 pytestmark = pytest.mark.slow
 RUNS = 5

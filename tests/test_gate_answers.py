@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from bench.supervisor import PROJECT_ROOT, ROOT_ENV
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV
 from tests.test_gate import clone_with_commit
 
 

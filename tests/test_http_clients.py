@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from bench.http_clients import Burst, BurstClient, SequentialClient
+from bench.clients.http import Burst, BurstClient, SequentialClient
 from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 

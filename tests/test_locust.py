@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess, free_port
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess, free_port
 from tests.procs import new_marker, wait_no_marked
 from tests.required_tools import require
 

@@ -1,7 +1,7 @@
 """The run's peak memory is the machine's: an allocation anywhere shows in it."""
 import time
 
-from bench.memory import PeakMemory
+from bench.harness.memory import PeakMemory
 
 
 def test_peak_sees_an_allocation_that_is_gone_by_the_end():

@@ -5,8 +5,8 @@ from http.server import HTTPServer, ThreadingHTTPServer
 
 import pytest
 
-from bench import openloop
-from bench.http_clients import SequentialClient
+from bench.clients import openloop
+from bench.clients.http import SequentialClient
 from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 

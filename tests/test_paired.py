@@ -1,4 +1,4 @@
-"""The paired-measurement engine (bench.paired): order, ratios with intervals, the hand-over to pytest-benchmark."""
+"""The paired-measurement engine (bench.method.paired): order, ratios with intervals, the hand-over to pytest-benchmark."""
 from __future__ import annotations
 
 import gc
@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import headlines
-from bench.paired import Comparison, Stream, rotate
-from bench.plan import Case, ServerConfig
+from bench.method import headlines
+from bench.method.paired import Comparison, Stream, rotate
+from bench.method.plan import Case, ServerConfig
 
 
 def test_streams_take_turns_and_who_goes_first_rotates():
@@ -93,7 +93,7 @@ def test_words_say_faster_slower_or_same():
 
 HANDED_OVER = """
 import pytest
-from bench.paired import sample_clock
+from bench.method.paired import sample_clock
 
 @pytest.mark.benchmark(timer=sample_clock)
 def test_hand_over(benchmark):

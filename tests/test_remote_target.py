@@ -8,8 +8,8 @@ import psutil
 import pytest
 import requests
 
-from bench.records import Figure
-from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from bench.results.records import Figure
 from tests.procs import marked_pids, new_marker
 
 

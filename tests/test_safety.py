@@ -6,7 +6,7 @@ import sys
 import psutil
 import pytest
 
-from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
 from serving.servers import SERVERS
 
 

@@ -1,8 +1,8 @@
 """Each group's servers run only while a group still needs them (peak memory of a run)."""
 from pathlib import Path
 
-from bench import server_pool
-from bench.plan import Case, ServerConfig
+from bench.harness import server_pool
+from bench.method.plan import Case, ServerConfig
 
 
 class FakeServer:

@@ -11,7 +11,7 @@ import psutil
 import pytest
 import requests
 
-from bench.supervisor import ROOT_ENV, ServerProcess
+from bench.harness.supervisor import ROOT_ENV, ServerProcess
 from serving import graphs
 from serving.servers import SERVERS
 from serving.settings import Settings
@@ -160,7 +160,7 @@ def test_only_the_dynamic_server_imports_the_model_code(server):
 
 @pytest.mark.parametrize("graph", ["static", "static-xla"])
 def test_micro_batching_gthread_server_answers_a_burst_correctly(artifacts_dir, oracle, graph):
-    from bench.http_clients import Burst
+    from bench.clients.http import Burst
 
     texts = TEXTS * 7
     expected = oracle(texts)[:, 1]

@@ -13,7 +13,7 @@ import urllib.parse
 
 import pytest
 
-from bench.supervisor import ServerProcess
+from bench.harness.supervisor import ServerProcess
 from serving import servers
 from tests.procs import children
 from tests.slowclient import Outcome, SlowClient, post_head

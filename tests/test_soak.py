@@ -9,7 +9,7 @@ import psutil
 import pytest
 import requests
 
-from bench.supervisor import ServerProcess
+from bench.harness.supervisor import ServerProcess
 from sentiment_model import corpus
 from serving import servers
 from tests.procs import children

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from bench.supervisor import ServerProcess
+from bench.harness.supervisor import ServerProcess
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 from tests.rawhttp import raw_request

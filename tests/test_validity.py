@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from bench.validity import Rules, precision_verdict
+from bench.method.validity import Rules, precision_verdict
 
 RULES = Rules(min_requests=30, min_duration_s=0.5, max_half_width=0.05)
 
@@ -40,7 +40,7 @@ def test_invalid_runs_say_why(medians, requests, duration, reason):
 def test_a_rotation_takes_the_machines_drift_out_of_a_figures_rounds():
     """Two streams, the machine twice as slow in some rounds: each stream's relative medians are
     flat (so its figure is precise), while a stream that jitters on its own keeps its spread."""
-    from bench.paired import Stream, rotate
+    from bench.method.paired import Stream, rotate
 
     rng = np.random.default_rng(3)
     level = [1.0]

@@ -2,13 +2,14 @@
 import numpy as np
 import pytest
 
-from bench import rotations, wrk
-from bench.oracle import AnswerJudge
-from bench.paired import collect_young
-from bench.plan import Plan, request_texts
-from bench.server_pool import ServerPool
-from bench.stats import bootstrap_ratio_ci, latency_summary
-from bench.supervisor import ServerProcess
+from bench.clients import wrk
+from bench.harness.server_pool import ServerPool
+from bench.harness.supervisor import ServerProcess
+from bench.method import rotations
+from bench.method.oracle import AnswerJudge
+from bench.method.paired import collect_young
+from bench.method.plan import Plan, request_texts
+from bench.method.stats import bootstrap_ratio_ci, latency_summary
 from tests.required_tools import require
 
 # The target: our p50 within 10 % of wrk's on the same server, from the median of paired ratios

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from bench.client import Connection
+from bench.clients.connection import Connection
 from sentiment_model.text import Vocabulary
 
 

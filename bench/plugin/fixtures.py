@@ -7,15 +7,15 @@ import atexit
 import numpy as np
 import pytest
 
-from bench import rotations
-from bench.oracle import AnswerJudge
-from bench.plan import Case, Plan, request_texts
+from bench.harness.server_pool import ServerPool
+from bench.method import rotations
+from bench.method.oracle import AnswerJudge
+from bench.method.plan import Case, Plan, request_texts
 from bench.plugin.options import plan_for
 from bench.plugin.progress import step
 from bench.plugin.state import run_state
 from bench.questions import QUESTIONS
-from bench.records import Figure
-from bench.server_pool import ServerPool
+from bench.results.records import Figure
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,7 @@ class Run:
 
 @pytest.fixture(scope="session")
 def measurements(request):
-    """`measurements(question)` -> its `bench.rotations.Measured`: the question's selected cases
+    """`measurements(question)` -> its `bench.method.rotations.Measured`: the question's selected cases
     measured in one rotation on first use (its servers started first), its answers filed."""
     state, run = run_state(request.config), Run(request)
 
@@ -108,7 +108,7 @@ def server_pool(artifacts_dir, pytestconfig, plan):
 @pytest.fixture
 def describe(request):
     """`describe(benchmark, question, case, setup, texts, **figures)`: stores the figure's record
-    (`bench.records.Figure`) in `extra_info`, and notes its validity verdict for the summary.
+    (`bench.results.records.Figure`) in `extra_info`, and notes its validity verdict for the summary.
 
     `setup` is what the measured server reported of itself (`GET /healthz`), or this process's
     own for in-process figures: read, never typed in.

@@ -7,9 +7,9 @@ import signal
 
 import pytest
 
-from bench import headlines
-from bench.memory import PeakMemory
-from bench.plan import Plan
+from bench.harness.memory import PeakMemory
+from bench.method import headlines
+from bench.method.plan import Plan
 from bench.plugin.state import run_state
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bench.memory import PeakMemory
+from bench.harness.memory import PeakMemory
 
 
 @dataclass
@@ -16,9 +16,9 @@ class RunState:
     server_groups: dict = field(default_factory=dict)  # parameter name -> its selected cases (their servers)
     group_items: dict = field(default_factory=dict)  # parameter name -> node ids of its benchmarks not yet run
     group_cases: dict = field(default_factory=dict)  # parameter name -> the selected cases, one rotation each
-    pool: object | None = None  # the run's bench.server_pool.ServerPool, once a benchmark asked for it
-    measured: dict = field(default_factory=dict)  # question -> its bench.rotations.Measured, once measured
-    comparisons: list = field(default_factory=list)  # every rotation's headline ratios (bench.paired.Comparison)
+    pool: object | None = None  # the run's bench.harness.server_pool.ServerPool, once a benchmark asked for it
+    measured: dict = field(default_factory=dict)  # question -> its bench.method.rotations.Measured, once measured
+    comparisons: list = field(default_factory=list)  # every rotation's headline ratios (bench.method.paired.Comparison)
     verdicts: list = field(default_factory=list)  # (benchmark name, valid, reason) of every judged figure
 
 

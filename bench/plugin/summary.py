@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench import headlines
-from bench.environment import client_info
+from bench.harness.environment import client_info
+from bench.method import headlines
 from bench.plugin.state import run_state
 
 

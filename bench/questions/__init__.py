@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Question:
-    record: str  # the `question` of its figures' records (bench.records.Figure)
+    record: str  # the `question` of its figures' records (bench.results.records.Figure)
     parameter: str | None  # the benchmark parameter, one value per case; None: a one-off benchmark
     title: str = ""  # what the terminal says while it is measured
     cases: Callable | None = None  # plan -> its cases
-    server_case: Callable | None = None  # case -> the bench.plan.Case whose server it needs; None: no servers
-    measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.rotations.Measured;
+    server_case: Callable | None = None  # case -> the bench.method.plan.Case whose server it needs; None: no servers
+    measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.method.rotations.Measured;
     # None: its benchmark measures each case itself (the open loop)
     report: Callable | None = None  # rows (bench.report.Row) -> its report section's lines
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import time
 from typing import NamedTuple
 
-from bench import headlines
-from bench.http_clients import SequentialClient
-from bench.paired import Stream, rotate, timed
-from bench.plan import ALL_GRAPHS, SWEEP_GRAPHS, Case, Plan, ServerConfig
+from bench.clients.http import SequentialClient
+from bench.method import headlines
+from bench.method.paired import Stream, rotate, timed
+from bench.method.plan import ALL_GRAPHS, SWEEP_GRAPHS, Case, Plan, ServerConfig
+from bench.method.rotations import MIN_ROUNDS_FOR_INTERVAL, Measured, judged
 from bench.questions import Question
-from bench.rotations import MIN_ROUNDS_FOR_INTERVAL, Measured, judged
 
 RECORD = "after idle"
 SERVER = ServerConfig("gunicorn", 1)  # one sync worker, as single requests
@@ -94,7 +94,7 @@ def measure(cases: list[AfterIdle], run) -> Measured:
 
 def comparisons(rotation, cases: list[AfterIdle]) -> list:
     """Each kind's request after idle ÷ its steady request, and the kinds against each other
-    after the same idle time (`bench.headlines.GRAPH_PAIRS`)."""
+    after the same idle time (`bench.method.headlines.GRAPH_PAIRS`)."""
     by_kind: dict[str, dict[float, AfterIdle]] = {}
     for case in cases:
         by_kind.setdefault(case.graph, {})[case.idle_ms] = case

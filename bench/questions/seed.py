@@ -1,11 +1,12 @@
 """The questions the suite has asked from the start: single requests, bursts, load + first
 prediction, cold starts, the open loop, and the client's own cost. Their measurement lives in
-`bench.rotations` (shared with the regression gate) and `bench.openloop`."""
+`bench.method.rotations` (shared with the regression gate) and `bench.clients.openloop`."""
 from __future__ import annotations
 
-from bench import records, rotations
-from bench.plan import IN_PROCESS, Case, ServerConfig
+from bench.method import rotations
+from bench.method.plan import IN_PROCESS, Case, ServerConfig
 from bench.questions import Question
+from bench.results import records
 
 LOAD_TEXT = "the staff was friendly, but the room was dirty"
 COLD_START_SERVER = ServerConfig("gunicorn", 1)

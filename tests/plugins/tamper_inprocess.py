@@ -2,7 +2,7 @@
 in-process stream, so tests can check what the suite's answers say about it.
 
 TAMPER=slow-static: every static in-process call sleeps TAMPER_MS more, inside its timed part (a
-deliberate slowdown, `bench.inprocess_worker --delay-ms`).
+deliberate slowdown, `bench.clients.inprocess_worker --delay-ms`).
 TAMPER=static-twice: the "dynamic" stream runs the static graph too (two identical streams).
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 
-from bench import inprocess
+from bench.clients import inprocess
 
 MODE = os.environ.get("TAMPER", "")
 DELAY_MS = float(os.environ.get("TAMPER_MS", "2"))

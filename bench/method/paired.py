@@ -6,7 +6,7 @@ hits every stream alike: window by window for requests and bursts (a few back to
 back, the steady state a user's load generator sees), unit by unit for loads and
 launches (events of their own). A round gives every stream the median of its units; the ratio of two
 streams is the median of their per-round ratios, with a bootstrap percentile
-interval over the rounds (`bench.stats.bootstrap_ratio_ci`).
+interval over the rounds (`bench.method.stats.bootstrap_ratio_ci`).
 
 Measured back to back in blocks, the same figure moved by a median 19 % (up to
 2x) between two runs of one commit; rotated, the gate's ratios held within ±1.5 %.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.stats import bootstrap_ratio_ci
+from bench.method.stats import bootstrap_ratio_ci
 
 CONFIDENCE = 0.95
 

@@ -11,8 +11,8 @@ from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 
-from bench.http_clients import Answers, SequentialClient
-from bench.paired import Stream, rotate
+from bench.clients.http import Answers, SequentialClient
+from bench.method.paired import Stream, rotate
 
 
 def available() -> bool:
@@ -58,7 +58,7 @@ def _run_window(command: list[str], requests: int) -> dict[str, int]:
 
 
 class WrkClient:
-    """wrk as a client of the rotation (`bench.clients`): one unit is a window of `requests`
+    """wrk as a client of the rotation (`bench.clients.protocol`): one unit is a window of `requests`
     requests, its figure wrk's own p50 (seconds). wrk judges statuses itself: a non-2xx answer or a
     socket error fails the window (`window`), so `answers` stays empty and nothing is judged here."""
 
@@ -81,7 +81,7 @@ class WrkClient:
 
 def alternate_p50s(url: str, text: str, windows: int = 20, requests: int = 100) -> tuple[list[float], list[float], Answers]:
     """(our p50s, wrk's p50s, our answers), in ms: windows of `requests` requests, ours and wrk's
-    taking turns on the same request (bench.paired), so a shared machine's drift hits both alike.
+    taking turns on the same request (bench.method.paired), so a shared machine's drift hits both alike.
     wrk's list is empty without wrk. Ours are timed as the suite times a request, as wrk times
     its own: from the first byte sent, the connection opened before."""
     client = SequentialClient(url, [text])

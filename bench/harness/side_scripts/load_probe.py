@@ -1,4 +1,4 @@
-"""One side's load probe (bench.load_probe): imports the runtime once, then for each graph kind
+"""One side's load probe (bench.harness.load_probe): imports the runtime once, then for each graph kind
 it is sent, loads the graph afresh and predicts one text, timing that itself; collects garbage
 only when asked, between rounds, never inside a timed load.
 

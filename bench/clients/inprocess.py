@@ -1,5 +1,5 @@
 """The no-HTTP baseline's client: requests handed to a process that serves one graph kind
-in-process (`bench.inprocess_worker`), which times each call itself."""
+in-process (`bench.clients.inprocess_worker`), which times each call itself."""
 from __future__ import annotations
 
 import json
@@ -7,14 +7,14 @@ import sys
 from itertools import cycle
 from pathlib import Path
 
-from bench.http_clients import Answers
-from bench.line_process import LineProcess
+from bench.clients.http import Answers
+from bench.harness.line_process import LineProcess
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class InProcessClient:
-    """Like `bench.http_clients.SequentialClient`, for a graph kind called without HTTP: `timed_unit()`
+    """Like `bench.clients.http.SequentialClient`, for a graph kind called without HTTP: `timed_unit()`
     returns the seconds the call took inside its process."""
 
     delay_ms = 0.0  # a deliberate slowdown inside every call (tests only)
@@ -23,7 +23,7 @@ class InProcessClient:
         self.graph = graph
         self._texts = cycle(texts)
         self.answers = Answers()
-        command = [sys.executable, "-m", "bench.inprocess_worker", str(artifacts.root), graph]
+        command = [sys.executable, "-m", "bench.clients.inprocess_worker", str(artifacts.root), graph]
         if self.delay_ms:
             command += ["--delay-ms", str(self.delay_ms)]
         self.process = LineProcess(command, PROJECT_ROOT, name=f"in-process {graph} worker")

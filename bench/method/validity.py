@@ -5,7 +5,7 @@ lasted at least `min_duration_s`, and is precise: the 95 % bootstrap interval of
 the median of its per-round medians is no wider than ±`max_half_width` of that
 median. A machine that drifts during a rotation moves every case of it alike (the
 paired ratios absorb that), so the per-round medians are judged with that common
-drift taken out (`bench.paired.Rotation.relative_medians`): drift alone does not
+drift taken out (`bench.method.paired.Rotation.relative_medians`): drift alone does not
 invalidate a figure; a case whose rounds disagree with each other does.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench.stats import bootstrap_median_ci
+from bench.method.stats import bootstrap_median_ci
 
 MIN_ROUNDS = 3
 

@@ -6,7 +6,7 @@ which question the figure answers, how the measured server was set up (as the
 server itself reported it), how it was measured, and the figures that are not a
 time per round (percentiles per request, rates, trials). Reading a record with a
 field this module does not know fails loudly instead of dropping a report section.
-The run's paired ratios are `bench.paired.Comparison` records, stored beside.
+The run's paired ratios are `bench.method.paired.Comparison` records, stored beside.
 """
 from __future__ import annotations
 
@@ -30,14 +30,14 @@ class RecordError(ValueError):
 class Figure:
     question: str  # a key of bench.questions.QUESTIONS
     graph: str | None  # None: no graph (the client's cost)
-    setup: str  # the plan's name of the set-up, `bench.plan.ServerConfig.id`
+    setup: str  # the plan's name of the set-up, `bench.method.plan.ServerConfig.id`
     server_setup: dict  # what the measured server reported of itself (`/healthz`), or this process for in-process
     text_chars_mean: float | None = None  # the texts sent
-    # how it was measured: every case of a group in one rotation (bench.paired)
+    # how it was measured: every case of a group in one rotation (bench.method.paired)
     method: str | None = None
     rotation_cases: list[str] | None = None
     rotation_rounds: int | None = None
-    # whether the samples are steady enough to trust (bench.validity); None: not judged
+    # whether the samples are steady enough to trust (bench.method.validity); None: not judged
     valid: bool | None = None
     validity_reason: str | None = None
     # per request, client side (for bursts: each request of every burst)
@@ -48,7 +48,7 @@ class Figure:
     p99_ms: float | None = None
     p99_9_ms: float | None = None
     max_ms: float | None = None
-    # the measured processes' memory after warm-up, MB (bench.memory.process_tree_memory)
+    # the measured processes' memory after warm-up, MB (bench.harness.memory.process_tree_memory)
     memory: dict | None = None
     # cold start: the launched worker's own load and warm-up (medians over launches, /healthz);
     # the rest of a launch is Python, the server and the runtime's import

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import requests
 
-from bench.memory import process_tree_memory
-from bench.plan import Case
-from bench.supervisor import ServerProcess
+from bench.harness.memory import process_tree_memory
+from bench.harness.supervisor import ServerProcess
+from bench.method.plan import Case
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class ServerPool:
         return self._setups[url]
 
     def memory_of(self, case: Case) -> dict | None:
-        """The server's processes' memory (`bench.memory.process_tree_memory`), measured once per
+        """The server's processes' memory (`bench.harness.memory.process_tree_memory`), measured once per
         server, at the first ask (after its warm-up); None for a server this run did not start."""
         if case.config.server == "remote":
             return None

@@ -1,6 +1,6 @@
 """The no-HTTP baseline's process: one graph kind, the server's own classify path, called directly.
 
-`python -m bench.inprocess_worker ARTIFACTS GRAPH [--delay-ms MS]`: loads the kind and warms it
+`python -m bench.clients.inprocess_worker ARTIFACTS GRAPH [--delay-ms MS]`: loads the kind and warms it
 up, prints one JSON line `{"ready": true, "setup": ...}`, then answers one line per request read
 from stdin (a JSON string, the text) with `{"seconds": ..., "body": ...}`: the call timed here with
 `time.perf_counter`, so the pipe's own latency is not the figure.
@@ -18,7 +18,7 @@ import json
 import sys
 import time
 
-from bench import plan
+from bench.method import plan
 from serving.setup_report import hosting
 
 IN_PROCESS = hosting(plan.IN_PROCESS.server)  # one process, no server
@@ -33,7 +33,7 @@ def in_process_setup(graph: str, artifacts) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.inprocess_worker")
+    parser = argparse.ArgumentParser(prog="python -m bench.clients.inprocess_worker")
     parser.add_argument("artifacts")
     parser.add_argument("graph")
     parser.add_argument("--delay-ms", type=float, default=0.0)

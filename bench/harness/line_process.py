@@ -1,6 +1,6 @@
 """A helper process spoken to in lines: a command line in, one JSON line (or word) back.
 
-The load probe (`bench.load_probe`) and the in-process worker (`bench.inprocess_worker`) each
+The load probe (`bench.harness.load_probe`) and the in-process worker (`bench.clients.inprocess_worker`) each
 time their own work inside such a process, so the pipe's latency is never the figure. Their
 logs go to a file, not a pipe: TensorFlow's logging cannot block them.
 """

@@ -2,7 +2,7 @@
 
 The regression gate compares a base and a candidate checkout: each side's loading
 code must be the one timed, so each side gets a probe process started with its own
-`PYTHONPATH`. The probe (`bench/side_scripts/load_probe.py`) imports TensorFlow
+`PYTHONPATH`. The probe (`bench/harness/side_scripts/load_probe.py`) imports TensorFlow
 once, then for each graph kind it is sent loads the graph afresh and predicts one
 text, timing that itself (the pipe's latency is not the figure).
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench import side_scripts
-from bench.line_process import LineProcess, LineProcessError
+from bench.harness import side_scripts
+from bench.harness.line_process import LineProcess, LineProcessError
 
 ProbeError = LineProcessError
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from hdrh.histogram import HdrHistogram
 
-from bench.client import Connection
-from bench.oracle import Judge
+from bench.clients.connection import Connection
+from bench.method.oracle import Judge
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 _HIGHEST_US = 120_000_000  # two minutes, in microseconds

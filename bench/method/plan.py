@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bench.validity import Rules
+from bench.method.validity import Rules
 from serving import graphs, servers
 
 TEXT_POOL_SIZE = 50
@@ -93,7 +93,7 @@ class Case(NamedTuple):
 class Plan:
     quick: bool
     workers: tuple[int, ...]
-    # Rounds of each group's rotation (bench.paired): every case takes one turn per unit.
+    # Rounds of each group's rotation (bench.method.paired): every case takes one turn per unit.
     load_rounds: int  # load + first prediction, one load per kind per round
     cold_start_rounds: int  # one launch per kind per round; fewer than 3: no interval
     request_rounds: int

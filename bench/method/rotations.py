@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench import headlines
-from bench.http_clients import Answers, BurstClient, SequentialClient
-from bench.inprocess_worker import in_process_setup
-from bench.load_probe import LoadProbe
-from bench.memory import process_tree_memory
-from bench.paired import Comparison, Rotation, Stream, collect_young, rotate
-from bench.plan import Case, Plan
-from bench.server_pool import ServerPool, health
-from bench.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from bench.clients.http import Answers, BurstClient, SequentialClient
+from bench.clients.inprocess_worker import in_process_setup
+from bench.harness.load_probe import LoadProbe
+from bench.harness.memory import process_tree_memory
+from bench.harness.server_pool import ServerPool, health
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from bench.method import headlines
+from bench.method.paired import Comparison, Rotation, Stream, collect_young, rotate
+from bench.method.plan import Case, Plan
 
 # Below this many rounds a ratio gets no interval (a quick run's single cold start).
 MIN_ROUNDS_FOR_INTERVAL = 3
@@ -47,7 +47,7 @@ class Measured:
 
     def round_medians(self, case: Case) -> list[float]:
         """Per-round medians with the machine's drift taken out (`Rotation.relative_medians`):
-        what a figure's own precision is judged on (bench.validity)."""
+        what a figure's own precision is judged on (bench.method.validity)."""
         return self.rotation.relative_medians(str(case))
 
     def assert_correct(self, case: Case) -> None:
@@ -94,7 +94,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
     try:
         for case in cases:
             if case.config.in_process:
-                from bench import inprocess
+                from bench.clients import inprocess
 
                 clients[str(case)] = inprocess.InProcessClient(case.graph, artifacts, texts)
             else:
@@ -144,7 +144,7 @@ def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[
 
 def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measured:
     """Load + first prediction, rotating kind by kind, timed inside a probe process of this
-    checkout (`bench.load_probe`, the regression gate's too) that imported the runtime once.
+    checkout (`bench.harness.load_probe`, the regression gate's too) that imported the runtime once.
 
     Each load starts from a fresh Keras/TF state, as a new server process would; the warm-up
     round pays one-off kernel set-up; garbage is collected between rounds, never in a load.

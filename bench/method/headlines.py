@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from bench.paired import Comparison, Rotation
-from bench.plan import Case, ServerConfig
+from bench.method.paired import Comparison, Rotation
+from bench.method.plan import Case, ServerConfig
 from serving import graphs as kinds
 
 # (numerator, denominator) graph kinds compared on the same server set-up, from the kinds'

@@ -1,8 +1,8 @@
-"""HTTP clients of the one client protocol (`bench.clients`): one request at a time, and bursts.
+"""HTTP clients of the one client protocol (`bench.clients.protocol`): one request at a time, and bursts.
 
 Latency is always the client's: from the request's first byte sent until the
 whole answer is read, as wrk times it; opening the connection comes just before,
-untimed (gunicorn's sync workers close every connection, so each request opens one). The client is `bench.client`, a lean socket loop (`requests`
+untimed (gunicorn's sync workers close every connection, so each request opens one). The client is `bench.clients.connection`, a lean socket loop (`requests`
 cost 1.5 ms more per request, `http.client` 0.6-0.8 ms more than wrk), so figures
 describe the server more than the client. Answers are kept so the
 caller can check them; a broken server must not be able to look fast.
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import cycle
 
-from bench.client import Connection
+from bench.clients.connection import Connection
 
 
 class Answers:

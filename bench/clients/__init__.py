@@ -1,0 +1,1 @@
+"""The clients every rotation measures with, behind one protocol (`bench.clients.protocol`)."""

@@ -1,0 +1,1 @@
+"""What a run stores: each figure's record (one schema)."""
