@@ -5,21 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
 from bench.harness.memory import process_tree_memory
-from bench.harness.supervisor import ServerProcess
+from bench.harness.supervisor import ServerProcess, health
 from bench.method.plan import Case
 
 
 @dataclass(frozen=True)
 class RemoteServer:
     url: str
-
-
-def health(url: str) -> dict:
-    """The server's `GET /healthz` answer: its set-up, load and warm-up times."""
-    return requests.get(f"{url}/healthz", timeout=10).json()
 
 
 def reported_setup(url: str) -> dict:

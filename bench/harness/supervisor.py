@@ -24,6 +24,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ROOT_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
 
 
+def health(url: str, timeout: float = 10.0) -> dict:
+    """The server's `GET /healthz` answer (its set-up, load and warm-up times); an HTTP error raises."""
+    response = requests.get(f"{url}/healthz", timeout=timeout)
+    response.raise_for_status()
+    return response.json()
+
+
 class ServerError(RuntimeError):
     pass
 
@@ -71,8 +78,7 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise ServerError(f"server exited with code {self.process.returncode} before it was healthy:\n{self.log()}")
             try:
-                response = requests.get(f"{self.url}/healthz", timeout=1)
-                if response.status_code == 200 and self._is_mine(response.json()):
+                if self._is_mine(health(self.url, timeout=1)):
                     return self
             except (requests.RequestException, ValueError):
                 pass

@@ -17,8 +17,8 @@ from bench.clients.http import Answers, BurstClient, SequentialClient
 from bench.clients.inprocess_worker import in_process_setup
 from bench.harness.load_probe import LoadProbe
 from bench.harness.memory import process_tree_memory
-from bench.harness.server_pool import ServerPool, health
-from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess
+from bench.harness.server_pool import ServerPool
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerProcess, health
 from bench.method import headlines
 from bench.method.paired import Comparison, Rotation, Stream, collect_young, rotate
 from bench.method.plan import Case, Plan

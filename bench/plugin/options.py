@@ -64,9 +64,9 @@ def _remote_graph(url: str) -> str:
     """The graph kind a running server serves, from its /healthz; a one-line usage error if unreachable."""
     import requests
 
+    from bench.harness.supervisor import health
+
     try:
-        response = requests.get(f"{url}/healthz", timeout=10)
-        response.raise_for_status()
-        return response.json()["graph"]
+        return health(url)["graph"]
     except (requests.RequestException, ValueError, KeyError) as error:
         raise pytest.UsageError(f"--serving-url {url}: no healthy tfserve-bench server there ({error})") from None
