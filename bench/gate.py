@@ -38,11 +38,12 @@ from bench.clients.http import BurstClient, SequentialClient
 from bench.harness import side_scripts
 from bench.harness.load_probe import LoadProbe, ProbeError
 from bench.harness.memory import PeakMemory
-from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError, ServerProcess
+from bench.harness.server_pool import ServerPool
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
 from bench.method import paired
 from bench.method.oracle import TOLERANCE, AnswerJudge
 from bench.method.paired import rotate
-from bench.method.plan import request_texts
+from bench.method.plan import Case, ServerConfig, request_texts
 from bench.method.stats import bootstrap_ratio_ci, regression_verdict
 
 TEXTS = request_texts()  # the suite's texts: held-out sentences, sent in turn
@@ -243,11 +244,11 @@ def prepare_side(name: str, root: Path, cache: Path) -> Side:
 PairedSamples = tuple[str, list[float], list[float], float]  # label, base and candidate per-round medians, threshold
 
 
-def request_figures(sides: list[Side], plan: GatePlan, servers: dict, clients: list[SequentialClient]) -> list[PairedSamples]:
+def request_figures(sides: list[Side], plan: GatePlan, pools: dict, clients: list[SequentialClient]) -> list[PairedSamples]:
     streams = []
     for side in sides:
         for graph in plan.graphs:
-            clients.append(SequentialClient(f"{servers[side.name, 'requests', graph].url}/{graph}", TEXTS))
+            clients.append(SequentialClient(f"{pools[side.name].get(gated(graph, plan.workers)).url}/{graph}", TEXTS))
             streams.append(request_stream(side, graph, clients[-1]))
     rotation = rotate(streams, plan.request_rounds, per_round=plan.requests, warmup_rounds=1,
                       window=True, discard=plan.request_discard)
@@ -261,8 +262,9 @@ def request_figures(sides: list[Side], plan: GatePlan, servers: dict, clients: l
     return found
 
 
-def burst_figures(sides: list[Side], plan: GatePlan, servers: dict) -> list[PairedSamples]:
-    streams = [burst_stream(side, graph, f"{servers[side.name, 'bursts', graph].url}/{graph}", plan.burst_threads)
+def burst_figures(sides: list[Side], plan: GatePlan, pools: dict) -> list[PairedSamples]:
+    streams = [burst_stream(side, graph, f"{pools[side.name].get(gated(graph, plan.burst_workers)).url}/{graph}",
+                            plan.burst_threads)
                for side in sides for graph in plan.graphs]
     rotation = rotate(streams, plan.burst_rounds, per_round=plan.bursts_per_round, warmup_rounds=1,
                       window=True, discard=plan.burst_discard)
@@ -287,28 +289,32 @@ def load_figures(sides: list[Side], plan: GatePlan, probes: dict[str, LoadProbe]
             for graph in plan.graphs]
 
 
+def gated(graph: str, workers: int) -> Case:
+    """A gated server: gunicorn with `workers` sync workers, as the suite's single requests and bursts."""
+    return Case(graph, ServerConfig("gunicorn", workers))
+
+
 def measure_sides(sides: list[Side], plan: GatePlan) -> list[PairedSamples]:
-    """Every gated figure of the plan's groups. All servers start together; servers, clients and
-    probes are stopped, whatever happens, before this returns."""
-    servers: dict[tuple[str, str, str], ServerProcess] = {}
+    """Every gated figure of the plan's groups, each side's servers from a pool of its own
+    (`bench.harness.server_pool`, the suite's) on its own code. All servers start together;
+    servers, clients and probes are stopped, whatever happens, before this returns."""
+    pools = {side.name: ServerPool(side.artifacts, project_root=side.root) for side in sides}
+    cases = [gated(graph, workers) for graph in plan.graphs
+             for group, workers in (("requests", plan.workers), ("bursts", plan.burst_workers)) if group in plan.groups]
     clients: list[SequentialClient] = []
     probes: dict[str, LoadProbe] = {}
     found: list[PairedSamples] = []
     try:
-        for side in sides:
-            for graph in plan.graphs:
-                for group, workers in (("requests", plan.workers), ("bursts", plan.burst_workers)):
-                    if group in plan.groups:
-                        servers[side.name, group, graph] = ServerProcess(
-                            graph, side.artifacts, workers=workers, project_root=side.root).start()
-        for server in servers.values():
-            server.wait_healthy()
+        for pool in pools.values():
+            pool.launch(cases)
+        for pool in pools.values():
+            pool.wait_healthy()
         if "requests" in plan.groups:
-            found += request_figures(sides, plan, servers, clients)
+            found += request_figures(sides, plan, pools, clients)
         if "bursts" in plan.groups:
-            found += burst_figures(sides, plan, servers)
-        for server in servers.values():  # loads are timed on a quiet machine
-            server.terminate()
+            found += burst_figures(sides, plan, pools)
+        for pool in pools.values():  # loads are timed on a quiet machine
+            pool.stop_all()
         if "loads" in plan.groups:
             found += load_figures(sides, plan, probes)
     except ServerError as error:
@@ -320,10 +326,8 @@ def measure_sides(sides: list[Side], plan: GatePlan) -> list[PairedSamples]:
             client.close()
         for probe in probes.values():
             probe.close()
-        for server in servers.values():
-            server.terminate()
-        for server in servers.values():
-            server.stop()
+        for pool in pools.values():
+            pool.stop_all()
     return found
 
 

@@ -9,8 +9,9 @@ class FakeServer:
     """Stands in for `ServerProcess`: records what the pool does with it."""
     running: set = set()
 
-    def __init__(self, graph, artifacts, *, server, workers, threads, batch_window_ms):
+    def __init__(self, graph, artifacts, *, server, workers, threads, batch_window_ms, project_root):
         self.name = f"{graph}-{server}-{workers}"
+        self.project_root = project_root
         self.url = f"http://{self.name}"
 
     def start(self):
@@ -43,4 +44,14 @@ def test_servers_start_with_their_group_and_stop_when_no_later_group_needs_them(
     pool.start_group("request_case")  # the in-process case launches nothing
     assert FakeServer.running == {"static-gunicorn-1"}
     pool.release("request_case")
+    assert FakeServer.running == set()
+
+
+def test_a_pool_runs_its_servers_on_its_own_checkout(monkeypatch):
+    """The regression gate's pools, one per side: each side's servers run that side's code."""
+    monkeypatch.setattr(server_pool, "ServerProcess", FakeServer)
+    FakeServer.running = set()
+    pool = server_pool.ServerPool(Path("unused"), project_root=Path("/base-checkout"))
+    assert pool.get(Case("static", ServerConfig("gunicorn", 1))).project_root == Path("/base-checkout")
+    pool.stop_all()
     assert FakeServer.running == set()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness.memory import process_tree_memory
-from bench.harness.supervisor import ServerProcess, health
+from bench.harness.supervisor import PROJECT_ROOT, ServerProcess, health
 from bench.method.plan import Case
 
 
@@ -22,11 +22,13 @@ def reported_setup(url: str) -> dict:
 
 class ServerPool:
     """Servers started when a group (or a benchmark) first needs them, stopped when the last
-    group needing them is released, so only one group's servers hold memory at a time."""
+    group needing them is released, so only one group's servers hold memory at a time.
+    `project_root`: the checkout whose code the servers run (the regression gate has one pool per side)."""
 
     def __init__(self, artifacts_dir: Path, remote_url: str | None = None,
-                 groups: dict[str, list[Case]] | None = None):
+                 groups: dict[str, list[Case]] | None = None, project_root: Path = PROJECT_ROOT):
         self.artifacts_dir = artifacts_dir
+        self.project_root = project_root
         self.remote_url = remote_url
         self.servers: dict[tuple, ServerProcess] = {}
         self._setups: dict[str, dict] = {}
@@ -43,11 +45,19 @@ class ServerPool:
         Start-up is mostly importing TensorFlow; overlapping it saves a minute of a
         full run. Nothing is measured until every server is up and idle.
         """
+        self.launch(cases)
+        self.wait_healthy()
+
+    def launch(self, cases) -> None:
+        """Start the servers of `cases` not running yet, without waiting (`wait_healthy`)."""
         for case in cases:
             if case.config.launched and self._key(case) not in self.servers:
-                process = ServerProcess(case.graph, self.artifacts_dir, **case.config.settings())
+                process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
+                                        **case.config.settings())
                 self.servers[self._key(case)] = process  # registered first: stopped even if start fails
                 process.start()
+
+    def wait_healthy(self) -> None:
         for process in self.servers.values():
             process.wait_healthy()
 
