@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.method.plan import IN_PROCESS
-from bench.questions import QUESTIONS
-from bench.results import records
+from bench.questions import QUESTIONS, cold_starts, open_loop, single_requests
+from bench.questions import bursts as burst_question
 from bench.results.records import Figure
 
 DEFAULT_STORAGE = Path(".benchmarks")
@@ -92,10 +92,10 @@ def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, floa
     are from that.
     """
     floor = {r.graph: r.figure.p50_ms for r in rows
-             if r.figure.question == records.REQUEST and r.figure.server == IN_PROCESS.server and r.figure.p50_ms}
+             if r.figure.question == single_requests.RECORD and r.figure.server == IN_PROCESS.server and r.figure.p50_ms}
     result = []
     for row in rows:
-        if row.figure.question == records.BURST and row.graph in floor:
+        if row.figure.question == burst_question.RECORD and row.graph in floor:
             ideal = row.figure.threads * floor[row.graph] / max(1, int(row.figure.cpu_count or 1))
             result.append((row.graph, row.setup, row.median_ms, ideal, row.median_ms / ideal))
     return sorted(result, key=lambda item: item[4])
@@ -123,7 +123,7 @@ def memory_table(rows: list[Row]) -> list[str]:
     """A markdown table: one row per measured server (kind and set-up), its processes' memory."""
     servers: dict[tuple[str, str], dict] = {}
     for row in rows:
-        if row.figure.memory and row.figure.question in (records.REQUEST, records.BURST):
+        if row.figure.memory and row.figure.question in (single_requests.RECORD, burst_question.RECORD):
             servers.setdefault((row.setup, row.graph), row.figure.memory)
     if not servers:
         return []
@@ -170,7 +170,7 @@ def markdown(run: dict, source: Path) -> str:
         "",
     ]
     lines += answers_table(run.get("comparisons", []))
-    launches = [row for row in rows if row.figure.question == records.COLD_START and row.figure.load_ms is not None]
+    launches = [row for row in rows if row.figure.question == cold_starts.RECORD and row.figure.load_ms is not None]
     if launches:
         lines += ["", "## Where a cold start goes", "",
                   "Median over launches, ms: launch of `python -m serving run` (gunicorn, one worker) to `/healthz` 200;",
@@ -195,7 +195,7 @@ def markdown(run: dict, source: Path) -> str:
                   "Wall clock of a burst ÷ (threads × in-process p50 ÷ CPU cores), best first.", "",
                   "| graph | set-up | burst (ms) | ideal (ms) | ratio |", "|---|---|---:|---:|---:|"]
         lines += [f"| {g} | {s} | {b:.1f} | {i:.1f} | {r:.2f} |" for g, s, b, i, r in efficiency]
-    searches = [r.figure for r in rows if r.figure.question == records.OPEN_LOOP]
+    searches = [r.figure for r in rows if r.figure.question == open_loop.RECORD]
     if searches:
         lines += ["", "## Open loop", "",
                   "Highest tried rate (requests/s, constant schedule) whose p99, charged from each request's "
@@ -234,7 +234,7 @@ def _save(figure, path: Path) -> None:
 
 def plot_burst_by_rank(rows: list[Row], path: Path) -> bool:
     """Per-request latency by rank within a burst, a line per server set-up, a panel per graph kind."""
-    bursts = [r for r in rows if r.figure.question == records.BURST and r.figure.latency_by_rank_ms]
+    bursts = [r for r in rows if r.figure.question == burst_question.RECORD and r.figure.latency_by_rank_ms]
     if not bursts:
         return False
     plt = _pyplot()

@@ -1,7 +1,7 @@
 """The seed's stress test, measured honestly: 20 threads released together, per worker count.
 
 Each round of pytest-benchmark is one burst's wall clock (release → last answer),
-measured in one rotation with every other burst case (`bench.method.rotations.measure_bursts`).
+measured in one rotation with every other burst case (`bench.questions.bursts`).
 Every request's own client-side latency goes into `extra_info`, so queueing shows
 (the seed summed in-handler times, which hides it).
 """
@@ -12,13 +12,13 @@ import pytest
 from bench.method.paired import sample_clock
 from bench.method.stats import latency_summary, median_by_rank, requests_per_second
 from bench.method.validity import precision_verdict
-from bench.results import records
+from bench.questions import bursts as burst_question
 
 
 @pytest.mark.benchmark(timer=sample_clock)
 def test_burst(benchmark, describe, burst_case, plan, measurements, texts):
     benchmark.group = f"burst of {plan.burst_threads}: {burst_case.config.server}"
-    measured = measurements(records.BURST)
+    measured = measurements(burst_question.RECORD)
     measured.assert_correct(burst_case)
     walls = measured.samples(burst_case)
     sample_clock.hand_over(benchmark, walls)
@@ -26,7 +26,7 @@ def test_burst(benchmark, describe, burst_case, plan, measurements, texts):
     latencies = [latency for burst in bursts for latency in burst]
     verdict = precision_verdict(measured.round_medians(burst_case), len(latencies), measured.rotation.duration_s, plan.burst_rules)
     describe(
-        benchmark, records.BURST, burst_case, measured.setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
+        benchmark, burst_question.RECORD, burst_case, measured.setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
         memory=measured.memory.get(str(burst_case)),
         threads=plan.burst_threads,
         requests_per_second=requests_per_second(len(latencies), sum(walls)),

@@ -22,7 +22,7 @@ from bench.harness.minimal_app import ANSWER
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
 from bench.method.paired import sample_clock
 from bench.method.stats import latency_summary
-from bench.results import records
+from bench.questions import client_cost
 from bench.results.records import Figure
 from serving.setup_report import hosting
 
@@ -67,7 +67,7 @@ def test_client_cost(benchmark, minimal_server, plan):
     wrk_p50 = float(np.median(theirs)) if theirs else None
     ours_p50 = float(np.median(ours))
     record = Figure(
-        question=records.CLIENT_COST, graph=None, setup="minimal-gunicorn-w1", server_setup=MINIMAL_SERVER,
+        question=client_cost.RECORD, graph=None, setup="minimal-gunicorn-w1", server_setup=MINIMAL_SERVER,
         text_chars_mean=len(text), client_window_p50_ms=round(ours_p50, 4), wrk_window_p50_ms=wrk_p50,
         client_cost_ms=round(ours_p50 - wrk_p50, 4) if wrk_p50 is not None else None, **latency_summary(times),
     )

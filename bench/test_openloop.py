@@ -7,7 +7,7 @@ in `extra_info`: `max_rate`, the percentiles at that rate, and every trial (with
 from __future__ import annotations
 
 from bench.clients import openloop
-from bench.results import records
+from bench.questions import open_loop
 
 
 def test_max_rate_under_p99_bound(benchmark, describe, openloop_case, plan, server_pool, texts, judge_for):
@@ -23,6 +23,6 @@ def test_max_rate_under_p99_bound(benchmark, describe, openloop_case, plan, serv
         kwargs={"duration_s": plan.openloop_trial_s, "steps": 2 if plan.quick else 3}, rounds=1,
     )
     at_max = next((t for t in reversed(trials) if t["passed"] and t["rate"] == rate), {})
-    describe(benchmark, records.OPEN_LOOP, openloop_case, server_pool.setup_of(openloop_case), texts, max_rate=rate,
+    describe(benchmark, open_loop.RECORD, openloop_case, server_pool.setup_of(openloop_case), texts, max_rate=rate,
              p99_bound_ms=plan.p99_bound_ms, trials=trials, p50_ms=at_max.get("p50_ms"), p90_ms=at_max.get("p90_ms"),
              p99_ms=at_max.get("p99_ms"), p99_9_ms=at_max.get("p99.9_ms"))

@@ -9,15 +9,14 @@ import pytest
 from bench.method.paired import sample_clock
 from bench.method.plan import IN_PROCESS, Case, ServerConfig
 from bench.method.stats import latency_summary, requests_per_second
-from bench.questions.seed import LOAD_TEXT
-from bench.results import records
+from bench.questions import cold_starts, loads
 
 
 @pytest.mark.benchmark(timer=sample_clock)
 def test_load_and_first_prediction(benchmark, describe, load_graph, measurements):
     benchmark.group = "spawn: load + first prediction"
-    _hand_over(benchmark, describe, records.LOAD, Case(load_graph, IN_PROCESS),
-               measurements(records.LOAD))
+    _hand_over(benchmark, describe, loads.RECORD, Case(load_graph, IN_PROCESS),
+               measurements(loads.RECORD))
 
 
 @pytest.mark.benchmark(timer=sample_clock)
@@ -25,13 +24,13 @@ def test_cold_start(benchmark, describe, cold_start_graph, measurements):
     """Process launch → /healthz 200 (Python + TensorFlow import, load, warm-up), gunicorn 1 worker."""
     benchmark.group = "spawn: cold start to healthy"
     case = Case(cold_start_graph, ServerConfig("gunicorn", 1))
-    measured = measurements(records.COLD_START)
-    _hand_over(benchmark, describe, records.COLD_START, case, measured, **measured.cold_start_parts.get(str(case), {}))
+    measured = measurements(cold_starts.RECORD)
+    _hand_over(benchmark, describe, cold_starts.RECORD, case, measured, **measured.cold_start_parts.get(str(case), {}))
 
 
 def _hand_over(benchmark, describe, question: str, case: Case, measured, **figures) -> None:
     measured.assert_correct(case)
     times = measured.samples(case)
     sample_clock.hand_over(benchmark, times)
-    describe(benchmark, question, case, measured.setups[str(case)], [LOAD_TEXT], **measured.about(),
+    describe(benchmark, question, case, measured.setups[str(case)], [loads.LOAD_TEXT], **measured.about(),
              requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times), **figures)

@@ -14,7 +14,7 @@ from bench import report
 FAKE_SUITE = textwrap.dedent('''
     import time
     import pytest
-    from bench.results import records
+    from bench.questions import bursts, single_requests
     from bench.results.records import Figure
 
     DELAY = {"dynamic": 0.004, "static": 0.002}
@@ -27,7 +27,7 @@ FAKE_SUITE = textwrap.dedent('''
         benchmark.group = f"one at a time: {setup}"
         benchmark.pedantic(time.sleep, args=(DELAY[graph] * (1 if setup == "in-process" else 2),), rounds=3)
         p50 = benchmark.stats.stats.median * 1000
-        record = Figure(question=records.REQUEST, graph=graph, setup=setup,
+        record = Figure(question=single_requests.RECORD, graph=graph, setup=setup,
                         server_setup={**SETUP, "server": setup.split("-w")[0]}, p50_ms=p50, p90_ms=p50, p99_ms=p50,
                         max_ms=p50, requests=3, requests_per_second=1.0)
         benchmark.extra_info.update(record.as_extra_info())
@@ -37,7 +37,7 @@ FAKE_SUITE = textwrap.dedent('''
     def test_burst(benchmark, graph, workers):
         benchmark.group = "twenty together"
         benchmark.pedantic(time.sleep, args=(DELAY[graph] / workers,), rounds=3)
-        record = Figure(question=records.BURST, graph=graph, setup=f"gunicorn-w{workers}",
+        record = Figure(question=bursts.RECORD, graph=graph, setup=f"gunicorn-w{workers}",
                         server_setup={**SETUP, "server": "gunicorn", "workers": workers}, threads=20,
                         latency_by_rank_ms=[float(i) for i in range(20)], p50_ms=1.0)
         benchmark.extra_info.update(record.as_extra_info())

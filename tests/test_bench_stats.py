@@ -4,6 +4,7 @@ import pytest
 
 from bench.method.plan import Case, Plan, ServerConfig
 from bench.method.stats import latency_summary, median_by_rank, requests_per_second
+from bench.questions import bursts, cold_starts, single_requests
 from serving.settings import Settings
 
 
@@ -34,22 +35,22 @@ def test_requests_per_second():
 
 def test_plan_ids_and_quick_mode_is_smaller():
     full, quick = Plan.from_options(False, None), Plan.from_options(True, None)
-    assert [str(c) for c in full.burst_cases if c.graph == "static"] == [
+    assert [str(c) for c in bursts.cases(full) if c.graph == "static"] == [
         "static-gunicorn-w1", "static-gunicorn-w2", "static-gunicorn-w1-t20-batch0"]
-    assert {c.graph for c in full.burst_cases} == {"dynamic", "static", "static-xla", "onnx"}
+    assert {c.graph for c in bursts.cases(full)} == {"dynamic", "static", "static-xla", "onnx"}
     # the fast kinds on every server the registry asks for them on (granian), two workers
-    assert {"onnx-granian-w2", "static-xla-granian-w2", "onnx-gunicorn-w2"} <= {str(c) for c in full.burst_cases}
-    assert {"onnx-granian-w1", "onnx-in-process", "onnx-gunicorn-w1"} <= {str(c) for c in full.request_cases}
+    assert {"onnx-granian-w2", "static-xla-granian-w2", "onnx-gunicorn-w2"} <= {str(c) for c in bursts.cases(full)}
+    assert {"onnx-granian-w1", "onnx-in-process", "onnx-gunicorn-w1"} <= {str(c) for c in single_requests.cases(full)}
     extended = Plan.from_options(False, None, extended=True)
-    assert "static-flask" in {str(c) for c in extended.burst_cases}
-    assert "static-gunicorn-w4" in {str(c) for c in extended.burst_cases}
-    assert {c.graph for c in extended.burst_cases} == {"dynamic", "static", "saved_model", "static-xla", "onnx"}
-    assert len(extended.cold_start_graphs) == 5 and full.cold_start_graphs == ("dynamic", "static", "onnx")
+    assert "static-flask" in {str(c) for c in bursts.cases(extended)}
+    assert "static-gunicorn-w4" in {str(c) for c in bursts.cases(extended)}
+    assert {c.graph for c in bursts.cases(extended)} == {"dynamic", "static", "saved_model", "static-xla", "onnx"}
+    assert len(cold_starts.graphs(extended)) == 5 and cold_starts.graphs(full) == ("dynamic", "static", "onnx")
     assert Settings(graph="static", artifacts=Path("a"), **ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
                     .settings()).argv() == ["--graph", "static", "--artifacts", "a", "--threads", "20", "--batch-window-ms", "0"]
-    assert {str(c) for c in extended.request_cases + extended.burst_cases} >= {"static-waitress", "dynamic-waitress"}
-    assert not any(c.config.server == "waitress" for c in full.request_cases + full.burst_cases)
-    assert len(quick.burst_cases) < len(full.burst_cases)
+    assert {str(c) for c in single_requests.cases(extended) + bursts.cases(extended)} >= {"static-waitress", "dynamic-waitress"}
+    assert not any(c.config.server == "waitress" for c in single_requests.cases(full) + bursts.cases(full))
+    assert len(bursts.cases(quick)) < len(bursts.cases(full))
     assert quick.request_rounds < full.request_rounds
     assert str(Case("dynamic", ServerConfig("in-process"))) == "dynamic-in-process"
     assert Plan.from_options(False, "1,3").workers == (1, 3)

@@ -5,11 +5,11 @@ import pytest
 from bench.clients import wrk
 from bench.harness.server_pool import ServerPool
 from bench.harness.supervisor import ServerProcess
-from bench.method import rotations
 from bench.method.oracle import AnswerJudge
 from bench.method.paired import collect_young
 from bench.method.plan import Plan, request_texts
 from bench.method.stats import bootstrap_ratio_ci, latency_summary
+from bench.questions import single_requests
 from tests.required_tools import require
 
 # The target: our p50 within 10 % of wrk's on the same server, from the median of paired ratios
@@ -53,7 +53,7 @@ def test_a_wrk_window_stops_at_its_count_and_reports_errors(artifacts_dir):
 def test_the_request_figures_a_full_run_stores_agree_with_wrk(artifacts_dir, oracle):
     require("wrk", wrk.available(), "Debian: apt-get install wrk")
     plan = Plan.from_options(quick=False, workers=None)
-    cases = [case for case in plan.request_cases if case.config.launched]
+    cases = [case for case in single_requests.cases(plan) if case.config.launched]
     texts = request_texts()
     expected = dict(zip(texts, oracle(texts)[:, 1].tolist()))
     theirs: dict[str, list[float]] = {str(case): [] for case in cases}
@@ -72,7 +72,7 @@ def test_the_request_figures_a_full_run_stores_agree_with_wrk(artifacts_dir, ora
 
     try:
         pool.start_group("request_case")
-        measured = rotations.measure_requests(cases, plan, pool, texts, None, lambda graph: AnswerJudge(graph, expected),
+        measured = single_requests.measure_requests(cases, plan, pool, texts, None, lambda graph: AnswerJudge(graph, expected),
                                               between_rounds=wrk_turns)
     finally:
         pool.stop_all()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import cycle
 
 from bench.clients.connection import Connection
+from bench.clients.protocol import NothingToManage
 
 
 class Answers:
@@ -111,7 +112,7 @@ class Burst:
             worker.join()
 
 
-class BurstClient:
+class BurstClient(NothingToManage):
     """Bursts of `threads` requests released together; each `timed_unit()` is one burst's wall
     clock (release to the last answer), its threads started and parked untimed just before."""
 
@@ -130,12 +131,3 @@ class BurstClient:
         self.answers.items += burst.answers.items
         self.errors += burst.errors
         return elapsed
-
-    def wait_ready(self) -> BurstClient:
-        return self
-
-    def collect(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass

@@ -17,9 +17,10 @@ rate, judged by its p99, not a time.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bench.clients.http import Answers
+if TYPE_CHECKING:
+    from bench.clients.http import Answers
 
 
 class Client(Protocol):
@@ -33,3 +34,16 @@ class Client(Protocol):
     def collect(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class NothingToManage:
+    """The protocol's set-up and tear-down for a client that keeps nothing between units."""
+
+    def wait_ready(self):
+        return self
+
+    def collect(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 
 from bench.clients.http import Answers, SequentialClient
+from bench.clients.protocol import NothingToManage
 from bench.method.paired import Stream, rotate
 
 
@@ -57,7 +58,7 @@ def _run_window(command: list[str], requests: int) -> dict[str, int]:
     return counts
 
 
-class WrkClient:
+class WrkClient(NothingToManage):
     """wrk as a client of the rotation (`bench.clients.protocol`): one unit is a window of `requests`
     requests, its figure wrk's own p50 (seconds). wrk judges statuses itself: a non-2xx answer or a
     socket error fails the window (`window`), so `answers` stays empty and nothing is judged here."""
@@ -68,15 +69,6 @@ class WrkClient:
 
     def timed_unit(self) -> float:
         return window(self.url, self.requests, texts=self.texts)["p50_us"] / 1e6
-
-    def wait_ready(self) -> WrkClient:
-        return self
-
-    def collect(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def alternate_p50s(url: str, text: str, windows: int = 20, requests: int = 100) -> tuple[list[float], list[float], Answers]:

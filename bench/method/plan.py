@@ -109,15 +109,6 @@ class Plan:
 
     p99_bound_ms: float = 50.0
 
-    @property
-    def openloop_cases(self) -> list[Case]:
-        """Open-loop rate searches: the fastest set-ups (2 workers on 2 cores), or one in quick mode."""
-        if self.remote_url:
-            return self._remote_cases
-        if self.quick:
-            return [Case("static", ServerConfig("gunicorn", 1))]
-        kinds = ("static", *FAST_GRAPHS) if self.extended else ("static-xla",)
-        return [Case(graph, ServerConfig("gunicorn", 2)) for graph in kinds]
 
     @property
     def openloop_trial_s(self) -> float:
@@ -157,52 +148,7 @@ class Plan:
         return cls(False, sweep, load_rounds=20, cold_start_rounds=3, request_rounds=40, requests_per_round=12,
                    request_discard=3, burst_rounds=20, bursts_per_round=2, burst_discard=1, **remote)
 
-    @property
-    def _remote_cases(self) -> list[Case]:
-        return [Case(self.remote_graph, REMOTE)]
 
-    @property
-    def load_graphs(self) -> tuple[str, ...]:
-        """The kinds whose registry entry says so (static-xla's first prediction compiles for
-        ~2.3 s: only with --bench-extended)."""
-        if self.quick:
-            return SWEEP_GRAPHS
-        return ALL_GRAPHS if self.extended else DEFAULT_LOAD_GRAPHS
-
-    @property
-    def cold_start_graphs(self) -> tuple[str, ...]:
-        """Cold starts cost ~5-7 s each for TensorFlow's kinds (its import): none in a quick run;
-        the seed's two kinds and the other runtimes' by default, all with --bench-extended."""
-        if self.cold_start_rounds == 0:
-            return ()
-        return ALL_GRAPHS if self.extended else DEFAULT_COLD_START_GRAPHS
-
-    @property
-    def request_cases(self) -> list[Case]:
-        if self.remote_url:
-            return self._remote_cases
-        kinds = SWEEP_GRAPHS if self.quick else ALL_GRAPHS
-        cases = [Case(graph, config) for config in (IN_PROCESS, ServerConfig("gunicorn", 1)) for graph in kinds]
-        if not self.quick:  # the seed's Flask dev server, for the two kinds it compared; front ends for the fast kinds
-            cases += [Case(graph, ServerConfig("flask")) for graph in SWEEP_GRAPHS]
-            cases += [Case(graph, ServerConfig(name, 1)) for name in FAST_KIND_SERVERS for graph in FAST_GRAPHS]
-        if self.extended:  # the other servers people deploy Flask on
-            cases += [Case(graph, config) for config in OTHER_SERVERS for graph in SWEEP_GRAPHS]
-        return cases
-
-    @property
-    def burst_cases(self) -> list[Case]:
-        if self.remote_url:
-            return self._remote_cases
-        configs = [ServerConfig("gunicorn", w) for w in self.workers]
-        if self.extended:  # the seed's threaded dev server; the question here is worker counts
-            configs.insert(0, ServerConfig("flask"))
-        cases = [Case(graph, config) for config in configs for graph in SWEEP_GRAPHS]
-        if not self.quick:  # the fast kinds, and micro-batching where it wins
-            cases += [Case(graph, ServerConfig(server, 2)) for server in ("gunicorn", *FAST_KIND_SERVERS)
-                      for graph in FAST_GRAPHS]
-            cases += [Case("static", MICRO_BATCHING)]
-        if self.extended:  # and where they were measured to lose or tie; waitress's thread pool
-            cases += [Case("saved_model", ServerConfig("gunicorn", 2)), Case("static-xla", MICRO_BATCHING)]
-            cases += [Case(graph, config) for config in OTHER_SERVERS for graph in SWEEP_GRAPHS]
-        return cases
+def remote_cases(plan: Plan) -> list[Case]:
+    """The one case of a server someone else runs (`--serving-url`)."""
+    return [Case(plan.remote_graph, REMOTE)]

@@ -26,10 +26,10 @@ class Question:
 
 
 def _registry() -> dict[str, Question]:
-    from bench.questions import after_idle, seed
+    from bench.questions import after_idle, bursts, client_cost, cold_starts, loads, open_loop, single_requests
 
-    found = [*seed.QUESTIONS, after_idle.QUESTION]
-    return {question.record: question for question in found}
+    modules = (single_requests, bursts, loads, cold_starts, open_loop, client_cost, after_idle)  # the report's order
+    return {module.QUESTION.record: module.QUESTION for module in modules}
 
 
 QUESTIONS = _registry()

@@ -12,14 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-# The questions the suite answers, one benchmark module each; a record names one.
-REQUEST = "request"  # bench/test_request.py: one request at a time
-BURST = "burst"  # bench/test_burst.py: concurrent requests released together
-LOAD = "load"  # bench/test_spawn.py: load + first prediction, in-process
-COLD_START = "cold start"  # bench/test_spawn.py: process launch to healthy
-OPEN_LOOP = "open loop"  # bench/test_openloop.py: max rate under a p99 bound
-CLIENT_COST = "client cost"  # bench/test_client_cost.py: our client against a server that does nothing
-# A question's name is its entry in bench.questions.QUESTIONS; these are the seed's (after idle: bench.questions.after_idle).
+# A record names its question: the `RECORD` of its module in bench.questions (the registry's key).
 
 
 class RecordError(ValueError):

@@ -1,0 +1,53 @@
+"""Bursts of 20 requests released together (the seed's stress test), per worker count and server:
+each case fires a window of bursts back to back, cases taking turns. Its benchmark: bench/test_burst.py."""
+from __future__ import annotations
+
+from bench.clients.http import BurstClient
+from bench.harness.server_pool import ServerPool
+from bench.method import plan as plans
+from bench.method.paired import Stream, rotate
+from bench.method.plan import Case, Plan, ServerConfig, remote_cases
+from bench.method.rotations import Measured, judged, timed_units, windows_method
+from bench.questions import Question
+
+RECORD = "burst"
+
+
+def cases(plan: Plan) -> list[Case]:
+    if plan.remote_url:
+        return remote_cases(plan)
+    configs = [ServerConfig("gunicorn", w) for w in plan.workers]
+    if plan.extended:  # the seed's threaded dev server; the question here is worker counts
+        configs.insert(0, ServerConfig("flask"))
+    cases = [Case(graph, config) for config in configs for graph in plans.SWEEP_GRAPHS]
+    if not plan.quick:  # the fast kinds, and micro-batching where it wins
+        cases += [Case(graph, ServerConfig(server, 2)) for server in ("gunicorn", *plans.FAST_KIND_SERVERS)
+                  for graph in plans.FAST_GRAPHS]
+        cases += [Case("static", plans.MICRO_BATCHING)]
+    if plan.extended:  # and where they were measured to lose or tie; waitress's thread pool
+        cases += [Case("saved_model", ServerConfig("gunicorn", 2)), Case("static-xla", plans.MICRO_BATCHING)]
+        cases += [Case(graph, config) for config in plans.OTHER_SERVERS for graph in plans.SWEEP_GRAPHS]
+    return cases
+
+
+def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge_for) -> Measured:
+    """Bursts of `plan.burst_threads` requests released together: each case fires a window of
+    bursts back to back (its first `plan.burst_discard` judged but not timed), cases taking turns
+    window by window."""
+    clients = {str(case): BurstClient(f"{pool.get(case).url}/{case.graph}", texts, plan.burst_threads) for case in cases}
+    rotation = rotate([Stream(name, client.timed_unit) for name, client in clients.items()], plan.burst_rounds,
+                      plan.bursts_per_round, warmup_rounds=1, window=True, discard=plan.burst_discard)
+    setups = {str(case): pool.setup_of(case) for case in cases}
+    memory = {str(case): pool.memory_of(case) for case in cases}
+    faults, latencies = {}, {}
+    for case in cases:
+        client = clients[str(case)]  # every burst's answers judged, the warm-up's too
+        faults[str(case)] = client.errors + judged(client.answers, judge_for(case.graph))
+        latencies[str(case)] = timed_units(client.bursts, rotation.rounds, plan.bursts_per_round, plan.burst_discard)
+    method = windows_method(plan.bursts_per_round, plan.burst_discard, "bursts")
+    return Measured(f"burst of {plan.burst_threads}", cases, rotation, setups, faults, latencies,
+                    method=method, memory=memory).finish()
+
+
+QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case,
+                    measure=lambda cases, run: measure_bursts(cases, run.plan, run.pool, run.texts, run.judge_for))

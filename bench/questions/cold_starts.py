@@ -1,0 +1,63 @@
+"""Cold start: process launch to /healthz 200 (Python, the runtime's import, load, warm-up), one
+launch per kind per round. Its benchmark: bench/test_spawn.py."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from bench.harness.supervisor import ServerProcess, health
+from bench.method.paired import Stream, rotate
+from bench.method.plan import ALL_GRAPHS, DEFAULT_COLD_START_GRAPHS, Case, Plan, ServerConfig
+from bench.method.rotations import Measured
+from bench.questions import Question
+
+SERVER = ServerConfig("gunicorn", 1)
+
+RECORD = "cold start"
+
+
+def graphs(plan: Plan) -> tuple[str, ...]:
+    """Cold starts cost ~5-7 s each for TensorFlow's kinds (its import): none in a quick run;
+    the seed's two kinds and the other runtimes' by default, all with --bench-extended."""
+    if plan.cold_start_rounds == 0:
+        return ()
+    return ALL_GRAPHS if plan.extended else DEFAULT_COLD_START_GRAPHS
+
+
+def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measured:
+    """Process launch → /healthz 200 (Python, the runtime's import, load, warm-up), one launch per
+    kind per round, in rotating order; each server is stopped, untimed, before the next launch.
+    Each launch's worker reports its own load and warm-up times (`/healthz`): the rest of the
+    launch is starting Python and the server and importing the runtime."""
+    setups: dict[str, dict] = {}
+    parts: dict[str, list[tuple[float, float]]] = {str(case): [] for case in cases}
+
+    def stream(case: Case) -> Stream:
+        def launch_and_wait() -> float:
+            process = ServerProcess(case.graph, artifacts_dir, **case.config.settings())
+            try:
+                started = time.perf_counter()
+                process.start().wait_healthy()
+                elapsed = time.perf_counter() - started
+                report = health(process.url)
+                setups[str(case)] = report["setup"]
+                parts[str(case)].append((report["load_ms"], report["warmup_ms"]))
+            finally:
+                process.stop()
+            return elapsed
+
+        return Stream(str(case), launch_and_wait)
+
+    rotation = rotate([stream(case) for case in cases], plan.cold_start_rounds)
+    measured = Measured("cold start", cases, rotation, setups).finish()
+    measured.cold_start_parts = {name: {"load_ms": round(float(np.median([p[0] for p in found])), 1),
+                                        "warmup_ms": round(float(np.median([p[1] for p in found])), 1)}
+                                 for name, found in parts.items() if found}
+    return measured
+
+
+QUESTION = Question(RECORD, "cold_start_graph", "cold starts, each a fresh server",
+                    cases=lambda plan: list(graphs(plan)),
+                    measure=lambda kinds, run: measure_cold_starts([Case(graph, SERVER) for graph in kinds], run.plan,
+                                                                   run.artifacts_dir))

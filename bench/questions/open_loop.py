@@ -1,0 +1,21 @@
+"""The open loop: the highest request rate whose p99 stays under a bound (bench.clients.openloop);
+its benchmark (bench/test_openloop.py) runs each case's search itself."""
+from __future__ import annotations
+
+from bench.method.plan import FAST_GRAPHS, Case, Plan, ServerConfig, remote_cases
+from bench.questions import Question
+
+RECORD = "open loop"
+
+
+def cases(plan: Plan) -> list[Case]:
+    """Open-loop rate searches: the fastest set-ups (2 workers on 2 cores), or one in quick mode."""
+    if plan.remote_url:
+        return remote_cases(plan)
+    if plan.quick:
+        return [Case("static", ServerConfig("gunicorn", 1))]
+    kinds = ("static", *FAST_GRAPHS) if plan.extended else ("static-xla",)
+    return [Case(graph, ServerConfig("gunicorn", 2)) for graph in kinds]
+
+
+QUESTION = Question(RECORD, "openloop_case", cases=cases, server_case=lambda case: case)

@@ -1,0 +1,73 @@
+"""Single requests, one at a time: HTTP (gunicorn, the Flask dev server, the front ends) against
+in-process, each case answering a window of requests back to back, cases taking turns window by
+window, as a user's load generator would see each server. Its benchmark: bench/test_request.py."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bench.clients.http import SequentialClient
+from bench.harness.memory import process_tree_memory
+from bench.harness.server_pool import ServerPool
+from bench.method import plan as plans
+from bench.method.paired import Stream, collect_young, rotate
+from bench.method.plan import IN_PROCESS, Case, Plan, ServerConfig, remote_cases
+from bench.method.rotations import Measured, judged, windows_method
+from bench.questions import Question
+
+RECORD = "request"
+
+
+def cases(plan: Plan) -> list[Case]:
+    if plan.remote_url:
+        return remote_cases(plan)
+    kinds = plans.SWEEP_GRAPHS if plan.quick else plans.ALL_GRAPHS
+    cases = [Case(graph, config) for config in (IN_PROCESS, ServerConfig("gunicorn", 1)) for graph in kinds]
+    if not plan.quick:  # the seed's Flask dev server, for the two kinds it compared; front ends for the fast kinds
+        cases += [Case(graph, ServerConfig("flask")) for graph in plans.SWEEP_GRAPHS]
+        cases += [Case(graph, ServerConfig(name, 1)) for name in plans.FAST_KIND_SERVERS for graph in plans.FAST_GRAPHS]
+    if plan.extended:  # the other servers people deploy Flask on
+        cases += [Case(graph, config) for config in plans.OTHER_SERVERS for graph in plans.SWEEP_GRAPHS]
+    return cases
+
+
+def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], artifacts,
+                     judge_for, between_rounds: Callable[[], object] = collect_young) -> Measured:
+    """Single requests, one at a time: each case answers a window of requests back to back (its
+    first `plan.request_discard` answered and judged but not timed), cases taking turns window by
+    window, as a user's load generator would see each server."""
+    clients, setups, memory = {}, {}, {}
+    try:
+        for case in cases:
+            if case.config.in_process:
+                from bench.clients import inprocess
+
+                clients[str(case)] = inprocess.InProcessClient(case.graph, artifacts, texts)
+            else:
+                clients[str(case)] = SequentialClient(f"{pool.get(case).url}/{case.graph}", texts)
+                setups[str(case)] = pool.setup_of(case)
+                memory[str(case)] = pool.memory_of(case)
+        for name, client in clients.items():  # the in-process workers load their kinds meanwhile
+            if name not in setups:
+                setups[name] = client.wait_ready().setup
+                memory[name] = process_tree_memory(client.process.pid)
+
+        def collect_everywhere():
+            between_rounds()
+            for client in clients.values():
+                client.collect()
+
+        streams = [Stream(name, client.timed_unit) for name, client in clients.items()]
+        rotation = rotate(streams, plan.request_rounds, plan.requests_per_round, warmup_rounds=1,
+                          window=True, discard=plan.request_discard, between_rounds=collect_everywhere)
+    finally:
+        for client in clients.values():
+            client.close()
+    # every answer is judged, the warm-up round's too: a wrong one means a broken server
+    faults = {str(case): judged(clients[str(case)].answers, judge_for(case.graph)) for case in cases}
+    method = windows_method(plan.requests_per_round, plan.request_discard, "requests")
+    return Measured("request", cases, rotation, setups, faults, method=method, memory=memory).finish()
+
+
+QUESTION = Question(RECORD, "request_case", "single requests", cases=cases, server_case=lambda case: case,
+                    measure=lambda cases, run: measure_requests(cases, run.plan, run.pool, run.texts, run.artifacts,
+                                                                run.judge_for))
