@@ -1,6 +1,6 @@
 """One request at a time: HTTP (Flask dev server, gunicorn 1 worker) against in-process.
 
-All cases are measured in one rotation (`bench.method.single_requests.measure_requests`),
+All cases are measured in one rotation (`bench.questions.single_requests`),
 request by request; each benchmark hands its case's times to pytest-benchmark.
 """
 from __future__ import annotations
