@@ -43,7 +43,7 @@ from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
 from bench.method import paired
 from bench.method.oracle import TOLERANCE, AnswerJudge
 from bench.method.paired import rotate
-from bench.method.plan import Case, ServerConfig, request_texts
+from bench.method.plan import Case, default_server, request_texts
 from bench.method.stats import bootstrap_ratio_ci, regression_verdict
 
 TEXTS = request_texts()  # the suite's texts: held-out sentences, sent in turn
@@ -290,8 +290,8 @@ def load_figures(sides: list[Side], plan: GatePlan, probes: dict[str, LoadProbe]
 
 
 def gated(graph: str, workers: int) -> Case:
-    """A gated server: gunicorn with `workers` sync workers, as the suite's single requests and bursts."""
-    return Case(graph, ServerConfig("gunicorn", workers))
+    """A gated server: the default server (gunicorn) with `workers` sync workers, as the suite's requests and bursts."""
+    return Case(graph, default_server(workers))
 
 
 def measure_sides(sides: list[Side], plan: GatePlan) -> list[PairedSamples]:

@@ -39,7 +39,7 @@ def flag(default=MISSING, *, help: str, type=str, **argparse_options):
 class Settings:
     graph: str = flag(help="graph kind", choices=list(KINDS))
     artifacts: Path = flag(help="folder written by `python -m sentiment_model train`", type=Path, metavar="DIR")
-    server: str = flag("gunicorn", choices=list(servers.SERVERS),
+    server: str = flag(servers.DEFAULT, choices=list(servers.SERVERS),
                        help="; ".join(f"{name}: {server.description}" for name, server in servers.SERVERS.items()))
     bind: str = flag("127.0.0.1", metavar="ADDR", help="address to listen on")
     port: int = flag(8033, type=int, metavar="PORT", help="port to listen on")

@@ -18,7 +18,7 @@ def request_texts() -> list[str]:
 
 
 ALL_GRAPHS = tuple(graphs.KINDS)  # a registered kind is benchmarked
-SWEEP_GRAPHS = ("dynamic", "static")  # the seed's question; the sweep is the costly part
+SWEEP_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.seed)  # the seed's question; the sweep is the costly part
 # Served fast enough that HTTP is their cost: bursts on 2 workers, open loop, every server.
 FAST_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.fast)
 DEFAULT_LOAD_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.in_default_loads)
@@ -65,20 +65,27 @@ class ServerConfig(NamedTuple):
 
 # No HTTP: the graph kind called in a process of its own, the baseline every server is compared with.
 IN_PROCESS = ServerConfig("in-process")
+def default_server(workers: int = 1) -> ServerConfig:
+    """The default server (`serving.servers.DEFAULT`) with `workers` workers."""
+    return ServerConfig(servers.DEFAULT, workers)
+
+
 # A server someone else runs (`--serving-url`): nothing is launched for it.
 REMOTE = ServerConfig("remote")
 
 # The seed's two servers are in every run; every other registered server (waitress, ...) is
 # measured with --bench-extended, as deployed by default (its own thread count): registering a
 # server is enough to benchmark it.
-SEED_SERVERS = ("gunicorn", "flask")
+SEED_SERVERS = tuple(name for name, server in servers.SERVERS.items() if server.seed)
+# the seed's servers beside the default one (the Flask dev server)
+OTHER_SEED_SERVERS = tuple(ServerConfig(name) for name in SEED_SERVERS if name != servers.DEFAULT)
 OTHER_SERVERS = tuple(ServerConfig(name) for name in servers.SERVERS if name not in SEED_SERVERS)
 # Servers whose registry entry asks for the fast kinds in every run (a non-Python HTTP front end
 # matters once the model costs less than HTTP): one worker for requests, two for bursts.
 FAST_KIND_SERVERS = tuple(name for name, server in servers.SERVERS.items() if server.with_fast_kinds)
 
 # One gunicorn worker whose 20 threads hand requests to one micro-batcher.
-MICRO_BATCHING = ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
+MICRO_BATCHING = ServerConfig(servers.DEFAULT, 1, threads=20, batch_window_ms=0)
 
 
 class Case(NamedTuple):

@@ -14,12 +14,12 @@ from typing import NamedTuple
 from bench.clients.http import SequentialClient
 from bench.method import headlines
 from bench.method.paired import Stream, rotate, timed
-from bench.method.plan import ALL_GRAPHS, SWEEP_GRAPHS, Case, Plan, ServerConfig
+from bench.method.plan import ALL_GRAPHS, SWEEP_GRAPHS, Case, Plan, default_server
 from bench.method.rotations import MIN_ROUNDS_FOR_INTERVAL, Measured, judged
 from bench.questions import Question
 
 RECORD = "after idle"
-SERVER = ServerConfig("gunicorn", 1)  # one sync worker, as single requests
+SERVER = default_server(1)  # one sync worker, as single requests
 STEADY_LEAD = 3  # untimed requests right before a steady one
 
 

@@ -9,6 +9,7 @@ from bench.method.paired import Stream, rotate
 from bench.method.plan import Case, Plan, ServerConfig, remote_cases
 from bench.method.rotations import Measured, judged, timed_units, windows_method
 from bench.questions import Question
+from serving import servers
 
 RECORD = "burst"
 
@@ -16,16 +17,16 @@ RECORD = "burst"
 def cases(plan: Plan) -> list[Case]:
     if plan.remote_url:
         return remote_cases(plan)
-    configs = [ServerConfig("gunicorn", w) for w in plan.workers]
+    configs = [plans.default_server(w) for w in plan.workers]
     if plan.extended:  # the seed's threaded dev server; the question here is worker counts
-        configs.insert(0, ServerConfig("flask"))
+        configs[:0] = plans.OTHER_SEED_SERVERS
     cases = [Case(graph, config) for config in configs for graph in plans.SWEEP_GRAPHS]
     if not plan.quick:  # the fast kinds, and micro-batching where it wins
-        cases += [Case(graph, ServerConfig(server, 2)) for server in ("gunicorn", *plans.FAST_KIND_SERVERS)
+        cases += [Case(graph, ServerConfig(server, 2)) for server in (servers.DEFAULT, *plans.FAST_KIND_SERVERS)
                   for graph in plans.FAST_GRAPHS]
         cases += [Case("static", plans.MICRO_BATCHING)]
     if plan.extended:  # and where they were measured to lose or tie; waitress's thread pool
-        cases += [Case("saved_model", ServerConfig("gunicorn", 2)), Case("static-xla", plans.MICRO_BATCHING)]
+        cases += [Case("saved_model", plans.default_server(2)), Case("static-xla", plans.MICRO_BATCHING)]
         cases += [Case(graph, config) for config in plans.OTHER_SERVERS for graph in plans.SWEEP_GRAPHS]
     return cases
 

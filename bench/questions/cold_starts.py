@@ -8,11 +8,11 @@ import numpy as np
 
 from bench.harness.supervisor import ServerProcess, health
 from bench.method.paired import Stream, rotate
-from bench.method.plan import ALL_GRAPHS, DEFAULT_COLD_START_GRAPHS, Case, Plan, ServerConfig
+from bench.method.plan import ALL_GRAPHS, DEFAULT_COLD_START_GRAPHS, Case, Plan, default_server
 from bench.method.rotations import Measured
 from bench.questions import Question
 
-SERVER = ServerConfig("gunicorn", 1)
+SERVER = default_server(1)
 
 RECORD = "cold start"
 

@@ -2,7 +2,7 @@
 its benchmark (bench/test_openloop.py) runs each case's search itself."""
 from __future__ import annotations
 
-from bench.method.plan import FAST_GRAPHS, Case, Plan, ServerConfig, remote_cases
+from bench.method.plan import FAST_GRAPHS, Case, Plan, default_server, remote_cases
 from bench.questions import Question
 
 RECORD = "open loop"
@@ -13,9 +13,9 @@ def cases(plan: Plan) -> list[Case]:
     if plan.remote_url:
         return remote_cases(plan)
     if plan.quick:
-        return [Case("static", ServerConfig("gunicorn", 1))]
+        return [Case("static", default_server(1))]
     kinds = ("static", *FAST_GRAPHS) if plan.extended else ("static-xla",)
-    return [Case(graph, ServerConfig("gunicorn", 2)) for graph in kinds]
+    return [Case(graph, default_server(2)) for graph in kinds]
 
 
 QUESTION = Question(RECORD, "openloop_case", cases=cases, server_case=lambda case: case)

@@ -21,9 +21,9 @@ def cases(plan: Plan) -> list[Case]:
     if plan.remote_url:
         return remote_cases(plan)
     kinds = plans.SWEEP_GRAPHS if plan.quick else plans.ALL_GRAPHS
-    cases = [Case(graph, config) for config in (IN_PROCESS, ServerConfig("gunicorn", 1)) for graph in kinds]
+    cases = [Case(graph, config) for config in (IN_PROCESS, plans.default_server(1)) for graph in kinds]
     if not plan.quick:  # the seed's Flask dev server, for the two kinds it compared; front ends for the fast kinds
-        cases += [Case(graph, ServerConfig("flask")) for graph in plans.SWEEP_GRAPHS]
+        cases += [Case(graph, config) for config in plans.OTHER_SEED_SERVERS for graph in plans.SWEEP_GRAPHS]
         cases += [Case(graph, ServerConfig(name, 1)) for name in plans.FAST_KIND_SERVERS for graph in plans.FAST_GRAPHS]
     if plan.extended:  # the other servers people deploy Flask on
         cases += [Case(graph, config) for config in plans.OTHER_SERVERS for graph in plans.SWEEP_GRAPHS]

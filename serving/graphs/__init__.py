@@ -26,12 +26,13 @@ class Kind:
     compared_with: tuple[str, ...] = ()  # the kinds the suite states its ratio against (this ÷ that)
     in_default_loads: bool = True  # load + first prediction and cold start in a default run
     fast: bool = False  # served fast enough that HTTP is its cost: bursts, open loop, other servers
+    seed: bool = False  # one of the two kinds the seed compared: measured on every set-up, also in quick runs
 
 
 # kind → its entry; the CLI's choices, the servers, the benchmark plan and the tests all read this
 KINDS = {
-    "dynamic": Kind("dynamic"),
-    "static": Kind("static", compared_with=("dynamic",)),
+    "dynamic": Kind("dynamic", seed=True),
+    "static": Kind("static", compared_with=("dynamic",), seed=True),
     "saved_model": Kind("saved_model", compared_with=("static",)),
     # its first prediction compiles for ~2.3 s (13x static's load): spawn only with --bench-extended
     "static-xla": Kind("static_xla", compared_with=("static",), in_default_loads=False, fast=True),

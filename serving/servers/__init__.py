@@ -34,17 +34,24 @@ class Server:
     # in a default benchmark run with the fast graph kinds (requests and bursts), not only --bench-extended
     with_fast_kinds: bool = False
     slow_clients: SlowClients = SlowClients()
+    seed: bool = False  # one of the seed's servers: in every run (the others with --bench-extended)
 
 
 SERVERS = {
-    "gunicorn": Server("gunicorn_server", True, "a pre-fork master and N worker processes (sync, or gthread with --threads)"),
-    "flask": Server("flask_dev", False, "Flask's threaded development server (the seed's), one process"),
+    "gunicorn": Server("gunicorn_server", True, "a pre-fork master and N worker processes (sync, or gthread with --threads)",
+                       seed=True),
+    "flask": Server("flask_dev", False, "Flask's threaded development server (the seed's), one process", seed=True),
     "waitress": Server("waitress_server", False, "one process, a pool of --threads threads (default 4)"),
     "granian": Server("granian_server", True, "a Rust HTTP front end, N worker processes of --threads Python threads "
                       "(default 1)", with_fast_kinds=True,
                       # hyper's header timeout closes; a WSGI body read blocks in Rust without a timeout
                       slow_clients=SlowClients(headers="close", body="held", silent="open")),
 }
+
+
+# The server a set-up names when it names none: what `python -m serving run` starts, what the suite
+# measures every question on, and the one that stands for "a server" beside in-process.
+DEFAULT = "gunicorn"
 
 
 def get(name: str) -> Server:
