@@ -82,8 +82,9 @@ def test_report_writes_markdown_and_plots(saved_run, tmp_path):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     text = (tmp_path / "out" / "report.md").read_text()
     assert text.index("## Answers") < text.index("## Burst against the cores' ideal") < text.index("## All benchmarks")
-    # the ideal: 20 requests x in-process p50 (~2 ms for static) / 2 cores
-    assert re.search(r"\| static \| gunicorn-w1 \| [0-9.]+ \| (1[89]|2[0-4])\.[0-9] \|", text), text
+    # the ideal: 20 requests x in-process p50 (2 ms of sleep for static, more on a loaded machine:
+    # a sleep only overshoots) / 2 cores
+    assert re.search(r"\| static \| gunicorn-w1 \| [0-9.]+ \| (1[89]|2[0-9]|3[0-4])\.[0-9] \|", text), text
     # static sleeps half as long as dynamic: the stored ratio is about 0.5, and said in words
     found = re.search(r"\| request sleep: static / dynamic \| ([0-9.]+) \| .* \| static is ([0-9.]+)x faster", text)
     assert found and 0.4 < float(found[1]) < 0.6 and 1.7 < float(found[2]) < 2.5, text
