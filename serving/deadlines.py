@@ -51,9 +51,17 @@ class RequestClock:
         """The headers are in: the body is due within `body_timeout`."""
         self._start("body", self.body_timeout)
 
+    def idle(self) -> None:
+        """Between requests: no deadline (the server's own idle timeout rules)."""
+        self.part, self.seconds, self.due = None, 0.0, None
+
     def _start(self, part: str, seconds: float) -> None:
         self.part, self.seconds = part, seconds
         self.due = time.monotonic() + seconds
+
+    def overdue(self) -> bool:
+        """The current part's deadline has passed (never while idle)."""
+        return self.due is not None and time.monotonic() > self.due
 
     def remaining(self) -> float:
         """Seconds left for the current part, or `DeadlinePassed`."""

@@ -16,25 +16,20 @@ from bench.harness.supervisor import ServerProcess
 from sentiment_model.cache import cached_artifacts
 from serving import servers
 from tests.procs import children
-from tests.slowclient import SlowClient, post_head
+from tests.slowclient import SlowClient, get_request, lying_client, post_head
 
 BODY = b'{"text": "a warm and funny film"}'
 GIVE_UP = 40.0  # seconds a case may take before it is reported as still waiting
 
 
-def get_request(path: str) -> bytes:
-    return f"GET {path}?text=fine HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
-
-
 def cases(path: str) -> dict:
     """Started one after another; each a fresh connection."""
     return {
-        "body shorter than announced, held open": lambda port: SlowClient(
-            port, post_head(path, len(BODY) + 100) + BODY, timeout=GIVE_UP),
+        "body shorter than announced, held open": lambda port: lying_client(port, path, BODY, GIVE_UP),
         "body trickled, 1 byte / 0.5 s": lambda port: SlowClient(
             port, post_head(path, len(BODY)), rest=BODY, interval=0.5, timeout=GIVE_UP),
         "headers trickled, 1 byte / 0.5 s": lambda port: SlowClient(
-            port, b"", rest=get_request(path), interval=0.5, timeout=GIVE_UP),
+            port, b"", rest=get_request(path, "fine"), interval=0.5, timeout=GIVE_UP),
         "connection that sends nothing": lambda port: SlowClient(port, b"", timeout=GIVE_UP),
     }
 
@@ -53,10 +48,10 @@ def measure(name: str, graph: str, artifacts: Path) -> list[str]:
         row = [name, f"{server.settings.header_timeout:g} / {server.settings.body_timeout:g}"]
         row += [describe(start(server.port).outcome()) for start in cases(path).values()]
         hosting = servers.load(name).hosting(server.settings)
-        holders = [SlowClient(server.port, post_head(path, len(BODY) + 100) + BODY, timeout=GIVE_UP)
+        holders = [lying_client(server.port, path, BODY, GIVE_UP)
                    for _ in range(hosting["workers"] * (hosting["threads"] or 4))]
         time.sleep(0.3)
-        normal = SlowClient(server.port, get_request(path), timeout=GIVE_UP)
+        normal = SlowClient(server.port, get_request(path, "fine"), timeout=GIVE_UP)
         if servers.get(name).slow_clients.body == "held":  # nothing would come: the holders give up after 10 s
             time.sleep(10)
             for holder in holders:

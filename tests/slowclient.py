@@ -5,6 +5,7 @@ import json
 import socket
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass
 
 
@@ -22,6 +23,17 @@ class Outcome:
 def post_head(path: str, content_length: int) -> bytes:
     return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {content_length}\r\n\r\n").encode()
+
+
+def get_request(path: str, text: str) -> bytes:
+    """A whole GET of `text`, closing after its answer."""
+    return (f"GET {path}?text={urllib.parse.quote(text)} HTTP/1.1\r\n"
+            "Host: 127.0.0.1\r\nConnection: close\r\n\r\n").encode()
+
+
+def lying_client(port: int, path: str, body: bytes, timeout: float) -> SlowClient:
+    """Announces 100 bytes more body than it sends, then waits with the connection open."""
+    return SlowClient(port, post_head(path, len(body) + 100) + body, timeout=timeout)
 
 
 class SlowClient:

@@ -9,14 +9,13 @@ stated in its registry entry (`serving.servers.SlowClients`) and checked as stat
 """
 import json
 import time
-import urllib.parse
 
 import pytest
 
 from bench.harness.supervisor import ServerProcess
 from serving import servers
 from tests.procs import children
-from tests.slowclient import Outcome, SlowClient, post_head
+from tests.slowclient import Outcome, SlowClient, get_request, lying_client, post_head
 
 DEADLINE = 1.5  # seconds, both deadlines
 MARGIN = 1.5  # a loaded 2-core machine; waitress checks its deadlines every 0.25 s
@@ -73,8 +72,7 @@ def assert_timed_out(outcome: Outcome, part: str) -> None:
 
 
 def normal_get(server) -> bytes:
-    return (f"GET {path(server)}?text={urllib.parse.quote(TEXT)} HTTP/1.1\r\n"
-            "Host: 127.0.0.1\r\nConnection: close\r\n\r\n").encode()
+    return get_request(path(server), TEXT)
 
 
 def normal_request(server, timeout: float = 20) -> tuple[float, dict]:
@@ -83,9 +81,8 @@ def normal_request(server, timeout: float = 20) -> tuple[float, dict]:
     return outcome.seconds, json.loads(outcome.body)
 
 
-def lying_client(server, timeout: float = 20) -> SlowClient:
-    """Announces 100 bytes more body than it sends, then waits with the connection open."""
-    return SlowClient(server.port, post_head(path(server), len(BODY) + 100) + BODY, timeout=timeout)
+def lying(server, timeout: float = 20) -> SlowClient:
+    return lying_client(server.port, path(server), BODY, timeout)
 
 
 def assert_body_deadline(server, client: SlowClient) -> None:
@@ -99,7 +96,7 @@ def assert_body_deadline(server, client: SlowClient) -> None:
 
 
 def test_body_shorter_than_announced_held_open_gets_408(server, expected):
-    assert_body_deadline(server, lying_client(server))
+    assert_body_deadline(server, lying(server))
     assert normal_request(server)[1]["probability"] == pytest.approx(expected, abs=1e-5)
 
 
@@ -144,7 +141,7 @@ def test_a_connection_that_sends_nothing_is_closed_without_an_answer(server, exp
 def test_a_normal_request_is_answered_while_slow_clients_hold_every_worker(server, expected):
     """As many lying clients as the server runs requests at once: a normal request waits at most
     for a deadline (a sync worker owns its connection) plus its own time, never 30 s."""
-    holders = [lying_client(server) for _ in range(capacity(server))]
+    holders = [lying(server) for _ in range(capacity(server))]
     if behaviour(server).body == "held":
         # as stated: a request that reaches a held worker waits until its holder gives up
         time.sleep(0.3)

@@ -13,7 +13,7 @@ from bench.harness.supervisor import ServerProcess
 from sentiment_model import corpus
 from serving import servers
 from tests.procs import children
-from tests.slowclient import SlowClient, post_head
+from tests.slowclient import lying_client
 
 WARMUP_REQUESTS = 200
 SOAK_REQUESTS = 1200
@@ -65,7 +65,7 @@ class SlowClients(threading.Thread):
 
     def run(self) -> None:
         while not self._stopping.is_set():
-            client = SlowClient(self.port, post_head(self.path, 100) + b"{}", timeout=30)
+            client = lying_client(self.port, self.path, b"{}", timeout=30)
             self.outcomes.append(client.outcome_within(self.gives_up_after).status)
 
     def stop(self) -> None:

@@ -13,6 +13,7 @@ and a line below.
 from __future__ import annotations
 
 import importlib
+import json
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -52,6 +53,15 @@ SERVERS = {
 # The server a set-up names when it names none: what `python -m serving run` starts, what the suite
 # measures every question on, and the one that stands for "a server" beside in-process.
 DEFAULT = "gunicorn"
+
+
+def raw_json_error(status: int, reason: str, error: str) -> bytes:
+    """A whole HTTP/1.1 answer `{"error": ...}` that closes the connection, for the errors a server
+    writes itself on the socket, before or instead of the app."""
+    body = json.dumps({"error": error}).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    return head + body
 
 
 def get(name: str) -> Server:

@@ -7,9 +7,8 @@ kept-alive connection: of the previous answer), the body within `--body-timeout`
 from __future__ import annotations
 
 import io
-import json
 
-from serving import setup_report
+from serving import servers, setup_report
 from serving.deadlines import DeadlinePassed, DeadlineReader, DeadlineSocket, RequestClock
 from serving.launcher import exit_on_sigterm, load_app_or_exit
 from serving.settings import Settings
@@ -45,11 +44,8 @@ def request_handler(settings: Settings):
                 self.close_connection = True
 
         def _answer_timeout(self, passed: DeadlinePassed) -> None:
-            body = json.dumps({"error": str(passed)}).encode()
-            head = ("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
             try:
-                self.connection.sendall(head + body)
+                self.connection.sendall(servers.raw_json_error(408, "Request Timeout", str(passed)))
             except OSError:
                 pass
 

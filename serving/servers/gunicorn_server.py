@@ -1,11 +1,10 @@
 """gunicorn: a pre-fork master and `--workers` processes (sync workers, or gthread with `--threads`)."""
 from __future__ import annotations
 
-import json
 import logging
 import sys
 
-from serving import setup_report
+from serving import servers, setup_report
 from serving.launcher import load_app_or_exit
 from serving.settings import Settings
 
@@ -25,10 +24,7 @@ def _json_write_error(sock, status_int: int, reason: str, mesg: str) -> None:
     """
     from gunicorn import util
 
-    body = json.dumps({"error": f"{reason}: {mesg}" if mesg else reason}).encode()
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
-    util.write_nonblock(sock, head + body)
+    util.write_nonblock(sock, servers.raw_json_error(status_int, reason, f"{reason}: {mesg}" if mesg else reason))
 
 
 def run(settings: Settings) -> None:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 from serving import setup_report
-from serving.deadlines import DeadlinePassed
+from serving.deadlines import RequestClock
 from serving.launcher import exit_on_sigterm, load_app_or_exit
 from serving.settings import Settings
 
@@ -48,36 +47,32 @@ def deadline_channel(header_timeout: float, body_timeout: float):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.timed_out = False
-            self.received_bytes = 0
-            self._start("headers", header_timeout)  # the first request's, from the connection
-
-        def _start(self, part: str | None, seconds: float = 0.0) -> None:
-            self.part, self.seconds = part, seconds
-            self.due = time.monotonic() + seconds if part else None
+            self.clock = RequestClock(header_timeout, body_timeout)  # the first request's, from the connection
 
         def received(self, data):
             if self.timed_out:
                 return False  # answered (408) or closing: the rest is not a request
             accepted = super().received(data)
-            self.received_bytes += len(data)
             if self.request is None:  # between requests: waitress's inactivity timeout rules
-                self._start(None)
-                self.received_bytes = 0
-            elif not self.request.headers_finished:
-                if self.part != "headers" or self.due is None:
-                    self._start("headers", header_timeout)
-            elif self.part != "body":
-                self._start("body", body_timeout)
+                self.clock.idle()
+                return accepted
+            if not self.request.headers_finished:
+                if self.clock.part != "headers":
+                    self.clock.headers()
+            elif self.clock.part != "body":
+                self.clock.body()
+            self.clock.received += len(data)
             return accepted
 
         def readable(self):
-            if self.due is not None and time.monotonic() > self.due:
+            if self.clock.overdue():
                 self._time_out()
             return super().readable()
 
         def _time_out(self) -> None:
-            passed = DeadlinePassed(self.part, self.seconds, self.received_bytes)
-            self.timed_out, self.due = True, None
+            passed = self.clock.expired()
+            self.timed_out = True
+            self.clock.idle()
             log.warning("slow client %s: %s (%d bytes received)", self.addr[0], passed, passed.received)
             if not passed.answerable:
                 self.will_close = True
