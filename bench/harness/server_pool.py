@@ -31,6 +31,7 @@ class ServerPool:
         self.project_root = project_root
         self.remote_url = remote_url
         self.servers: dict[tuple, ServerProcess] = {}
+        self._starting: list[ServerProcess] = []  # launched, not yet seen healthy
         self._setups: dict[str, dict] = {}
         self._memory: dict[str, dict] = {}
         self._groups = {name: [case for case in cases if case.config.launched] for name, cases in (groups or {}).items()}
@@ -55,11 +56,14 @@ class ServerPool:
                 process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
                                         **case.config.settings())
                 self.servers[self._key(case)] = process  # registered first: stopped even if start fails
+                self._starting.append(process)
                 process.start()
 
     def wait_healthy(self) -> None:
-        for process in self.servers.values():
-            process.wait_healthy()
+        """Until every launched server is healthy (each checked once: a `get` of a running one asks nothing)."""
+        while self._starting:
+            self._starting[0].wait_healthy()
+            self._starting.pop(0)
 
     def get(self, case: Case) -> ServerProcess | RemoteServer:
         if case.config.server == "remote":
@@ -102,6 +106,8 @@ class ServerPool:
             self.servers[key].terminate()  # all at once: shutdowns overlap
         for key in keys:
             process = self.servers.pop(key)
+            if process in self._starting:
+                self._starting.remove(process)
             process.stop()
             self._setups.pop(process.url, None)
             self._memory.pop(process.url, None)
