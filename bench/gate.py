@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.clients.http import BurstClient, SequentialClient
-from bench.harness import side_scripts
+from bench.harness import instructions, side_scripts
 from bench.harness.load_probe import LoadProbe, ProbeError
 from bench.harness.memory import PeakMemory
 from bench.harness.server_pool import ServerPool
@@ -50,7 +50,7 @@ TEXTS = request_texts()  # the suite's texts: held-out sentences, sent in turn
 CANNOT_DECIDE = 2
 VERDICT_WORDS = {0: "PASS", 1: "FAIL", 2: "UNDECIDED"}
 ACCEPT_TRAILER = "Perf-Accepted"
-GROUPS = ("requests", "bursts", "loads")
+GROUPS = ("instructions", "requests", "bursts", "loads")
 
 
 class GateError(Exception):
@@ -141,12 +141,31 @@ def artifacts_for(root: Path, cache: Path) -> tuple[Path, dict[str, float]]:
     return Path(found["artifacts"]), found["expected"]
 
 
-def medians(rotation: paired.Rotation, sides: list[Side], what: str, graph: str) -> list[list[float]]:
+def medians(round_medians: dict[str, list[float]], sides: list[Side], what: str, graph: str) -> list[list[float]]:
     """[base, candidate] per-round medians of one figure."""
-    return [rotation.round_medians[f"{side.name} {what} {graph}"] for side in sides]
+    return [round_medians[f"{side.name} {what} {graph}"] for side in sides]
 
 
-@dataclass(frozen=True)
+def rotate_until_decided(streams: list[paired.Stream], rounds: int, plan: GatePlan, figures_of, **rotation) -> list:
+    """Rotate `rounds` rounds; while a figure's interval still spans its threshold, rotate
+    `rounds` more and judge all rounds together, until `plan.extra_budget_s` is spent (sequential
+    sampling, as Pinpoint's: a no-op narrows its intervals until they fall under the threshold).
+    `figures_of(round_medians)` -> the group's PairedSamples."""
+    started, merged = time.monotonic(), {stream.name: [] for stream in streams}
+    while True:
+        found = rotate(streams, rounds, **rotation)
+        for name, values in found.round_medians.items():
+            merged[name] += values
+        figures = figures_of(merged)
+        undecided = [label for label, base, candidate, threshold in figures
+                     if regression_verdict(*bootstrap_ratio_ci(base, candidate, plan.confidence)[1:], threshold) == CANNOT_DECIDE]
+        if not undecided or time.monotonic() - started > plan.extra_budget_s:
+            return figures
+        print(f"gate: {', '.join(undecided)} undecided after {len(next(iter(merged.values())))} rounds: "
+              f"{rounds} more", file=sys.stderr)
+
+
+@dataclass(frozen=True, kw_only=True)
 class GateComparison(paired.Comparison):
     """One gated figure, candidate ÷ base: the suite's comparison record, plus the verdict."""
 
@@ -155,6 +174,7 @@ class GateComparison(paired.Comparison):
     base_median: float
     candidate_median: float
     rounds: int
+    note: str = ""  # what the figure means beyond its ratio (instructions: in time)
 
     @property
     def smallest_detectable_slowdown(self) -> float:
@@ -178,7 +198,50 @@ def compare(label: str, base: list[float], candidate: list[float], confidence: f
         candidate_median=float(np.median(candidate)), rounds=len(base))
 
 
+def instruction_comparisons(sides: list[Side], plan: GatePlan) -> list[GateComparison]:
+    """Instructions per request of each gated kind, base and candidate each counted with its own
+    app (`bench.harness.instructions`, before any server starts); the candidate's requests also
+    timed without valgrind, to say what 1 % of its instructions is in time."""
+    texts = TEXTS[:instructions.CALLS]
+    if reason := instructions.missing_tools():
+        raise GateError(f"cannot count instructions: {reason}")
+    try:
+        counts = instructions.count_all([(side.root, side.artifacts, graph) for side in sides for graph in plan.graphs],
+                                        texts)
+        candidate = sides[-1]
+        seconds = {graph: instructions.seconds_per_request(candidate.root, candidate.artifacts, graph, texts)
+                   for graph in plan.graphs}
+    except instructions.CountError as error:
+        raise GateError(f"cannot count instructions: {error}") from None
+    by_side = dict(zip([(side.name, graph) for side in sides for graph in plan.graphs], counts))
+    for (name, graph), count in by_side.items():
+        side = sides[0] if name == sides[0].name else sides[-1]
+        side.check(graph, [fault for text, status, body in count.answers
+                           if (fault := side.judge(graph)(text, status, body.encode()))])
+    found = []
+    for graph in plan.graphs:
+        base, candidate_count = by_side[(sides[0].name, graph)].per_request, by_side[(sides[-1].name, graph)].per_request
+        ratio = candidate_count / base
+        per_percent_us = seconds[graph] * 1e6 / 100
+        found.append(GateComparison(
+            name=f"instructions per request {graph} (in-process): candidate / base", numerator="candidate",
+            denominator="base", ratio=round(ratio, 6), low=round(ratio, 6), high=round(ratio, 6), confidence=1.0,
+            measure="instructions", threshold=plan.instructions_threshold,
+            verdict=VERDICT_WORDS[regression_verdict(ratio, ratio, plan.instructions_threshold)],
+            base_median=base, candidate_median=candidate_count, rounds=1,
+            note=f"a request of {graph} takes {seconds[graph] * 1e3:.3f} ms in-process here without valgrind: "
+                 f"1 % more instructions of the same mix is about {per_percent_us:.1f} µs a request"))
+    return found
+
+
 def table(found: GateComparison) -> str:
+    if found.measure == "instructions":
+        verdict = "FAIL: more instructions than the threshold allows" if found.verdict == "FAIL" else "PASS"
+        return "\n".join([
+            f"{found.name} (callgrind, {instructions.CALLS} requests each): base {found.base_median:,.0f}, "
+            f"candidate {found.candidate_median:,.0f}",
+            f"  candidate ÷ base = {found.ratio:.5f} (exact: no interval), threshold {1 + found.threshold:.3f}",
+            f"  {found.note}", f"  {verdict}"])
     unit, scale = ("", 1.0) if found.name.startswith("ratio") else (" ms", 1e3)
     words = {"PASS": "PASS: not slower than the threshold", "FAIL": "FAIL: slower than the threshold",
              "UNDECIDED": "UNDECIDED: the interval spans the threshold"}
@@ -234,6 +297,9 @@ class GatePlan:
     burst_workers: int = 2
     burst_threads: int = 20
     load_rounds: int = 20
+    # while a wall-clock figure is undecided, more rounds of its group, up to this long per group
+    extra_budget_s: float = 60.0
+    instructions_threshold: float = 0.01  # counts repeat within 0.1 % (bench.harness.instructions)
 
 
 def prepare_side(name: str, root: Path, cache: Path) -> Side:
@@ -250,26 +316,31 @@ def request_figures(sides: list[Side], plan: GatePlan, pools: dict, clients: lis
         for graph in plan.graphs:
             clients.append(SequentialClient(f"{pools[side.name].get(gated(graph, plan.workers)).url}/{graph}", TEXTS))
             streams.append(request_stream(side, graph, clients[-1]))
-    rotation = rotate(streams, plan.request_rounds, per_round=plan.requests, warmup_rounds=1,
-                      window=True, discard=plan.request_discard)
-    found = [(f"request {graph} gunicorn-w{plan.workers}", *medians(rotation, sides, "request", graph), plan.threshold)
-             for graph in plan.graphs]
-    if {"static", "dynamic"} <= set(plan.graphs):  # a ratio inside one run, gated the same way
-        found.append(("ratio static ÷ dynamic", *[
-            [s / d for s, d in zip(static, dynamic)] for static, dynamic in
-            zip(medians(rotation, sides, "request", "static"), medians(rotation, sides, "request", "dynamic"))],
-            plan.threshold))
-    return found
+
+    def figures_of(round_medians: dict[str, list[float]]) -> list[PairedSamples]:
+        found = [(f"request {graph} gunicorn-w{plan.workers}", *medians(round_medians, sides, "request", graph),
+                  plan.threshold) for graph in plan.graphs]
+        if {"static", "dynamic"} <= set(plan.graphs):  # a ratio inside one run, gated the same way
+            found.append(("ratio static ÷ dynamic", *[
+                [s / d for s, d in zip(static, dynamic)] for static, dynamic in
+                zip(medians(round_medians, sides, "request", "static"), medians(round_medians, sides, "request", "dynamic"))],
+                plan.threshold))
+        return found
+
+    return rotate_until_decided(streams, plan.request_rounds, plan, figures_of, per_round=plan.requests,
+                                warmup_rounds=1, window=True, discard=plan.request_discard)
 
 
 def burst_figures(sides: list[Side], plan: GatePlan, pools: dict) -> list[PairedSamples]:
     streams = [burst_stream(side, graph, f"{pools[side.name].get(gated(graph, plan.burst_workers)).url}/{graph}",
                             plan.burst_threads)
                for side in sides for graph in plan.graphs]
-    rotation = rotate(streams, plan.burst_rounds, per_round=plan.bursts_per_round, warmup_rounds=1,
-                      window=True, discard=plan.burst_discard)
-    return [(f"burst of {plan.burst_threads} {graph} gunicorn-w{plan.burst_workers}",
-             *medians(rotation, sides, "burst", graph), plan.coarse_threshold) for graph in plan.graphs]
+    return rotate_until_decided(
+        streams, plan.burst_rounds, plan,
+        lambda round_medians: [(f"burst of {plan.burst_threads} {graph} gunicorn-w{plan.burst_workers}",
+                                *medians(round_medians, sides, "burst", graph), plan.coarse_threshold)
+                               for graph in plan.graphs],
+        per_round=plan.bursts_per_round, warmup_rounds=1, window=True, discard=plan.burst_discard)
 
 
 def load_figures(sides: list[Side], plan: GatePlan, probes: dict[str, LoadProbe]) -> list[PairedSamples]:
@@ -284,9 +355,11 @@ def load_figures(sides: list[Side], plan: GatePlan, probes: dict[str, LoadProbe]
         paired.collect_young()
 
     streams = [load_stream(side, graph, probes[side.name]) for side in sides for graph in plan.graphs]
-    rotation = rotate(streams, plan.load_rounds, warmup_rounds=1, between_rounds=collect_everywhere)
-    return [(f"load + first prediction {graph}", *medians(rotation, sides, "load", graph), plan.coarse_threshold)
-            for graph in plan.graphs]
+    return rotate_until_decided(
+        streams, plan.load_rounds, plan,
+        lambda round_medians: [(f"load + first prediction {graph}", *medians(round_medians, sides, "load", graph),
+                                plan.coarse_threshold) for graph in plan.graphs],
+        warmup_rounds=1, between_rounds=collect_everywhere)
 
 
 def gated(graph: str, workers: int) -> Case:
@@ -349,8 +422,11 @@ def run_gate(base_ref: str, candidate_root: Path, plan: GatePlan) -> list[GateCo
     cache = candidate_root / ".cache" / "artifacts"
     with checkout(base_ref, candidate_root) as base_root:
         sides = [prepare_side("base", base_root, cache), prepare_side("candidate", candidate_root, cache)]
+        # counted first, on a machine no server shares yet
+        exact = instruction_comparisons(sides, plan) if "instructions" in plan.groups else []
         figures = measure_sides(sides, plan)
-    return [compare(label, base, candidate, plan.confidence, threshold) for label, base, candidate, threshold in figures]
+    return exact + [compare(label, base, candidate, plan.confidence, threshold)
+                    for label, base, candidate, threshold in figures]
 
 
 def outcome(found: list[GateComparison], accepted: str | None) -> tuple[int, str]:
@@ -387,9 +463,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidate", type=Path, default=PROJECT_ROOT, help="checkout to test (default: this one)")
     parser.add_argument("--graph", action="append", help="graph kind(s) to gate (default: static and dynamic)")
     parser.add_argument("--group", action="append", choices=GROUPS,
-                        help="what to compare (default: all): single requests, bursts, load + first prediction")
+                        help="what to compare (default: all): instructions per request (callgrind), single requests, "
+                             "bursts, load + first prediction")
     parser.add_argument("--threshold", type=float, default=defaults.threshold,
                         help="allowed slowdown of single requests, a fraction (default %(default)s)")
+    parser.add_argument("--instructions-threshold", type=float, default=defaults.instructions_threshold,
+                        help="allowed growth of instructions per request, a fraction (default %(default)s)")
+    parser.add_argument("--extra-budget", type=float, default=defaults.extra_budget_s, metavar="S",
+                        help="seconds of extra rounds per wall-clock group while it is undecided (default %(default)s)")
     parser.add_argument("--coarse-threshold", type=float, default=defaults.coarse_threshold,
                         help="allowed slowdown of bursts and loads, whose intervals are wider (default %(default)s)")
     parser.add_argument("--rounds", type=int, default=defaults.request_rounds, help="rounds of single requests")
@@ -407,7 +488,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = GatePlan(graphs=tuple(args.graph or defaults.graphs), groups=tuple(args.group or GROUPS),
                     threshold=args.threshold, coarse_threshold=args.coarse_threshold, confidence=args.confidence,
                     request_rounds=args.rounds, requests=args.requests, workers=args.workers, burst_rounds=args.burst_rounds,
-                    load_rounds=args.load_rounds)
+                    load_rounds=args.load_rounds, instructions_threshold=args.instructions_threshold,
+                    extra_budget_s=args.extra_budget)
     # SIGTERM (a CI runner cancelling the job) takes Ctrl-C's path, so the servers, probes and the
     # base's worktree are stopped and removed by the same `finally` blocks (it left them running).
     signal.signal(signal.SIGTERM, _interrupt)

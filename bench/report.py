@@ -209,6 +209,8 @@ def markdown(run: dict, source: Path) -> str:
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in sorted(rows, key=lambda r: (r.group, r.case)):
         f = row.figure
+        if f.instructions_per_request is not None:  # a count, in its own section
+            continue
         lines.append(
             f"| {row.group} | {row.case} | {row.median_ms:.2f} | {fmt(f.p50_ms)} | {fmt(f.p90_ms)} | "
             f"{fmt(f.p99_ms)} | {fmt(f.max_ms)} | {fmt(f.requests_per_second, 1)} | "

@@ -133,13 +133,37 @@ def test_a_ratio_changed_only_when_the_intervals_are_apart_and_it_moved_beyond_t
     before = [Comparison("request gunicorn-w1: static / dynamic", "s", "d", 1.00, 0.98, 1.03, 0.95).as_json(),
               Comparison("load + first prediction: static / dynamic", "s", "d", 0.41, 0.38, 0.44, 0.95).as_json(),
               Comparison("request in-process: static-xla / static", "x", "s", 0.261, 0.256, 0.269, 0.95).as_json()]
-    lines = headlines.changes_since(now, before)
-    assert lines[0].endswith("CHANGED by +10.0% (intervals apart, beyond ±5%)")
-    assert lines[1].endswith("unchanged (-4.9%, intervals overlap)")
+    lines = headlines.changes_since(now, before)  # a family of 3 ratios judged together: 98.33 % each
+    assert lines[0].endswith("CHANGED by +10.0% (intervals apart at 98.33%, beyond ±5%)")
+    assert lines[1].endswith("unchanged (-4.9%, intervals overlap at the family's 98.33%)")
     assert lines[2].endswith("new (not in the compared run)")
-    assert lines[3].endswith("unchanged (+4.2%: intervals apart, within ±5%)")  # the false alarm of issue 20
-    assert "CHANGED" in headlines.changes_since(now, before, threshold=0.03)[3]
+    # the false alarm of issue 20: apart at 95 %, not at the family's confidence
+    assert lines[3].endswith("unchanged (+4.2%, intervals overlap at the family's 98.33%)")
+    assert "CHANGED" in headlines.changes_since(now, before, threshold=0.09)[0]
+    assert "unchanged (+10.0%: intervals apart, within ±11%)" in headlines.changes_since(now, before, threshold=0.11)[0]
     assert headlines.changes_since(now, [])[-1].startswith("the compared run stored no ratios")
+
+
+def test_a_ratio_apart_at_95_percent_is_not_changed_among_63_judged_at_once():
+    """Issue 28: 63 ratios at 95 % each let ~3 through by chance; Bonferroni's intervals do not."""
+    moved = Comparison("burst granian-w2 / gunicorn-w2", "g", "u", 0.812, 0.780, 0.850, 0.95)
+    was = Comparison("burst granian-w2 / gunicorn-w2", "g", "u", 0.715, 0.690, 0.770, 0.95)
+    assert "CHANGED" in headlines.changes_since([moved], [was.as_json()])[0]  # alone: apart, +13.6 %
+    others = [Comparison(f"request {i}: a / b", "a", "b", 1.0, 0.97, 1.03, 0.95) for i in range(62)]
+    lines = headlines.changes_since([moved, *others], [was.as_json(), *[c.as_json() for c in others]])
+    assert "intervals overlap at the family's 99.92%" in lines[0]
+    wide = headlines.family_widened(moved, 63)
+    assert wide.low < moved.low and wide.high > moved.high and wide.ratio == moved.ratio
+
+
+def test_instruction_ratios_change_beyond_their_own_threshold_without_an_interval():
+    now = [Comparison("instructions: onnx / static", "o", "s", 0.1404, 0.1404, 0.1404, 1.0, "instructions")]
+    for before, verdict in ((0.1400, "unchanged (+0.29%, instructions)"), (0.1380, "CHANGED by +1.74%")):
+        old = Comparison("instructions: onnx / static", "o", "s", before, before, before, 1.0, "instructions")
+        assert verdict in headlines.changes_since(now, [old.as_json()])[0]
+    assert headlines.instruction_changes({"a": 1.02e6, "b": 1.005e6}, {"a": 1e6, "b": 1e6}) == [
+        "a: 1.000 -> 1.020 M instructions a request  CHANGED by +2.00% (beyond ±1%)",
+        "b: 1.000 -> 1.005 M instructions a request  unchanged (+0.50%)"]
 
 
 def test_garbage_is_collected_between_rounds_never_inside_a_unit():

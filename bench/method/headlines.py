@@ -6,6 +6,8 @@ faster. Names say the scenario, e.g. "request gunicorn-w1: static / dynamic".
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
+from statistics import NormalDist
 
 from bench.method.paired import Comparison, Rotation
 from bench.method.plan import Case, ServerConfig
@@ -58,11 +60,14 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
     return [rotation.compare(name, str(top), str(bottom)) for name, top, bottom in found]
 
 
-# A ratio CHANGED between two runs only when both hold: the intervals are apart (the change is
-# not noise within either run) and it moved by more than this much (it matters): two runs of one
+# A ratio of times CHANGED between two runs only when both hold: the intervals are apart at the
+# family's confidence (below) and it moved by more than this much (it matters): two runs of one
 # commit on a shared machine differ by a few per cent in ways no within-run interval sees (two
 # processes of the same code keep their own speed), as asv's `--factor` beside its test.
 CHANGE_THRESHOLD = 0.05
+# Ratios of instruction counts repeat within 0.1 %: CHANGED beyond this, with no interval to straddle.
+INSTRUCTIONS_THRESHOLD = 0.01
+FAMILY_CONFIDENCE = 0.95
 
 
 def moved(now: Comparison, before: Comparison) -> float:
@@ -70,13 +75,33 @@ def moved(now: Comparison, before: Comparison) -> float:
     return now.ratio / before.ratio - 1
 
 
+def family_widened(comparison: Comparison, family: int, confidence: float = FAMILY_CONFIDENCE) -> Comparison:
+    """The interval at Bonferroni's confidence for `family` ratios judged at once (1 - 0.05 / 63
+    for a full run's 63), so that a run of one commit says CHANGED for none of them at 95 %,
+    where 63 intervals at 95 % each let ~3 through by chance. Stored intervals are 95 % bootstrap
+    percentile intervals; each side is widened in log space by the ratio of normal quantiles
+    (1.96 -> 3.4 for 63), a normal approximation of the bootstrap's tails that the stored
+    interval alone allows."""
+    if family <= 1 or comparison.low == comparison.high:
+        return comparison
+    scale = NormalDist().inv_cdf(1 - (1 - confidence) / family / 2) / NormalDist().inv_cdf(1 - (1 - comparison.confidence) / 2)
+    ratio = comparison.ratio
+    low = ratio * (comparison.low / ratio) ** scale
+    high = ratio * (comparison.high / ratio) ** scale
+    return replace(comparison, low=low, high=high, confidence=1 - (1 - confidence) / family)
+
+
 def changed(now: Comparison, before: Comparison, threshold: float = CHANGE_THRESHOLD) -> bool:
     return not now.overlaps(before) and abs(moved(now, before)) > threshold
 
 
-def changes_since(now: list[Comparison], before: list[dict], threshold: float = CHANGE_THRESHOLD) -> list[str]:
-    """For each ratio of this run also in the compared one: CHANGED, or unchanged and why."""
+def changes_since(now: list[Comparison], before: list[dict], threshold: float = CHANGE_THRESHOLD,
+                  instructions_threshold: float = INSTRUCTIONS_THRESHOLD) -> list[str]:
+    """For each ratio of this run also in the compared one: CHANGED, or unchanged and why. Ratios of
+    times are judged with their intervals widened for the family of all ratios judged here;
+    ratios of instruction counts by how far they moved alone."""
     earlier = {entry["name"]: Comparison.from_json(entry) for entry in before}
+    family = sum(1 for c in now if c.measure == "time" and c.name in earlier)
     lines = []
     for comparison in now:
         old = earlier.get(comparison.name)
@@ -84,14 +109,34 @@ def changes_since(now: list[Comparison], before: list[dict], threshold: float = 
             lines.append(f"{comparison.name}: new (not in the compared run)")
             continue
         by = moved(comparison, old)
-        if changed(comparison, old, threshold):
-            verdict = f"CHANGED by {by:+.1%} (intervals apart, beyond ±{threshold:.0%})"
-        elif comparison.overlaps(old):
-            verdict = f"unchanged ({by:+.1%}, intervals overlap)"
+        if comparison.measure == "instructions":
+            verdict = (f"CHANGED by {by:+.2%} (instructions, beyond ±{instructions_threshold:.0%})"
+                       if abs(by) > instructions_threshold else f"unchanged ({by:+.2%}, instructions)")
+            lines.append(f"{comparison.name}: {old.ratio:.4f} -> {comparison.ratio:.4f}  {verdict}")
+            continue
+        wide_now, wide_old = family_widened(comparison, family), family_widened(old, family)
+        if changed(wide_now, wide_old, threshold):
+            verdict = f"CHANGED by {by:+.1%} (intervals apart at {wide_now.confidence:.2%}, beyond ±{threshold:.0%})"
+        elif wide_now.overlaps(wide_old):
+            verdict = f"unchanged ({by:+.1%}, intervals overlap at the family's {wide_now.confidence:.2%})"
         else:
             verdict = f"unchanged ({by:+.1%}: intervals apart, within ±{threshold:.0%})"
         lines.append(f"{comparison.name}: {old.ratio:.3f} [{old.low:.3f}, {old.high:.3f}] -> "
                      f"{comparison.ratio:.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  {verdict}")
     if not earlier:
         lines.append("the compared run stored no ratios (made before paired measurement)")
+    return lines
+
+
+def instruction_changes(now: dict[str, float], before: dict[str, float],
+                        threshold: float = INSTRUCTIONS_THRESHOLD) -> list[str]:
+    """Each figure's instructions per request against the compared run's (name -> count)."""
+    lines = []
+    for name, count in now.items():
+        if name not in before:
+            lines.append(f"{name}: {count / 1e6:.3f} M instructions a request, new (not in the compared run)")
+            continue
+        by = count / before[name] - 1
+        verdict = f"CHANGED by {by:+.2%} (beyond ±{threshold:.0%})" if abs(by) > threshold else f"unchanged ({by:+.2%})"
+        lines.append(f"{name}: {before[name] / 1e6:.3f} -> {count / 1e6:.3f} M instructions a request  {verdict}")
     return lines

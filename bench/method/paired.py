@@ -159,7 +159,8 @@ class Comparison:
     ratio: float
     low: float
     high: float
-    confidence: float
+    confidence: float  # 1.0: an exact ratio of counts (low = ratio = high)
+    measure: str = "time"  # or "instructions" (bench.questions.instructions)
 
     @property
     def subject(self) -> str:
@@ -169,6 +170,8 @@ class Comparison:
     def words(self) -> str:
         """The verdict in words: "static is 2.60x faster than dynamic [2.41, 2.80]", or "same within ±3 %"."""
         top, bottom = self.subject.split(" / ")
+        if self.measure == "instructions":
+            return f"{top} runs {self.ratio:.3f}x the instructions of {bottom} per request (exact count)"
         if self.high < 1:
             return f"{top} is {1 / self.ratio:.2f}x faster than {bottom} [{1 / self.high:.2f}, {1 / self.low:.2f}]"
         if self.low > 1:
@@ -187,12 +190,12 @@ class Comparison:
     def as_json(self) -> dict:
         return {"name": self.name, "numerator": self.numerator, "denominator": self.denominator,
                 "ratio": round(self.ratio, 5), "low": round(self.low, 5), "high": round(self.high, 5),
-                "confidence": self.confidence}
+                "confidence": self.confidence, **({"measure": self.measure} if self.measure != "time" else {})}
 
     @classmethod
     def from_json(cls, entry: dict) -> Comparison:
         return cls(entry["name"], entry["numerator"], entry["denominator"], float(entry["ratio"]),
-                   float(entry["low"]), float(entry["high"]), float(entry["confidence"]))
+                   float(entry["low"]), float(entry["high"]), float(entry["confidence"]), entry.get("measure", "time"))
 
 
 class SampleClock:

@@ -24,10 +24,13 @@ def _value(item, parameter: str):
 
 @pytest.hookimpl(trylast=True)  # after `-k`/`-m` deselection: only the selected cases count
 def pytest_collection_modifyitems(config, items):
-    """Remember each question's selected cases (its rotation takes them in this order), the servers
-    they need (started together when the question is measured), and its benchmarks not yet run
-    (its servers stop after the last one)."""
+    """Put the benchmarks of questions measured first (instructions: valgrind must not share the
+    machine with a wall clock) in front; remember each question's selected cases (its rotation
+    takes them in this order), the servers they need (started together when the question is
+    measured), and its benchmarks not yet run (its servers stop after the last one)."""
     state = run_state(config)
+    first = [question.parameter for question in with_parameter() if question.first]
+    items.sort(key=lambda item: not any(_value(item, parameter) is not None for parameter in first))  # stable
     for question in with_parameter():
         selected = state.group_cases.setdefault(question.parameter, [])
         for item in items:

@@ -29,6 +29,12 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
         output_json["peak_memory"] = state.peak_memory.as_json()
 
 
+def _instruction_counts(benchmarks: list[dict]) -> dict[str, float]:
+    """name -> instructions per request, of the figures that have one."""
+    return {b["name"]: b["extra_info"]["instructions_per_request"] for b in benchmarks
+            if (b.get("extra_info") or {}).get("instructions_per_request")}
+
+
 def _compared_name(compared: dict) -> str:
     commit = (compared.get("commit_info") or {}).get("id") or "?"
     return f"the run of {compared.get('datetime', '?')[:19]} (commit {commit[:8]})"
@@ -48,8 +54,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if state.compared is not None:
             terminalreporter.section(f"answers since {_compared_name(state.compared)}", sep="-")
             for line in headlines.changes_since(state.comparisons, state.compared.get("comparisons", []),
-                                                config.getoption("--bench-change-threshold")):
+                                                config.getoption("--bench-change-threshold"),
+                                                config.getoption("--bench-instructions-threshold")):
                 write(line)
+            counts = _instruction_counts(state.compared.get("benchmarks", []))
+            now = _instruction_counts([{"name": b.name, "extra_info": b.extra_info}
+                                       for b in config._benchmarksession.benchmarks])
+            if now:
+                terminalreporter.section("instructions per request since the compared run", sep="-")
+                for line in headlines.instruction_changes(now, counts, config.getoption("--bench-instructions-threshold")):
+                    write(line)
     if state.peak_memory is not None:
         memory = state.peak_memory.as_json()
         terminalreporter.section("peak memory (the whole machine, as `free` counts it)", sep="-")

@@ -23,12 +23,23 @@ class Question:
     measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.method.rotations.Measured;
     # None: its benchmark measures each case itself (the open loop)
     report: Callable | None = None  # rows (bench.report.Row) -> its report section's lines
+    first: bool = False  # measured before every other question (it must not share the machine with them)
 
 
 def _registry() -> dict[str, Question]:
-    from bench.questions import after_idle, bursts, client_cost, cold_starts, loads, open_loop, single_requests
+    from bench.questions import (
+        after_idle,
+        bursts,
+        client_cost,
+        cold_starts,
+        instructions,
+        loads,
+        open_loop,
+        single_requests,
+    )
 
-    modules = (single_requests, bursts, loads, cold_starts, open_loop, client_cost, after_idle)  # the report's order
+    # the report's order
+    modules = (single_requests, bursts, loads, cold_starts, open_loop, client_cost, after_idle, instructions)
     return {module.QUESTION.record: module.QUESTION for module in modules}
 
 

@@ -60,6 +60,9 @@ class Figure:
     client_window_p50_ms: float | None = None
     wrk_window_p50_ms: float | None = None
     client_cost_ms: float | None = None
+    # instructions: callgrind's count per request through the app in-process (bench.questions.instructions)
+    instructions_per_request: float | None = None
+    instructions_calls: int | None = None
 
     def __post_init__(self):
         from bench.questions import QUESTIONS  # here: the registry's modules import this one

@@ -1,0 +1,100 @@
+"""Instructions per request, counted by callgrind: the figure that repeats on a noisy machine.
+
+Each count is one process of a checkout's code (`side_scripts/count_instructions.py`, the app
+called in-process) under `valgrind --tool=callgrind --instr-atstart=no`; the script switches
+counting on around the requests only (pytest-codspeed's instrument hooks, CodSpeed's method).
+What else makes it repeat is set here: ASLR off (`setarch -R`), `PYTHONHASHSEED=0`, the same
+texts. Counts are not disturbed by load (a loaded machine runs them slower, not differently), so
+two run at once. Measured here: onnx within 0.04 % over three runs, static within 0.1 %.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.harness import side_scripts
+
+CALLS = 20  # requests counted per kind (texts in turn)
+WARMUP = 5  # requests first, uncounted
+AT_ONCE = 2  # valgrind processes at a time (2 cores; 1.1-1.4 GB each)
+TIMEOUT_S = 600  # a TensorFlow kind takes 35-70 s under valgrind here
+
+
+class CountError(RuntimeError):
+    """A count could not be made (valgrind missing or failing, the app not starting)."""
+
+
+def missing_tools() -> str | None:
+    """Why instructions cannot be counted on this machine, or None."""
+    for tool in ("valgrind", "setarch"):
+        if shutil.which(tool) is None:
+            return f"{tool} not found (Debian: apt-get install valgrind)"
+    return None
+
+
+@dataclass(frozen=True)
+class Count:
+    graph: str
+    instructions: int  # over all counted calls
+    calls: int
+    answers: list  # [text, HTTP status, body] per counted call, for the caller's judge
+    seconds: float  # wall clock of the whole valgrind process (start-up included)
+
+    @property
+    def per_request(self) -> float:
+        return self.instructions / self.calls
+
+
+def command(out_file: Path, artifacts: Path, graph: str, texts: list[str], calls: int = CALLS,
+            warmup: int = WARMUP) -> list[str]:
+    return ["setarch", "-R", "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out_file}",
+            *side_scripts.command("count_instructions", str(artifacts), graph, json.dumps(texts), str(calls), str(warmup))]
+
+
+def count(root: Path, artifacts: Path, graph: str, texts: list[str], calls: int = CALLS, env: dict | None = None) -> Count:
+    """Instructions of `calls` requests to `graph` through the app of the checkout at `root`."""
+    with tempfile.TemporaryDirectory(prefix="callgrind-") as scratch:
+        out_file = Path(scratch) / "callgrind.out"
+        started = time.monotonic()
+        side_env = {**(env or os.environ), "PYTHONPATH": str(root), "PYTHONHASHSEED": "0",
+                    "TF_CPP_MIN_LOG_LEVEL": "3"}
+        try:
+            result = subprocess.run(command(out_file, artifacts, graph, texts, calls), cwd=root, env=side_env,
+                                    capture_output=True, text=True, timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            raise CountError(f"{graph}: no count within {TIMEOUT_S} s under valgrind") from None
+        if result.returncode != 0 or not out_file.exists():
+            last = (result.stderr.strip().splitlines() or ["?"])[-1]
+            raise CountError(f"{graph}: the counting process failed (exit {result.returncode}): {last}")
+        found = re.search(r"^totals:\s+(\d+)", out_file.read_text(), re.MULTILINE)
+        if not found:
+            raise CountError(f"{graph}: callgrind wrote no totals line")
+        answers = json.loads(result.stdout.strip().splitlines()[-1])["answers"]
+        return Count(graph, int(found.group(1)), calls, answers, time.monotonic() - started)
+
+
+def seconds_per_request(root: Path, artifacts: Path, graph: str, texts: list[str], calls: int = 100) -> float:
+    """The same requests without valgrind (the hooks then do nothing): the wall clock of one, to say
+    what a change in instructions means in time for this kind."""
+    result = subprocess.run(side_scripts.command("count_instructions", str(artifacts), graph, json.dumps(texts),
+                                                 str(calls), str(WARMUP)), cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=TIMEOUT_S)
+    if result.returncode != 0:
+        raise CountError(f"{graph}: the timing process failed: {(result.stderr.strip().splitlines() or ['?'])[-1]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])["seconds_per_call"]
+
+
+def count_all(jobs: list[tuple[Path, Path, str]], texts: list[str], calls: int = CALLS,
+              at_once: int = AT_ONCE) -> list[Count]:
+    """Counts for (root, artifacts, graph) jobs, `at_once` valgrind processes at a time, in job order."""
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        futures = [pool.submit(count, root, artifacts, graph, texts, calls) for root, artifacts, graph in jobs]
+        return [future.result() for future in futures]

@@ -1,0 +1,84 @@
+"""Instructions per request: what one request costs through the app, counted by callgrind, for
+each graph kind (`bench.harness.instructions`: the app called in-process, no server, runtime
+threads 1/1, ASLR off, hash seed 0, warm-up uncounted). The figure for "did my change add work":
+it repeats within 0.1 % where wall clocks here spread 2-4 %. Counted before any wall-clock
+question (two valgrind processes at once would disturb those, not each other). Its benchmark:
+bench/test_instructions.py."""
+from __future__ import annotations
+
+from bench.harness import instructions
+from bench.harness.supervisor import PROJECT_ROOT
+from bench.method.headlines import GRAPH_PAIRS
+from bench.method.paired import Comparison, Rotation
+from bench.method.plan import ALL_GRAPHS, IN_PROCESS, Case, Plan
+from bench.method.rotations import Measured
+from bench.questions import Question
+from serving import graphs
+
+RECORD = "instructions"
+SCENARIO = "instructions per request in-process"
+# An instruction figure CHANGED between runs, or FAILs the gate, beyond this (they repeat within 0.1 %).
+THRESHOLD = 0.01
+# pytest-benchmark stores times: an instruction figure is handed over as one nanosecond per
+# instruction, so its tables and --benchmark-compare read counts (1 ms = 1 M instructions).
+SECONDS_PER_INSTRUCTION = 1e-9
+
+
+def cases(plan: Plan) -> list[str]:
+    if plan.remote_url:
+        return []  # someone else's server: nothing to run under valgrind
+    if plan.quick:  # the kinds off TensorFlow count in seconds; TensorFlow's take 35-70 s under valgrind
+        return [kind for kind in ALL_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow"]
+    return list(ALL_GRAPHS)
+
+
+def ratios(counts: dict[str, float]) -> list[Comparison]:
+    """Exact ratios of counts between kinds (GRAPH_PAIRS): no interval, the difference is the difference."""
+    return [Comparison(f"{SCENARIO}: {top} / {bottom}", top, bottom, ratio, ratio, ratio, confidence=1.0,
+                       measure="instructions")
+            for top, bottom in GRAPH_PAIRS if top in counts and bottom in counts
+            for ratio in [counts[top] / counts[bottom]]]
+
+
+def measure_instructions(kinds: list[str], artifacts_dir, texts: list[str], judge_for) -> Measured:
+    """Each kind counted in a process of its own, the longest first, two at a time."""
+    reason = instructions.missing_tools()
+    cases = [Case(kind, IN_PROCESS) for kind in kinds]
+    if reason:
+        return Measured(SCENARIO, cases, Rotation({}, {}), {}, method=f"not counted: {reason}")
+    counts = instructions.count_all([(PROJECT_ROOT, artifacts_dir, kind) for kind in kinds], texts)
+    samples = {str(Case(c.graph, IN_PROCESS)): [c.per_request * SECONDS_PER_INSTRUCTION] for c in counts}
+    faults = {str(Case(c.graph, IN_PROCESS)): judged_answers(c, judge_for(c.graph)) for c in counts}
+    setups = {str(Case(c.graph, IN_PROCESS)): {"server": IN_PROCESS.server, "graph": c.graph, "runtime_threads": [1, 1],
+                                               "counted_calls": c.calls, "valgrind_seconds": round(c.seconds, 1)}
+              for c in counts}
+    method = (f"callgrind instructions, {instructions.CALLS} requests after {instructions.WARMUP} uncounted, "
+              "WSGI app in-process, runtime threads 1/1, ASLR off, PYTHONHASHSEED=0")
+    measured = Measured(SCENARIO, cases, Rotation(samples, samples), setups, faults, method=method)
+    measured.comparisons = ratios({c.graph: c.per_request for c in counts if not faults[str(Case(c.graph, IN_PROCESS))]})
+    return measured
+
+
+def judged_answers(count: instructions.Count, judge) -> list[str]:
+    return [fault for text, status, body in count.answers if (fault := judge(text, status, body.encode()))]
+
+
+def report(rows) -> list[str]:
+    """Its report section: each kind's count per request, fewest first."""
+    from bench.report import section
+
+    found = sorted((r.figure for r in rows if r.figure.question == RECORD), key=lambda f: f.instructions_per_request)
+    table = ["| graph | instructions per request | ÷ fewest |", "|---|---:|---:|"]
+    table += [f"| {f.graph} | {f.instructions_per_request / 1e6:.3f} M | "
+              f"{f.instructions_per_request / found[0].instructions_per_request:.2f} |" for f in found]
+    return section("Instructions per request", table if found else [],
+                   "Counted by callgrind: one request through the WSGI app in-process (routing, parsing, encoding, "
+                   f"prediction, the JSON answer), the mean of {instructions.CALLS} after {instructions.WARMUP} "
+                   "uncounted, runtime threads 1/1, ASLR off, PYTHONHASHSEED=0. They repeat within 0.5 % from run "
+                   "to run, where times spread by a few per cent: the figure to compare commits on; times say how "
+                   "fast. (These rows are counts, not times: they are left out of the table of all benchmarks.)")
+
+
+QUESTION = Question(RECORD, "instructions_graph", "instructions per request (callgrind)", cases=cases,
+                    measure=lambda kinds, run: measure_instructions(kinds, run.artifacts_dir, run.texts, run.judge_for),
+                    report=report, first=True)

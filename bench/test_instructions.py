@@ -1,0 +1,34 @@
+"""Instructions per request, each graph kind through the app in-process, counted by callgrind
+(`bench.questions.instructions`): measured first, before any wall-clock question. pytest-benchmark
+keeps the count as one round of one nanosecond per instruction; `extra_info` has the count itself."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bench.harness import instructions as counting
+from bench.method.paired import SampleClock
+from bench.method.plan import IN_PROCESS, Case
+from bench.questions import instructions
+
+# Its own clock, so a saved run says what its "seconds" are.
+instruction_clock = SampleClock("callgrind_instructions_as_ns")
+
+
+@pytest.mark.benchmark(timer=instruction_clock)
+def test_instructions_per_request(benchmark, describe, instructions_graph, measurements, texts):
+    if reason := counting.missing_tools():  # as wrk: a skip here, a failure where tools are required (CI)
+        if os.environ.get("TFSERVE_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"{reason}; TFSERVE_REQUIRE_TOOLS=1 says it must be here")
+        pytest.skip(reason)
+    benchmark.group = "instructions per request (callgrind, in-process)"
+    case = Case(instructions_graph, IN_PROCESS)
+    measured = measurements(instructions.RECORD)
+    measured.assert_correct(case)
+    [seconds] = measured.samples(case)
+    instruction_clock.hand_over(benchmark, [seconds])
+    setup = measured.setups[str(case)]
+    describe(benchmark, instructions.RECORD, case, setup, texts, **measured.about(),
+             instructions_per_request=round(seconds / instructions.SECONDS_PER_INSTRUCTION, 1),
+             instructions_calls=setup["counted_calls"])
