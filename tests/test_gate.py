@@ -1,5 +1,7 @@
 """The regression gate catches a +10 % slowdown 5 times out of 5 and passes an unchanged candidate 5 of 5
-(no undecided verdict either); a slower model load and requests serialised across workers fail it.
+(no undecided verdict either); a slower model load and requests serialised across workers fail it;
+~2 % more instructions on the request path fail its instructions group 5 of 5, where wall clocks
+cannot see 2 %.
 
 Slow (about 40 minutes): run with `tox -e gate` or `python -m pytest -m slow tests/test_gate.py`.
 """
@@ -35,6 +37,28 @@ def slow_down(repo):
     text = app.read_text()
     assert "        results, timings = classifier.classify(texts)\n" in text
     app.write_text(text.replace("        results, timings = classifier.classify(texts)\n", SLOWDOWN))
+
+
+# ~2 % of static's ~17.7 M instructions a request: a pure-Python loop (no time.sleep: work, not waiting)
+MORE_WORK = '''        results, timings = classifier.classify(texts)
+        timings["busy"] = sum(i * i for i in range(580))  # injected: ~350 k instructions, ~2 %
+'''
+
+
+def add_work(repo):
+    app = repo / "serving" / "app.py"
+    text = app.read_text()
+    assert "        results, timings = classifier.classify(texts)\n" in text
+    app.write_text(text.replace("        results, timings = classifier.classify(texts)\n", MORE_WORK))
+
+
+def test_two_percent_more_instructions_fail_the_instructions_group(tmp_path):
+    repo = clone_with_commit(tmp_path, "more-work", add_work)
+    for _ in range(RUNS):
+        status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "instructions")
+        assert status == 1, output
+        verdict, ratio = verdicts["instructions per request static (in-process): candidate / base"]
+        assert verdict == "FAIL" and 1.01 < ratio < 1.05, verdicts
 
 
 def touch_comment(repo):

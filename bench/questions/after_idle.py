@@ -58,10 +58,15 @@ def rounds(plan: Plan) -> int:
     return 4 if plan.quick else 12
 
 
+# Idle episodes per case per round, the round keeping their median: with one, a round's ratio was
+# one request's luck (intervals up to ±45 % between runs, issue 28); the target is ±15 %.
+EPISODES = 3
+
+
 def measure(cases: list[AfterIdle], run) -> Measured:
     """The first request after `idle_ms` of silence, and the steady one (after `STEADY_LEAD` untimed
-    requests back to back), for each kind on its own server; unit by unit, one timed request per
-    case per round. Before an idle request the whole run waits (nothing else is sent), then the
+    requests back to back), for each kind on its own server; unit by unit, `EPISODES` timed requests
+    per case per round. Before an idle request the whole run waits (nothing else is sent), then the
     connection opens (untimed) and the request is timed from its first byte, as single requests."""
     clients = {str(case): SequentialClient(f"{run.pool.get(case.case).url}/{case.graph}", run.texts) for case in cases}
 
@@ -79,14 +84,15 @@ def measure(cases: list[AfterIdle], run) -> Measured:
         return Stream(str(case), timed(prepare, client.one_request))
 
     try:
-        rotation = rotate([stream(case) for case in cases], rounds(run.plan), warmup_rounds=1)
+        rotation = rotate([stream(case) for case in cases], rounds(run.plan), EPISODES, warmup_rounds=1)
     finally:
         for client in clients.values():
             client.close()
     faults = {str(case): judged(clients[str(case)].answers, run.judge_for(case.graph)) for case in cases}
     setups = {str(case): run.pool.setup_of(case.case) for case in cases}
     measured = Measured(RECORD, cases, rotation, setups, faults,
-                        method=f"paired rotation, unit by unit: after idle, or after {STEADY_LEAD} untimed requests")
+                        method=f"paired rotation, unit by unit, {EPISODES} per case per round: after idle, or after "
+                               f"{STEADY_LEAD} untimed requests")
     if rotation.rounds >= MIN_ROUNDS_FOR_INTERVAL:
         measured.comparisons = comparisons(rotation, [case for case in cases if not faults[str(case)]])
     return measured
