@@ -16,6 +16,7 @@ from pathlib import Path
 from bench.method.plan import IN_PROCESS
 from bench.questions import QUESTIONS, cold_starts, open_loop, single_requests
 from bench.questions import bursts as burst_question
+from bench.results.formatting import fmt, section
 from bench.results.records import Figure
 
 DEFAULT_STORAGE = Path(".benchmarks")
@@ -66,7 +67,7 @@ def latest_run(storage: Path) -> Path:
 
 def load_rows(run: dict) -> list[Row]:
     return [Row(group=bench["group"] or "", case=bench.get("param") or bench["name"],
-                median_ms=bench["stats"]["median"] * 1000.0, figure=Figure.from_extra_info(bench.get("extra_info", {})))
+                median_ms=bench["stats"]["median"] * 1000.0, figure=Figure.from_extra_info(bench.get("extra_info", {}), QUESTIONS))
             for bench in run["benchmarks"]]
 
 
@@ -103,7 +104,7 @@ def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, floa
 
 def answers_table(comparisons: list[dict]) -> list[str]:
     """The run's stored `comparisons` (bench.method.paired.Comparison) as a markdown table."""
-    from bench.method.paired import Comparison
+    from bench.results.comparison import Comparison
 
     if not comparisons:
         return ["This run stored no paired ratios (it was made before paired measurement, or measured one case)."]
@@ -112,11 +113,6 @@ def answers_table(comparisons: list[dict]) -> list[str]:
         c = Comparison.from_json(entry)
         lines.append(f"| {c.name} | {c.ratio:.3f} | [{c.low:.3f}, {c.high:.3f}] ({c.confidence:.0%}) | {c.words()} |")
     return lines
-
-
-def section(title: str, table: list[str], intro: str) -> list[str]:
-    """A report section: its heading, a paragraph and its table; nothing when the table is empty."""
-    return ["", f"## {title}", "", intro, "", *table] if table else []
 
 
 def memory_table(rows: list[Row]) -> list[str]:
@@ -141,10 +137,6 @@ def _verdict(figure: Figure) -> str:
     if figure.valid is None:
         return "–"
     return "VALID" if figure.valid else f"**INVALID**: {figure.validity_reason}"
-
-
-def fmt(value, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def markdown(run: dict, source: Path) -> str:
@@ -277,7 +269,7 @@ def plot_static_vs_dynamic(rows: list[Row], path: Path) -> bool:
 def plot_answers(comparisons: list[dict], path: Path) -> bool:
     """Every stored answer as its ratio with its interval, a row each, a line at 1; steady
     questions in one panel, after-idle ones in another."""
-    from bench.method.paired import Comparison
+    from bench.results.comparison import Comparison
 
     answers = [Comparison.from_json(entry) for entry in comparisons]
     if not answers:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.method.paired import sample_clock
 from bench.method.stats import latency_summary, requests_per_second
+from bench.plugin.sample_clock import sample_clock
 from bench.questions import after_idle
 
 
@@ -17,6 +17,6 @@ def test_after_idle(benchmark, describe, after_idle_case, measurements, texts):
     measured.assert_correct(after_idle_case)
     times = measured.samples(after_idle_case)
     sample_clock.hand_over(benchmark, times)
-    describe(benchmark, after_idle.RECORD, after_idle_case.case, measured.setups[str(after_idle_case)], texts,
+    describe(benchmark, after_idle.RECORD, after_idle_case.case, measured.server_setups[str(after_idle_case)], texts,
              **measured.about(), idle_ms=after_idle_case.idle_ms,
              requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.method.paired import sample_clock
 from bench.method.stats import latency_summary, median_by_rank, requests_per_second
 from bench.method.validity import precision_verdict
+from bench.plugin.sample_clock import sample_clock
 from bench.questions import bursts as burst_question
 
 
@@ -26,7 +26,7 @@ def test_burst(benchmark, describe, burst_case, plan, measurements, texts):
     latencies = [latency for burst in bursts for latency in burst]
     verdict = precision_verdict(measured.round_medians(burst_case), len(latencies), measured.rotation.duration_s, plan.burst_rules)
     describe(
-        benchmark, burst_question.RECORD, burst_case, measured.setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
+        benchmark, burst_question.RECORD, burst_case, measured.server_setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
         memory=measured.memory.get(str(burst_case)),
         threads=plan.burst_threads,
         requests_per_second=requests_per_second(len(latencies), sum(walls)),

@@ -20,8 +20,8 @@ from bench.clients import wrk
 from bench.clients.http import SequentialClient
 from bench.harness.minimal_app import ANSWER
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
-from bench.method.paired import sample_clock
 from bench.method.stats import latency_summary
+from bench.plugin.sample_clock import sample_clock
 from bench.questions import client_cost
 from bench.results.records import Figure
 from serving.setup_report import hosting

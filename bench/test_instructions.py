@@ -8,8 +8,8 @@ import os
 import pytest
 
 from bench.harness import instructions as counting
-from bench.method.paired import SampleClock
 from bench.method.plan import IN_PROCESS, Case
+from bench.plugin.sample_clock import SampleClock
 from bench.questions import instructions
 
 # Its own clock, so a saved run says what its "seconds" are.
@@ -28,7 +28,7 @@ def test_instructions_per_request(benchmark, describe, instructions_graph, measu
     measured.assert_correct(case)
     [seconds] = measured.samples(case)
     instruction_clock.hand_over(benchmark, [seconds])
-    setup = measured.setups[str(case)]
+    setup = measured.server_setups[str(case)]
     describe(benchmark, instructions.RECORD, case, setup, texts, **measured.about(),
              instructions_per_request=round(seconds / instructions.SECONDS_PER_INSTRUCTION, 1),
              instructions_calls=setup["counted_calls"])

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.method.paired import sample_clock
 from bench.method.stats import latency_summary, requests_per_second
 from bench.method.validity import precision_verdict
+from bench.plugin.sample_clock import sample_clock
 from bench.questions import single_requests
 
 
@@ -21,7 +21,7 @@ def test_single_request(benchmark, describe, request_case, plan, measurements, t
     times = measured.samples(request_case)  # each from the request's first byte sent to its last byte read
     sample_clock.hand_over(benchmark, times)
     verdict = precision_verdict(measured.round_medians(request_case), len(times), measured.rotation.duration_s, plan.request_rules)
-    describe(benchmark, single_requests.RECORD, request_case, measured.setups[str(request_case)], texts, **measured.about(),
+    describe(benchmark, single_requests.RECORD, request_case, measured.server_setups[str(request_case)], texts, **measured.about(),
              memory=measured.memory.get(str(request_case)),
              **verdict.as_extra_info(), requests_per_second=requests_per_second(len(times), sum(times)),
              **latency_summary(times))

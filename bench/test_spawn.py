@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.method.paired import sample_clock
 from bench.method.plan import IN_PROCESS, Case, ServerConfig
 from bench.method.stats import latency_summary, requests_per_second
+from bench.plugin.sample_clock import sample_clock
 from bench.questions import cold_starts, loads
 
 
@@ -32,5 +32,5 @@ def _hand_over(benchmark, describe, question: str, case: Case, measured, **figur
     measured.assert_correct(case)
     times = measured.samples(case)
     sample_clock.hand_over(benchmark, times)
-    describe(benchmark, question, case, measured.setups[str(case)], [loads.LOAD_TEXT], **measured.about(),
+    describe(benchmark, question, case, measured.server_setups[str(case)], [loads.LOAD_TEXT], **measured.about(),
              requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times), **figures)

@@ -57,7 +57,7 @@ def test_two_percent_more_instructions_fail_the_instructions_group(tmp_path):
     for _ in range(RUNS):
         status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "instructions")
         assert status == 1, output
-        verdict, ratio = verdicts["instructions per request static (in-process): candidate / base"]
+        verdict, ratio = verdicts["instructions per request in-process static: candidate / base"]
         assert verdict == "FAIL" and 1.01 < ratio < 1.05, verdicts
 
 

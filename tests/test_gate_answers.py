@@ -20,4 +20,4 @@ def test_gate_fails_a_candidate_that_answers_wrongly(tmp_path):
                              "--graph", "static", "--rounds", "3", "--requests", "5", "--group", "requests"],
                             cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "FAIL: candidate static answered wrongly: label" in result.stderr
+    assert "FAIL: candidate static-gunicorn-w1 answered wrongly: label" in result.stderr

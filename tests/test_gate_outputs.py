@@ -4,21 +4,23 @@ import subprocess
 from types import SimpleNamespace
 
 from bench import gate
+from bench.method.verdicts import CANNOT_DECIDE, GateComparison, compare, outcome
+from bench.results.gate_report import table
 
 
-def comparison(verdict: str, ratio=1.0, low=0.98, high=1.02) -> gate.GateComparison:
-    return gate.GateComparison(name=f"request static gunicorn-w1 {verdict}", numerator="candidate", denominator="base",
+def comparison(verdict: str, ratio=1.0, low=0.98, high=1.02) -> GateComparison:
+    return GateComparison(name=f"request static gunicorn-w1 {verdict}", numerator="candidate", denominator="base",
                                ratio=ratio, low=low, high=high, confidence=0.95, threshold=0.05, verdict=verdict,
                                base_median=0.004, candidate_median=0.004 * ratio, rounds=20)
 
 
 def test_outcome_fails_passes_and_accepts_on_record():
     slower = comparison("FAIL", 1.2, 1.15, 1.25)
-    assert gate.outcome([comparison("PASS"), slower], None)[0] == 1
-    status, words = gate.outcome([comparison("PASS"), slower], "a bigger model, on purpose")
+    assert outcome([comparison("PASS"), slower], None, "Perf-Accepted")[0] == 1
+    status, words = outcome([comparison("PASS"), slower], "a bigger model, on purpose", "Perf-Accepted")
     assert status == 0 and "ACCEPTED" in words and "a bigger model, on purpose" in words and "1.200" in words
-    assert gate.outcome([comparison("PASS"), comparison("UNDECIDED", 1.04, 1.0, 1.08)], None)[0] == gate.CANNOT_DECIDE
-    assert gate.outcome([comparison("PASS")], "unused")[0] == 0
+    assert outcome([comparison("PASS"), comparison("UNDECIDED", 1.04, 1.0, 1.08)], None, "Perf-Accepted")[0] == CANNOT_DECIDE
+    assert outcome([comparison("PASS")], "unused", "Perf-Accepted")[0] == 0
 
 
 def test_smallest_detectable_slowdown_grows_with_the_interval():
@@ -30,7 +32,7 @@ def test_smallest_detectable_slowdown_grows_with_the_interval():
 def test_json_and_markdown_outputs(tmp_path):
     found = [comparison("PASS"), comparison("FAIL", 1.2, 1.15, 1.25)]
     args = SimpleNamespace(json=tmp_path / "gate.json", markdown=tmp_path / "gate.md")
-    gate.write_outputs(args, found, 1, "FAIL: slower", 123.4)
+    gate.write_outputs(args, found, 1, "FAIL: slower", 123.4, {})
     stored = json.loads(args.json.read_text())
     assert stored["status"] == 1 and stored["duration_s"] == 123.4
     suite_fields = {"name", "numerator", "denominator", "ratio", "low", "high", "confidence"}
@@ -49,3 +51,14 @@ def test_the_trailer_is_read_from_the_candidate_commit(tmp_path):
     assert gate.accepted_reason(tmp_path) is None
     git("commit", "-q", "--allow-empty", "-m", "Bigger model\n\nPerf-Accepted: 2x the parameters for accuracy")
     assert gate.accepted_reason(tmp_path) == "2x the parameters for accuracy"
+
+
+def test_an_instruction_count_is_judged_exactly_with_what_it_means_in_time():
+    more = compare("instructions per request in-process static", [17.6e-3], [17.6e-3 * 1.02], 0.95, 0.01, exact=True,
+                   note="1 % more instructions of the same mix is about 22 µs a request")
+    same = compare("instructions per request in-process static", [17.6e-3], [17.6e-3 * 1.003], 0.95, 0.01, exact=True)
+    assert (more.verdict, more.low, more.high, more.confidence) == ("FAIL", more.ratio, more.ratio, 1.0)
+    assert same.verdict == "PASS" and same.as_json()["measure"] == "instructions"
+    printed = table(more)
+    assert "candidate ÷ base = 1.02000 (exact: no interval)" in printed and "22 µs" in printed
+    assert "base 17,600,000, candidate 17,952,000 instructions a request" in printed

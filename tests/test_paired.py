@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from bench.method import headlines
-from bench.method.paired import Comparison, Stream, rotate
+from bench.method.paired import Stream, rotate
 from bench.method.plan import Case, ServerConfig
+from bench.results.comparison import Comparison
 
 
 def test_streams_take_turns_and_who_goes_first_rotates():
@@ -93,7 +94,7 @@ def test_words_say_faster_slower_or_same():
 
 HANDED_OVER = """
 import pytest
-from bench.method.paired import sample_clock
+from bench.plugin.sample_clock import sample_clock
 
 @pytest.mark.benchmark(timer=sample_clock)
 def test_hand_over(benchmark):

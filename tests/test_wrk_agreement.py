@@ -72,7 +72,7 @@ def test_the_request_figures_a_full_run_stores_agree_with_wrk(artifacts_dir, ora
 
     try:
         pool.start_group("request_case")
-        measured = single_requests.measure_requests(cases, plan, pool, texts, None, lambda graph: AnswerJudge(graph, expected),
+        measured = single_requests.measure_requests(cases, plan, pool, texts, None, lambda case: AnswerJudge(case.graph, expected),
                                               between_rounds=wrk_turns)
     finally:
         pool.stop_all()

@@ -17,16 +17,7 @@ from itertools import cycle
 
 from bench.clients.connection import Connection
 from bench.clients.protocol import NothingToManage
-
-
-class Answers:
-    """Collects (text, HTTP status, body) of every timed request, for checking after timing."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, int, bytes]] = []
-
-    def add(self, text: str, status: int, body: bytes) -> None:
-        self.items.append((text, status, body))
+from bench.method.oracle import Answers
 
 
 class SequentialClient:

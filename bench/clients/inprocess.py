@@ -7,8 +7,8 @@ import sys
 from itertools import cycle
 from pathlib import Path
 
-from bench.clients.http import Answers
 from bench.harness.line_process import LineProcess
+from bench.method.oracle import Answers
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

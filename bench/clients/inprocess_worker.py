@@ -24,12 +24,12 @@ from serving.setup_report import hosting
 IN_PROCESS = hosting(plan.IN_PROCESS.server)  # one process, no server
 
 
-def in_process_setup(graph: str, artifacts) -> dict:
+def in_process_setup(graph: str, artifacts_dir) -> dict:
     """The set-up of this process, for figures measured without a server (as `/healthz` reports a server's)."""
     from serving.settings import Settings
     from serving.setup_report import process_setup
 
-    return process_setup(Settings(graph=graph, artifacts=artifacts.root), IN_PROCESS)
+    return process_setup(Settings(graph=graph, artifacts=artifacts_dir), IN_PROCESS)
 
 
 def main() -> None:
@@ -44,7 +44,7 @@ def main() -> None:
     artifacts = load_artifacts(args.artifacts)
     classifier = Classifier(args.graph, artifacts)
     classifier.classify(["warm up"])
-    setup = in_process_setup(args.graph, artifacts)
+    setup = in_process_setup(args.graph, artifacts.root)
     gc.collect()
     gc.disable()  # collected between calls only when asked, never inside a timed one
     print(json.dumps({"ready": True, "setup": setup}), flush=True)

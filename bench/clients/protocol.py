@@ -3,7 +3,7 @@ among clients, unit by unit):
 
     timed_unit() -> float   seconds of one unit: a request, a burst, a wrk window's p50; its
                             untimed set-up (a connection, parked threads) done just before
-    answers                 bench.clients.http.Answers: (text, status, body) of every request sent
+    answers                 bench.method.oracle.Answers: (text, status, body) of every request sent
     errors                  requests that got no answer, in words
     wait_ready() -> self    until it can send (an in-process worker loads its kind first)
     collect()               between rounds: the client's own garbage, never inside a unit
@@ -17,10 +17,9 @@ rate, judged by its p99, not a time.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from bench.clients.http import Answers
+from bench.method.oracle import Answers
 
 
 class Client(Protocol):

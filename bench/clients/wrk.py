@@ -11,8 +11,9 @@ from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 
-from bench.clients.http import Answers, SequentialClient
+from bench.clients.http import SequentialClient
 from bench.clients.protocol import NothingToManage
+from bench.method.oracle import Answers
 from bench.method.paired import Stream, rotate
 
 

@@ -4,8 +4,12 @@ Each count is one process of a checkout's code (`side_scripts/count_instructions
 called in-process) under `valgrind --tool=callgrind --instr-atstart=no`; the script switches
 counting on around the requests only (pytest-codspeed's instrument hooks, CodSpeed's method).
 What else makes it repeat is set here: ASLR off (`setarch -R`), `PYTHONHASHSEED=0`, the same
-texts. Counts are not disturbed by load (a loaded machine runs them slower, not differently), so
-two run at once. Measured here: onnx within 0.04 % over three runs, static within 0.1 %.
+texts, and `--fair-sched=yes`: valgrind runs one thread at a time, and by default which thread
+takes the lock next depends on the kernel's timing; TensorFlow's executor thread then took one of
+two paths per process (dynamic: 16.5 or 18.1 M instructions a request, saved_model 17.5 or 19.1 M,
+seen in pairs of concurrent counts), where with fair scheduling four dynamic counts read 18.10 to
+18.12 M and two saved_model counts 19.078 M. With it, counts are not disturbed by load (a loaded
+machine runs them slower, not differently), so two run at once.
 """
 from __future__ import annotations
 
@@ -55,7 +59,8 @@ class Count:
 
 def command(out_file: Path, artifacts: Path, graph: str, texts: list[str], calls: int = CALLS,
             warmup: int = WARMUP) -> list[str]:
-    return ["setarch", "-R", "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out_file}",
+    return ["setarch", "-R", "valgrind", "--tool=callgrind", "--fair-sched=yes", "--instr-atstart=no",
+            f"--callgrind-out-file={out_file}",
             *side_scripts.command("count_instructions", str(artifacts), graph, json.dumps(texts), str(calls), str(warmup))]
 
 
@@ -66,18 +71,22 @@ def count(root: Path, artifacts: Path, graph: str, texts: list[str], calls: int 
         started = time.monotonic()
         side_env = {**(env or os.environ), "PYTHONPATH": str(root), "PYTHONHASHSEED": "0",
                     "TF_CPP_MIN_LOG_LEVEL": "3"}
+        process = subprocess.Popen(command(out_file, artifacts, graph, texts, calls), cwd=root, env=side_env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _running.add(process)
         try:
-            result = subprocess.run(command(out_file, artifacts, graph, texts, calls), cwd=root, env=side_env,
-                                    capture_output=True, text=True, timeout=TIMEOUT_S)
+            stdout, stderr = process.communicate(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
             raise CountError(f"{graph}: no count within {TIMEOUT_S} s under valgrind") from None
-        if result.returncode != 0 or not out_file.exists():
-            last = (result.stderr.strip().splitlines() or ["?"])[-1]
-            raise CountError(f"{graph}: the counting process failed (exit {result.returncode}): {last}")
+        finally:
+            _stop(process)
+        if process.returncode != 0 or not out_file.exists():
+            last = (stderr.strip().splitlines() or ["?"])[-1]
+            raise CountError(f"{graph}: the counting process failed (exit {process.returncode}): {last}")
         found = re.search(r"^totals:\s+(\d+)", out_file.read_text(), re.MULTILINE)
         if not found:
             raise CountError(f"{graph}: callgrind wrote no totals line")
-        answers = json.loads(result.stdout.strip().splitlines()[-1])["answers"]
+        answers = json.loads(stdout.strip().splitlines()[-1])["answers"]
         return Count(graph, int(found.group(1)), calls, answers, time.monotonic() - started)
 
 
@@ -94,7 +103,25 @@ def seconds_per_request(root: Path, artifacts: Path, graph: str, texts: list[str
 
 def count_all(jobs: list[tuple[Path, Path, str]], texts: list[str], calls: int = CALLS,
               at_once: int = AT_ONCE) -> list[Count]:
-    """Counts for (root, artifacts, graph) jobs, `at_once` valgrind processes at a time, in job order."""
-    with ThreadPoolExecutor(max_workers=at_once) as pool:
-        futures = [pool.submit(count, root, artifacts, graph, texts, calls) for root, artifacts, graph in jobs]
+    """Counts for (root, artifacts, graph) jobs, `at_once` valgrind processes at a time, in job order.
+    Interrupted (Ctrl-C, SIGTERM) or failed: the jobs not started are dropped and the running
+    valgrind processes killed, rather than left to finish (up to 70 s) or to outlive the run."""
+    pool = ThreadPoolExecutor(max_workers=at_once)
+    futures = [pool.submit(count, root, artifacts, graph, texts, calls) for root, artifacts, graph in jobs]
+    try:
         return [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(_running):
+            _stop(process)
+        pool.shutdown(wait=True)
+
+
+_running: set[subprocess.Popen] = set()  # valgrind processes alive, to stop on an interrupt
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    _running.discard(process)

@@ -71,7 +71,7 @@ class ServerPool:
         self.start([case])
         return self.servers[self._key(case)]
 
-    def setup_of(self, case: Case) -> dict:
+    def server_setup_of(self, case: Case) -> dict:
         """The measured server's own report of its set-up, asked once per server."""
         url = self.get(case).url
         if url not in self._setups:

@@ -9,13 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from statistics import NormalDist
 
-from bench.method.paired import Comparison, Rotation
-from bench.method.plan import Case, ServerConfig
-from serving import graphs as kinds
-
-# (numerator, denominator) graph kinds compared on the same server set-up, from the kinds'
-# registry entries (`compared_with`): the project's question first, then the other kinds.
-GRAPH_PAIRS = tuple(kinds.pairs())
+from bench.method.paired import Rotation
+from bench.method.plan import GRAPH_PAIRS, Case, ServerConfig
+from bench.results.comparison import Comparison
 
 
 def _plain_workers(config: ServerConfig) -> bool:

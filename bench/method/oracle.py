@@ -19,6 +19,21 @@ TOLERANCE = 1e-4  # float32 through JSON and across graph kinds
 Judge = Callable[[str, int, bytes], "str | None"]
 
 
+class Answers:
+    """Collects (text, HTTP status, body) of every timed request, for judging after timing."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, int, bytes]] = []
+
+    def add(self, text: str, status: int, body: bytes) -> None:
+        self.items.append((text, status, body))
+
+
+def judged(answers: Answers, judge: Judge) -> list[str]:
+    """What is wrong with each collected answer, in words (nothing: all right)."""
+    return [fault for item in answers.items if (fault := judge(*item)) is not None]
+
+
 @dataclass(frozen=True)
 class AnswerJudge:
     graph: str

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.method.stats import bootstrap_ratio_ci
+from bench.results.comparison import Comparison
 
 CONFIDENCE = 0.95
 
@@ -144,93 +145,3 @@ def timed(prepare: Callable[[], object], unit: Callable[[], object]) -> Callable
         return time.perf_counter() - started
 
     return run
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One ratio of two streams with its interval: the suite's stored answer to a question.
-
-    The fields are the run JSON's `comparisons` entries.
-    """
-
-    name: str  # the scenario in words, e.g. "request gunicorn-w1: static / dynamic"
-    numerator: str
-    denominator: str
-    ratio: float
-    low: float
-    high: float
-    confidence: float  # 1.0: an exact ratio of counts (low = ratio = high)
-    measure: str = "time"  # or "instructions" (bench.questions.instructions)
-
-    @property
-    def subject(self) -> str:
-        """What the name compares, e.g. "static" and "dynamic" from "…: static / dynamic"."""
-        return self.name.rsplit(": ", 1)[-1]
-
-    def words(self) -> str:
-        """The verdict in words: "static is 2.60x faster than dynamic [2.41, 2.80]", or "same within ±3 %"."""
-        top, bottom = self.subject.split(" / ")
-        if self.measure == "instructions":
-            return f"{top} runs {self.ratio:.3f}x the instructions of {bottom} per request (exact count)"
-        if self.high < 1:
-            return f"{top} is {1 / self.ratio:.2f}x faster than {bottom} [{1 / self.high:.2f}, {1 / self.low:.2f}]"
-        if self.low > 1:
-            return f"{top} is {self.ratio:.2f}x slower than {bottom} [{self.low:.2f}, {self.high:.2f}]"
-        within = max(1 - self.low, self.high - 1)
-        return f"{top} and {bottom} the same within ±{within:.0%} (ratio {self.ratio:.3f} [{self.low:.3f}, {self.high:.3f}])"
-
-    @property
-    def half_width(self) -> float:
-        """Half the interval's width relative to the ratio: 0.05 means ±5 %."""
-        return (self.high - self.low) / 2 / self.ratio
-
-    def overlaps(self, other: Comparison) -> bool:
-        return self.low <= other.high and other.low <= self.high
-
-    def as_json(self) -> dict:
-        return {"name": self.name, "numerator": self.numerator, "denominator": self.denominator,
-                "ratio": round(self.ratio, 5), "low": round(self.low, 5), "high": round(self.high, 5),
-                "confidence": self.confidence, **({"measure": self.measure} if self.measure != "time" else {})}
-
-    @classmethod
-    def from_json(cls, entry: dict) -> Comparison:
-        return cls(entry["name"], entry["numerator"], entry["denominator"], float(entry["ratio"]),
-                   float(entry["low"]), float(entry["high"]), float(entry["confidence"]), entry.get("measure", "time"))
-
-
-class SampleClock:
-    """Hands times measured in a rotation to pytest-benchmark, through its documented `timer`
-    option (`@pytest.mark.benchmark(timer=...)`): pytest-benchmark reads this clock before and
-    after each round's target, and the target moves the clock by the next measured sample.
-
-    pytest-benchmark then keeps, stores and compares exactly the rotation's own
-    `perf_counter` times; it times nothing itself for these benchmarks.
-    """
-
-    def __init__(self, name: str) -> None:
-        self.__name__ = name  # what pytest-benchmark stores as the run's timer
-        self._now = 0.0
-        self._pending: list[float] = []
-
-    def __call__(self) -> float:
-        return self._now
-
-    def _advance(self) -> None:
-        # pytest-benchmark calls the target once more after the rounds under --benchmark-cprofile:
-        # with no sample left, that call takes no time instead of failing
-        if self._pending:
-            self._now += self._pending.pop(0)
-
-    def hand_over(self, benchmark, samples_s: Sequence[float]) -> None:
-        """One pytest-benchmark round per sample, each exactly that sample long."""
-        if not samples_s:
-            raise ValueError("no samples to hand over")
-        self._pending = list(samples_s)
-        try:
-            benchmark.pedantic(self._advance, rounds=len(samples_s))
-        finally:
-            self._pending = []  # all taken, or pytest-benchmark is disabled (--benchmark-disable)
-
-
-# The clock the suite's paired benchmarks name in their `benchmark` marker.
-sample_clock = SampleClock("sample_clock")

@@ -17,11 +17,56 @@ def request_texts() -> list[str]:
     return [e.text for e in corpus.read_tsv() if e.split == "test"][:TEXT_POOL_SIZE]
 
 
+@dataclass(frozen=True)
+class KindPolicy:
+    """How the benchmarks treat a graph kind of `serving.graphs.KINDS` (serving knows nothing of it)."""
+
+    compared_with: tuple[str, ...] = ()  # the kinds the suite states its ratio against (this ÷ that)
+    in_default_loads: bool = True  # load + first prediction and cold start in a default run
+    fast: bool = False  # served fast enough that HTTP is its cost: bursts, open loop, other servers
+    seed: bool = False  # one of the two kinds the seed compared: measured on every set-up, also in quick runs
+
+
+# By registry name; a registered kind not named here is benchmarked with the defaults.
+KIND_POLICY = {
+    "dynamic": KindPolicy(seed=True),
+    "static": KindPolicy(compared_with=("dynamic",), seed=True),
+    "saved_model": KindPolicy(compared_with=("static",)),
+    # its first prediction compiles for ~2.3 s (13x static's load): spawn only with --bench-extended
+    "static-xla": KindPolicy(compared_with=("static",), in_default_loads=False, fast=True),
+    "onnx": KindPolicy(compared_with=("static", "static-xla"), fast=True),
+}
+
+
+def kind_policy(kind: str) -> KindPolicy:
+    return KIND_POLICY.get(kind, KindPolicy())
+
+
+@dataclass(frozen=True)
+class ServerPolicy:
+    """How the benchmarks treat a server of `serving.servers.SERVERS`."""
+
+    seed: bool = False  # one of the seed's servers: in every run (the others with --bench-extended)
+    # in a default run with the fast graph kinds (requests and bursts), not only --bench-extended
+    with_fast_kinds: bool = False
+
+
+SERVER_POLICY = {"gunicorn": ServerPolicy(seed=True), "flask": ServerPolicy(seed=True),
+                 "granian": ServerPolicy(with_fast_kinds=True)}
+
+
+def server_policy(server: str) -> ServerPolicy:
+    return SERVER_POLICY.get(server, ServerPolicy())
+
+
 ALL_GRAPHS = tuple(graphs.KINDS)  # a registered kind is benchmarked
-SWEEP_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.seed)  # the seed's question; the sweep is the costly part
+SWEEP_GRAPHS = tuple(kind for kind in graphs.KINDS if kind_policy(kind).seed)  # the seed's question; the sweep is the costly part
 # Served fast enough that HTTP is their cost: bursts on 2 workers, open loop, every server.
-FAST_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.fast)
-DEFAULT_LOAD_GRAPHS = tuple(kind for kind, entry in graphs.KINDS.items() if entry.in_default_loads)
+FAST_GRAPHS = tuple(kind for kind in graphs.KINDS if kind_policy(kind).fast)
+DEFAULT_LOAD_GRAPHS = tuple(kind for kind in graphs.KINDS if kind_policy(kind).in_default_loads)
+# (numerator, denominator) of every kind ratio the policy asks for, in registry order: the project's
+# question first, then the other kinds.
+GRAPH_PAIRS = tuple((kind, other) for kind in graphs.KINDS for other in kind_policy(kind).compared_with)
 # Cold starts are mostly the runtime's import: the seed's two kinds, and every kind of another runtime.
 DEFAULT_COLD_START_GRAPHS = SWEEP_GRAPHS + tuple(
     kind for kind in DEFAULT_LOAD_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow")
@@ -76,13 +121,13 @@ REMOTE = ServerConfig("remote")
 # The seed's two servers are in every run; every other registered server (waitress, ...) is
 # measured with --bench-extended, as deployed by default (its own thread count): registering a
 # server is enough to benchmark it.
-SEED_SERVERS = tuple(name for name, server in servers.SERVERS.items() if server.seed)
+SEED_SERVERS = tuple(name for name in servers.SERVERS if server_policy(name).seed)
 # the seed's servers beside the default one (the Flask dev server)
 OTHER_SEED_SERVERS = tuple(ServerConfig(name) for name in SEED_SERVERS if name != servers.DEFAULT)
 OTHER_SERVERS = tuple(ServerConfig(name) for name in servers.SERVERS if name not in SEED_SERVERS)
 # Servers whose registry entry asks for the fast kinds in every run (a non-Python HTTP front end
 # matters once the model costs less than HTTP): one worker for requests, two for bursts.
-FAST_KIND_SERVERS = tuple(name for name, server in servers.SERVERS.items() if server.with_fast_kinds)
+FAST_KIND_SERVERS = tuple(name for name in servers.SERVERS if server_policy(name).with_fast_kinds)
 
 # One gunicorn worker whose 20 threads hand requests to one micro-batcher.
 MICRO_BATCHING = ServerConfig(servers.DEFAULT, 1, threads=20, batch_window_ms=0)
@@ -154,6 +199,17 @@ class Plan:
         # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
         return cls(False, sweep, load_rounds=20, cold_start_rounds=3, request_rounds=40, requests_per_round=12,
                    request_discard=3, burst_rounds=20, bursts_per_round=2, burst_discard=1, **remote)
+
+    @classmethod
+    def for_gate(cls, request_rounds: int = 60, requests: int = 20, burst_rounds: int = 40,
+                 load_rounds: int = 20) -> Plan:
+        """The regression gate's rounds (`python -m bench.gate`): more than a run's, in shorter windows.
+        A window of 100 requests (~1 s each here) let the machine drift between the sides' windows
+        of one round (no-op intervals ±10 %, UNDECIDED); 20 keep the pairing tight while still
+        steady. A burst's time varies with how 20 requests meet 2 workers: a median of 2 a round."""
+        return cls(False, (1, 2), load_rounds=load_rounds, cold_start_rounds=0, request_rounds=request_rounds,
+                   requests_per_round=requests, request_discard=3, burst_rounds=burst_rounds, bursts_per_round=2,
+                   burst_discard=1)
 
 
 def remote_cases(plan: Plan) -> list[Case]:

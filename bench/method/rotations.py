@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.clients.http import Answers
 from bench.method import headlines
-from bench.method.paired import Comparison, Rotation
+from bench.method.paired import Rotation
 from bench.method.plan import Case
+from bench.results.comparison import Comparison
 
 # Below this many rounds a ratio gets no interval (a quick run's single cold start).
 MIN_ROUNDS_FOR_INTERVAL = 3
@@ -26,7 +26,7 @@ class Measured:
     scenario: str
     cases: list[Case]
     rotation: Rotation
-    setups: dict[str, dict]
+    server_setups: dict[str, dict]
     faults: dict[str, list[str]] = field(default_factory=dict)  # wrong answers, in words
     latencies_s: dict[str, list[list[float]]] = field(default_factory=dict)  # per burst, per request
     comparisons: list[Comparison] = field(default_factory=list)
@@ -72,6 +72,3 @@ def timed_units(units: list, rounds: int, per_round: int, discard: int) -> list:
     kept = units[window:]  # the warm-up round
     return [unit for start in range(0, rounds * window, window) for unit in kept[start + discard:start + window]]
 
-
-def judged(answers: Answers, judge) -> list[str]:
-    return [fault for item in answers.items if (fault := judge(*item)) is not None]

@@ -3,11 +3,13 @@ each group's rotation (measured once, on first use), and `describe` for each fig
 from __future__ import annotations
 
 import atexit
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bench.harness.server_pool import ServerPool
+from bench.harness.supervisor import PROJECT_ROOT
 from bench.method import rotations
 from bench.method.oracle import AnswerJudge
 from bench.method.plan import Case, Plan, request_texts
@@ -60,13 +62,24 @@ def file_answers(config, measured: rotations.Measured) -> rotations.Measured:
 
 class Run:
     """What a question's `measure` may use, each made only when asked for (the server pool, the
-    loaded artifacts): the plan, the texts, the answer judges, the artifacts and the servers."""
+    loaded artifacts): the plan, the texts, the answer judges, the artifacts and the servers; and
+    where each case's code and model are (this checkout's; the gate's `bench.questions.gating.SidesRun`
+    answers the same for two checkouts)."""
 
     def __init__(self, request):
         self._request = request
         self.plan: Plan = request.getfixturevalue("plan")
         self.texts: list[str] = request.getfixturevalue("texts")
         self.judge_for = request.getfixturevalue("judge_for")
+
+    def judge(self, case) -> AnswerJudge:
+        return self.judge_for(case.graph)
+
+    def root_of(self, case) -> Path:
+        return PROJECT_ROOT
+
+    def artifacts_of(self, case) -> Path:
+        return self.artifacts_dir
 
     def __getattr__(self, name: str):  # pool, artifacts, artifacts_dir
         fixture = {"pool": "server_pool"}.get(name, name)

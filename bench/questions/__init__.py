@@ -9,21 +9,7 @@ A new question is its module here, its line in `QUESTIONS`, its benchmark module
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Question:
-    record: str  # the `question` of its figures' records (bench.results.records.Figure)
-    parameter: str | None  # the benchmark parameter, one value per case; None: a one-off benchmark
-    title: str = ""  # what the terminal says while it is measured
-    cases: Callable | None = None  # plan -> its cases
-    server_case: Callable | None = None  # case -> the bench.method.plan.Case whose server it needs; None: no servers
-    measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.method.rotations.Measured;
-    # None: its benchmark measures each case itself (the open loop)
-    report: Callable | None = None  # rows (bench.report.Row) -> its report section's lines
-    first: bool = False  # measured before every other question (it must not share the machine with them)
+from bench.questions.question import Question
 
 
 def _registry() -> dict[str, Question]:
@@ -39,7 +25,9 @@ def _registry() -> dict[str, Question]:
     )
 
     # the report's order
-    modules = (single_requests, bursts, loads, cold_starts, open_loop, client_cost, after_idle, instructions)
+    # the report's order, and the gate's (instructions first: counted before any server starts; loads
+    # after requests and bursts: timed once their servers are stopped)
+    modules = (instructions, single_requests, bursts, loads, cold_starts, open_loop, client_cost, after_idle)
     return {module.QUESTION.record: module.QUESTION for module in modules}
 
 

@@ -12,11 +12,12 @@ import time
 from typing import NamedTuple
 
 from bench.clients.http import SequentialClient
-from bench.method import headlines
+from bench.method.oracle import judged
 from bench.method.paired import Stream, rotate, timed
-from bench.method.plan import ALL_GRAPHS, SWEEP_GRAPHS, Case, Plan, default_server
-from bench.method.rotations import MIN_ROUNDS_FOR_INTERVAL, Measured, judged
-from bench.questions import Question
+from bench.method.plan import ALL_GRAPHS, GRAPH_PAIRS, SWEEP_GRAPHS, Case, Plan, default_server
+from bench.method.rotations import MIN_ROUNDS_FOR_INTERVAL, Measured
+from bench.questions.question import Question
+from bench.results.formatting import fmt, section
 
 RECORD = "after idle"
 SERVER = default_server(1)  # one sync worker, as single requests
@@ -88,9 +89,9 @@ def measure(cases: list[AfterIdle], run) -> Measured:
     finally:
         for client in clients.values():
             client.close()
-    faults = {str(case): judged(clients[str(case)].answers, run.judge_for(case.graph)) for case in cases}
-    setups = {str(case): run.pool.setup_of(case.case) for case in cases}
-    measured = Measured(RECORD, cases, rotation, setups, faults,
+    faults = {str(case): judged(clients[str(case)].answers, run.judge(case)) for case in cases}
+    server_setups = {str(case): run.pool.server_setup_of(case.case) for case in cases}
+    measured = Measured(RECORD, cases, rotation, server_setups, faults,
                         method=f"paired rotation, unit by unit, {EPISODES} per case per round: after idle, or after "
                                f"{STEADY_LEAD} untimed requests")
     if rotation.rounds >= MIN_ROUNDS_FOR_INTERVAL:
@@ -100,7 +101,7 @@ def measure(cases: list[AfterIdle], run) -> Measured:
 
 def comparisons(rotation, cases: list[AfterIdle]) -> list:
     """Each kind's request after idle ÷ its steady request, and the kinds against each other
-    after the same idle time (`bench.method.headlines.GRAPH_PAIRS`)."""
+    after the same idle time (`bench.method.plan.GRAPH_PAIRS`)."""
     by_kind: dict[str, dict[float, AfterIdle]] = {}
     for case in cases:
         by_kind.setdefault(case.graph, {})[case.idle_ms] = case
@@ -110,7 +111,7 @@ def comparisons(rotation, cases: list[AfterIdle]) -> list:
             if idle and 0 in idles:
                 found.append((f"after idle {case.case.config.id} {graph}: {case.regime} / steady", case, idles[0]))
     for idle in sorted({case.idle_ms for case in cases}):
-        for top, bottom in headlines.GRAPH_PAIRS:
+        for top, bottom in GRAPH_PAIRS:
             if idle in by_kind.get(top, {}) and idle in by_kind.get(bottom, {}):
                 case = by_kind[top][idle]
                 found.append((f"after idle {case.case.config.id} {case.regime}: {top} / {bottom}",
@@ -120,8 +121,6 @@ def comparisons(rotation, cases: list[AfterIdle]) -> list:
 
 def report(rows) -> list[str]:
     """Its report section: a row per graph kind, a column per regime (steady, idle 20 ms, ...)."""
-    from bench.report import fmt, section
-
     found = [r.figure for r in rows if r.figure.question == RECORD]
     if not found:
         return []

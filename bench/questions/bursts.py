@@ -5,10 +5,11 @@ from __future__ import annotations
 from bench.clients.http import BurstClient
 from bench.harness.server_pool import ServerPool
 from bench.method import plan as plans
+from bench.method.oracle import judged
 from bench.method.paired import Stream, rotate
 from bench.method.plan import Case, Plan, ServerConfig, remote_cases
-from bench.method.rotations import Measured, judged, timed_units, windows_method
-from bench.questions import Question
+from bench.method.rotations import Measured, timed_units, windows_method
+from bench.questions.question import Gating, Question
 from serving import servers
 
 RECORD = "burst"
@@ -31,24 +32,29 @@ def cases(plan: Plan) -> list[Case]:
     return cases
 
 
-def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge_for) -> Measured:
+def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge) -> Measured:
     """Bursts of `plan.burst_threads` requests released together: each case fires a window of
     bursts back to back (its first `plan.burst_discard` judged but not timed), cases taking turns
     window by window."""
     clients = {str(case): BurstClient(f"{pool.get(case).url}/{case.graph}", texts, plan.burst_threads) for case in cases}
     rotation = rotate([Stream(name, client.timed_unit) for name, client in clients.items()], plan.burst_rounds,
                       plan.bursts_per_round, warmup_rounds=1, window=True, discard=plan.burst_discard)
-    setups = {str(case): pool.setup_of(case) for case in cases}
+    server_setups = {str(case): pool.server_setup_of(case) for case in cases}
     memory = {str(case): pool.memory_of(case) for case in cases}
     faults, latencies = {}, {}
     for case in cases:
         client = clients[str(case)]  # every burst's answers judged, the warm-up's too
-        faults[str(case)] = client.errors + judged(client.answers, judge_for(case.graph))
+        faults[str(case)] = client.errors + judged(client.answers, judge(case))
         latencies[str(case)] = timed_units(client.bursts, rotation.rounds, plan.bursts_per_round, plan.burst_discard)
     method = windows_method(plan.bursts_per_round, plan.burst_discard, "bursts")
-    return Measured(f"burst of {plan.burst_threads}", cases, rotation, setups, faults, latencies,
+    return Measured(f"burst of {plan.burst_threads}", cases, rotation, server_setups, faults, latencies,
                     method=method, memory=memory).finish()
 
 
-QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case,
-                    measure=lambda cases, run: measure_bursts(cases, run.plan, run.pool, run.texts, run.judge_for))
+def measure(cases: list[Case], run) -> Measured:
+    return measure_bursts(cases, run.plan, run.pool, run.texts, run.judge)
+
+
+QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case, measure=measure,
+                    gate=Gating(lambda graphs: [Case(graph, plans.default_server(2)) for graph in graphs], measure,
+                                threshold="coarse"))

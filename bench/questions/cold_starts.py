@@ -10,7 +10,7 @@ from bench.harness.supervisor import ServerProcess, health
 from bench.method.paired import Stream, rotate
 from bench.method.plan import ALL_GRAPHS, DEFAULT_COLD_START_GRAPHS, Case, Plan, default_server
 from bench.method.rotations import Measured
-from bench.questions import Question
+from bench.questions.question import Question
 
 SERVER = default_server(1)
 
@@ -30,7 +30,7 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
     kind per round, in rotating order; each server is stopped, untimed, before the next launch.
     Each launch's worker reports its own load and warm-up times (`/healthz`): the rest of the
     launch is starting Python and the server and importing the runtime."""
-    setups: dict[str, dict] = {}
+    server_setups: dict[str, dict] = {}
     parts: dict[str, list[tuple[float, float]]] = {str(case): [] for case in cases}
 
     def stream(case: Case) -> Stream:
@@ -41,7 +41,7 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
                 process.start().wait_healthy()
                 elapsed = time.perf_counter() - started
                 report = health(process.url)
-                setups[str(case)] = report["setup"]
+                server_setups[str(case)] = report["setup"]
                 parts[str(case)].append((report["load_ms"], report["warmup_ms"]))
             finally:
                 process.stop()
@@ -50,7 +50,7 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
         return Stream(str(case), launch_and_wait)
 
     rotation = rotate([stream(case) for case in cases], plan.cold_start_rounds)
-    measured = Measured("cold start", cases, rotation, setups).finish()
+    measured = Measured("cold start", cases, rotation, server_setups).finish()
     measured.cold_start_parts = {name: {"load_ms": round(float(np.median([p[0] for p in found])), 1),
                                         "warmup_ms": round(float(np.median([p[1] for p in found])), 1)}
                                  for name, found in parts.items() if found}

@@ -7,12 +7,12 @@ bench/test_instructions.py."""
 from __future__ import annotations
 
 from bench.harness import instructions
-from bench.harness.supervisor import PROJECT_ROOT
-from bench.method.headlines import GRAPH_PAIRS
-from bench.method.paired import Comparison, Rotation
-from bench.method.plan import ALL_GRAPHS, IN_PROCESS, Case, Plan
+from bench.method.paired import Rotation
+from bench.method.plan import ALL_GRAPHS, GRAPH_PAIRS, IN_PROCESS, Case, Plan, kind_policy
 from bench.method.rotations import Measured
-from bench.questions import Question
+from bench.questions.question import Gating, Question
+from bench.results.comparison import Comparison
+from bench.results.formatting import section
 from serving import graphs
 
 RECORD = "instructions"
@@ -40,25 +40,38 @@ def ratios(counts: dict[str, float]) -> list[Comparison]:
             for ratio in [counts[top] / counts[bottom]]]
 
 
-def measure_instructions(kinds: list[str], artifacts_dir, texts: list[str], judge_for) -> Measured:
-    """Each kind counted in a process of its own, the longest first, two at a time."""
-    reason = instructions.missing_tools()
-    cases = [Case(kind, IN_PROCESS) for kind in kinds]
-    if reason:
+def measure_instructions(cases: list[Case], run) -> Measured:
+    """Each case (a kind in-process, of the checkout `run.root_of(case)`) counted in a process of
+    its own, the longest first, two at a time. Its one "sample" is the count per request, as
+    seconds of one nanosecond per instruction."""
+    if reason := instructions.missing_tools():
         return Measured(SCENARIO, cases, Rotation({}, {}), {}, method=f"not counted: {reason}")
     # the longest first (TensorFlow's import under valgrind, XLA's compile), so both slots end together
-    longest_first = sorted(kinds, key=lambda kind: (graphs.KINDS[kind].runtime != "tensorflow", not graphs.KINDS[kind].fast))
-    counts = instructions.count_all([(PROJECT_ROOT, artifacts_dir, kind) for kind in longest_first], texts)
-    samples = {str(Case(c.graph, IN_PROCESS)): [c.per_request * SECONDS_PER_INSTRUCTION] for c in counts}
-    faults = {str(Case(c.graph, IN_PROCESS)): judged_answers(c, judge_for(c.graph)) for c in counts}
-    setups = {str(Case(c.graph, IN_PROCESS)): {"server": IN_PROCESS.server, "graph": c.graph, "runtime_threads": [1, 1],
-                                               "counted_calls": c.calls, "valgrind_seconds": round(c.seconds, 1)}
-              for c in counts}
+    longest_first = sorted(cases, key=lambda case: (graphs.KINDS[case.graph].runtime != "tensorflow",
+                                                    not kind_policy(case.graph).fast))
+    counted = dict(zip(map(str, longest_first), instructions.count_all(
+        [(run.root_of(case), run.artifacts_of(case), case.graph) for case in longest_first],
+        run.texts[:instructions.CALLS])))
+    samples = {name: [count.per_request * SECONDS_PER_INSTRUCTION] for name, count in counted.items()}
+    faults = {str(case): judged_answers(counted[str(case)], run.judge(case)) for case in cases}
+    server_setups = {name: {"server": IN_PROCESS.server, "graph": count.graph, "runtime_threads": [1, 1],
+                     "counted_calls": count.calls, "valgrind_seconds": round(count.seconds, 1)}
+              for name, count in counted.items()}
     method = (f"callgrind instructions, {instructions.CALLS} requests after {instructions.WARMUP} uncounted, "
               "WSGI app in-process, runtime threads 1/1, ASLR off, PYTHONHASHSEED=0")
-    measured = Measured(SCENARIO, cases, Rotation(samples, samples), setups, faults, method=method)
-    measured.comparisons = ratios({c.graph: c.per_request for c in counts if not faults[str(Case(c.graph, IN_PROCESS))]})
+    measured = Measured(SCENARIO, cases, Rotation(samples, samples), server_setups, faults, method=method)
+    measured.comparisons = ratios({case.graph: counted[str(case)].per_request for case in cases
+                                   if not faults[str(case)] and case.config == IN_PROCESS})
     return measured
+
+
+def what_one_percent_costs(case, run) -> str:
+    """The kind's request timed without valgrind (the hooks then do nothing): 1 % of its
+    instructions in time, for the gate's output."""
+    seconds = instructions.seconds_per_request(run.root_of(case), run.artifacts_of(case), case.graph,
+                                               run.texts[:instructions.CALLS])
+    return (f"a request of {case.graph} takes {seconds * 1e3:.3f} ms in-process here without valgrind: "
+            f"1 % more instructions of the same mix is about {seconds * 1e6 / 100:.1f} µs a request")
 
 
 def judged_answers(count: instructions.Count, judge) -> list[str]:
@@ -67,8 +80,6 @@ def judged_answers(count: instructions.Count, judge) -> list[str]:
 
 def report(rows) -> list[str]:
     """Its report section: each kind's count per request, fewest first."""
-    from bench.report import section
-
     found = sorted((r.figure for r in rows if r.figure.question == RECORD), key=lambda f: f.instructions_per_request)
     table = ["| graph | instructions per request | ÷ fewest |", "|---|---:|---:|"]
     table += [f"| {f.graph} | {f.instructions_per_request / 1e6:.3f} M | "
@@ -82,5 +93,7 @@ def report(rows) -> list[str]:
 
 
 QUESTION = Question(RECORD, "instructions_graph", "instructions per request (callgrind)", cases=cases,
-                    measure=lambda kinds, run: measure_instructions(kinds, run.artifacts_dir, run.texts, run.judge_for),
+                    measure=lambda kinds, run: measure_instructions([Case(kind, IN_PROCESS) for kind in kinds], run),
+                    gate=Gating(lambda graphs: [Case(graph, IN_PROCESS) for graph in graphs], measure_instructions,
+                                threshold="exact", note=what_one_percent_costs),
                     report=report, first=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bench.clients.inprocess_worker import in_process_setup
 from bench.harness.load_probe import LoadProbe
-from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV
+from bench.harness.supervisor import ROOT_ENV
 from bench.method.paired import Stream, collect_young, rotate
 from bench.method.plan import ALL_GRAPHS, DEFAULT_LOAD_GRAPHS, IN_PROCESS, SWEEP_GRAPHS, Case, Plan
 from bench.method.rotations import Measured
-from bench.questions import Question
+from bench.questions.question import Gating, Question
 
 LOAD_TEXT = "the staff was friendly, but the room was dirty"
 
@@ -23,19 +23,27 @@ def graphs(plan: Plan) -> tuple[str, ...]:
     return ALL_GRAPHS if plan.extended else DEFAULT_LOAD_GRAPHS
 
 
-def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measured:
-    """Load + first prediction, rotating kind by kind, timed inside a probe process of this
-    checkout (`bench.harness.load_probe`, the regression gate's too) that imported the runtime once.
+def measure_loads(cases: list[Case], run, text: str = LOAD_TEXT) -> Measured:
+    """Load + first prediction, rotating kind by kind, timed inside a probe process of each case's
+    checkout (`bench.harness.load_probe`; one in the suite, one per side in the gate) that imported
+    the runtime once.
 
     Each load starts from a fresh Keras/TF state, as a new server process would; the warm-up
     round pays one-off kernel set-up; garbage is collected between rounds, never in a load.
     """
-    probe = LoadProbe(PROJECT_ROOT, artifacts.root, text, ROOT_ENV).wait_ready()
+    roots = {str(case): run.root_of(case) for case in cases}
+    probes: dict = {}
     answers: dict[str, list[float]] = {str(case): [] for case in cases}
     try:
-        _, reference = probe.load("static")  # the frozen graph's P(POSITIVE): what every kind must give
+        for case in cases:  # all started, then all awaited: their imports overlap
+            if roots[str(case)] not in probes:
+                probes[roots[str(case)]] = LoadProbe(roots[str(case)], run.artifacts_of(case), text, ROOT_ENV)
+        # each checkout's frozen graph's P(POSITIVE): what every kind of that checkout must give
+        references = {root: probe.wait_ready().load("static")[1] for root, probe in probes.items()}
 
         def stream(case: Case) -> Stream:
+            probe = probes[roots[str(case)]]
+
             def load_and_predict() -> float:
                 seconds, positive = probe.load(case.graph)
                 answers[str(case)].append(positive)
@@ -44,20 +52,23 @@ def measure_loads(cases: list[Case], plan: Plan, artifacts, text: str) -> Measur
             return Stream(str(case), load_and_predict)
 
         def collect_everywhere() -> None:
-            probe.collect()
+            for probe in probes.values():
+                probe.collect()
             collect_young()
 
-        rotation = rotate([stream(case) for case in cases], plan.load_rounds, warmup_rounds=1,
+        rotation = rotate([stream(case) for case in cases], run.plan.load_rounds, warmup_rounds=1,
                           between_rounds=collect_everywhere)
     finally:
-        probe.close()
-    faults = {name: [f"P(POSITIVE) {p:.6f} != {reference:.6f}" for p in found if abs(p - reference) > 1e-5]
-              for name, found in answers.items()}
-    setups = {str(case): in_process_setup(case.graph, artifacts) for case in cases}
-    return Measured("load + first prediction", cases, rotation, setups, faults).finish(where=lambda config: "")
+        for probe in probes.values():
+            probe.close()
+    faults = {str(case): [f"P(POSITIVE) {p:.6f} != {references[roots[str(case)]]:.6f}" for p in answers[str(case)]
+                          if abs(p - references[roots[str(case)]]) > 1e-5] for case in cases}
+    server_setups = {str(case): in_process_setup(case.graph, run.artifacts_of(case)) for case in cases}
+    return Measured("load + first prediction", cases, rotation, server_setups, faults).finish(where=lambda config: "")
 
 
 QUESTION = Question(RECORD, "load_graph", "load + first prediction, a fresh graph each time",
                     cases=lambda plan: list(graphs(plan)),
-                    measure=lambda kinds, run: measure_loads([Case(graph, IN_PROCESS) for graph in kinds], run.plan,
-                                                             run.artifacts, LOAD_TEXT))
+                    measure=lambda kinds, run: measure_loads([Case(graph, IN_PROCESS) for graph in kinds], run),
+                    gate=Gating(lambda graphs: [Case(graph, IN_PROCESS) for graph in graphs], measure_loads,
+                                threshold="coarse"))

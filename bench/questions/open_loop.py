@@ -3,7 +3,7 @@ its benchmark (bench/test_openloop.py) runs each case's search itself."""
 from __future__ import annotations
 
 from bench.method.plan import FAST_GRAPHS, Case, Plan, default_server, remote_cases
-from bench.questions import Question
+from bench.questions.question import Question
 
 RECORD = "open loop"
 

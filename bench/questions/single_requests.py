@@ -9,10 +9,11 @@ from bench.clients.http import SequentialClient
 from bench.harness.memory import process_tree_memory
 from bench.harness.server_pool import ServerPool
 from bench.method import plan as plans
+from bench.method.oracle import judged
 from bench.method.paired import Stream, collect_young, rotate
 from bench.method.plan import IN_PROCESS, Case, Plan, ServerConfig, remote_cases
-from bench.method.rotations import Measured, judged, windows_method
-from bench.questions import Question
+from bench.method.rotations import Measured, windows_method
+from bench.questions.question import Gating, Question
 
 RECORD = "request"
 
@@ -31,11 +32,11 @@ def cases(plan: Plan) -> list[Case]:
 
 
 def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], artifacts,
-                     judge_for, between_rounds: Callable[[], object] = collect_young) -> Measured:
+                     judge, between_rounds: Callable[[], object] = collect_young) -> Measured:
     """Single requests, one at a time: each case answers a window of requests back to back (its
     first `plan.request_discard` answered and judged but not timed), cases taking turns window by
     window, as a user's load generator would see each server."""
-    clients, setups, memory = {}, {}, {}
+    clients, server_setups, memory = {}, {}, {}
     try:
         for case in cases:
             if case.config.in_process:
@@ -44,11 +45,11 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
                 clients[str(case)] = inprocess.InProcessClient(case.graph, artifacts, texts)
             else:
                 clients[str(case)] = SequentialClient(f"{pool.get(case).url}/{case.graph}", texts)
-                setups[str(case)] = pool.setup_of(case)
+                server_setups[str(case)] = pool.server_setup_of(case)
                 memory[str(case)] = pool.memory_of(case)
         for name, client in clients.items():  # the in-process workers load their kinds meanwhile
-            if name not in setups:
-                setups[name] = client.wait_ready().setup
+            if name not in server_setups:
+                server_setups[name] = client.wait_ready().setup
                 memory[name] = process_tree_memory(client.process.pid)
 
         def collect_everywhere():
@@ -63,11 +64,16 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
         for client in clients.values():
             client.close()
     # every answer is judged, the warm-up round's too: a wrong one means a broken server
-    faults = {str(case): judged(clients[str(case)].answers, judge_for(case.graph)) for case in cases}
+    faults = {str(case): judged(clients[str(case)].answers, judge(case)) for case in cases}
     method = windows_method(plan.requests_per_round, plan.request_discard, "requests")
-    return Measured("request", cases, rotation, setups, faults, method=method, memory=memory).finish()
+    return Measured("request", cases, rotation, server_setups, faults, method=method, memory=memory).finish()
+
+
+def measure(cases: list[Case], run) -> Measured:
+    return measure_requests(cases, run.plan, run.pool, run.texts, run.artifacts, run.judge)
 
 
 QUESTION = Question(RECORD, "request_case", "single requests", cases=cases, server_case=lambda case: case,
-                    measure=lambda cases, run: measure_requests(cases, run.plan, run.pool, run.texts, run.artifacts,
-                                                                run.judge_for))
+                    measure=measure,
+                    gate=Gating(lambda graphs: [Case(graph, plans.default_server(1)) for graph in graphs], measure,
+                                kind_ratios=True))

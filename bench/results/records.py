@@ -10,6 +10,7 @@ The run's paired ratios are `bench.method.paired.Comparison` records, stored bes
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, fields
 
 # A record names its question: the `RECORD` of its module in bench.questions (the registry's key).
@@ -21,7 +22,7 @@ class RecordError(ValueError):
 
 @dataclass(frozen=True)
 class Figure:
-    question: str  # a key of bench.questions.QUESTIONS
+    question: str  # a key of bench.questions.QUESTIONS (checked by the report that reads it back)
     graph: str | None  # None: no graph (the client's cost)
     setup: str  # the plan's name of the set-up, `bench.method.plan.ServerConfig.id`
     server_setup: dict  # what the measured server reported of itself (`/healthz`), or this process for in-process
@@ -64,12 +65,6 @@ class Figure:
     instructions_per_request: float | None = None
     instructions_calls: int | None = None
 
-    def __post_init__(self):
-        from bench.questions import QUESTIONS  # here: the registry's modules import this one
-
-        if self.question not in QUESTIONS:
-            raise RecordError(f"unknown question {self.question!r}; one of {', '.join(QUESTIONS)}")
-
     # The measured server's facts, as it reported them.
     @property
     def server(self) -> str | None:
@@ -91,7 +86,10 @@ class Figure:
         return asdict(self)
 
     @classmethod
-    def from_extra_info(cls, extra_info: dict) -> Figure:
+    def from_extra_info(cls, extra_info: dict, questions: Collection[str] | None = None) -> Figure:
+        """The stored record; with `questions` (the registry's names), one of an unknown question fails."""
+        if questions is not None and extra_info.get("question") not in questions:
+            raise RecordError(f"unknown question {extra_info.get('question')!r}; one of {', '.join(questions)}")
         unknown = set(extra_info) - {item.name for item in fields(cls)}
         if unknown:
             raise RecordError(f"stored figure has fields this version does not know: {', '.join(sorted(unknown))} "

@@ -19,24 +19,20 @@ from sentiment_model.artifacts import Artifacts
 
 @dataclass(frozen=True)
 class Kind:
-    """A graph kind's registry entry: its loader module and its policy in the benchmarks."""
+    """A graph kind's registry entry: its loader module and its runtime (how the benchmarks treat
+    it is theirs to say: `bench.method.plan.KIND_POLICY`)."""
 
     module: str  # in this package, defining `load(artifacts) -> Predictor`
     runtime: str = "tensorflow"  # what the server process runs it with (and so imports)
-    compared_with: tuple[str, ...] = ()  # the kinds the suite states its ratio against (this ÷ that)
-    in_default_loads: bool = True  # load + first prediction and cold start in a default run
-    fast: bool = False  # served fast enough that HTTP is its cost: bursts, open loop, other servers
-    seed: bool = False  # one of the two kinds the seed compared: measured on every set-up, also in quick runs
 
 
 # kind → its entry; the CLI's choices, the servers, the benchmark plan and the tests all read this
 KINDS = {
-    "dynamic": Kind("dynamic", seed=True),
-    "static": Kind("static", compared_with=("dynamic",), seed=True),
-    "saved_model": Kind("saved_model", compared_with=("static",)),
-    # its first prediction compiles for ~2.3 s (13x static's load): spawn only with --bench-extended
-    "static-xla": Kind("static_xla", compared_with=("static",), in_default_loads=False, fast=True),
-    "onnx": Kind("onnx", runtime="onnxruntime", compared_with=("static", "static-xla"), fast=True),
+    "dynamic": Kind("dynamic"),
+    "static": Kind("static"),
+    "saved_model": Kind("saved_model"),
+    "static-xla": Kind("static_xla"),
+    "onnx": Kind("onnx", runtime="onnxruntime"),
 }
 
 
@@ -54,10 +50,6 @@ def import_kind(kind: str):
 def load(kind: str, artifacts: Artifacts) -> Predictor:
     return import_kind(kind).load(artifacts)
 
-
-def pairs() -> list[tuple[str, str]]:
-    """(numerator, denominator) of every kind ratio the registry asks for, in registry order."""
-    return [(kind, other) for kind, entry in KINDS.items() for other in entry.compared_with]
 
 
 # Runtime thread counts (`--intra-op-threads`, `--inter-op-threads`), set once per process

@@ -32,19 +32,16 @@ class Server:
     module: str  # in this package
     worker_processes: bool  # `--workers N` starts N processes (else one process, `--threads` threads)
     description: str
-    # in a default benchmark run with the fast graph kinds (requests and bursts), not only --bench-extended
-    with_fast_kinds: bool = False
     slow_clients: SlowClients = SlowClients()
-    seed: bool = False  # one of the seed's servers: in every run (the others with --bench-extended)
 
 
+# (how the benchmarks treat each server is theirs to say: `bench.method.plan.SERVER_POLICY`)
 SERVERS = {
-    "gunicorn": Server("gunicorn_server", True, "a pre-fork master and N worker processes (sync, or gthread with --threads)",
-                       seed=True),
-    "flask": Server("flask_dev", False, "Flask's threaded development server (the seed's), one process", seed=True),
+    "gunicorn": Server("gunicorn_server", True, "a pre-fork master and N worker processes (sync, or gthread with --threads)"),
+    "flask": Server("flask_dev", False, "Flask's threaded development server (the seed's), one process"),
     "waitress": Server("waitress_server", False, "one process, a pool of --threads threads (default 4)"),
     "granian": Server("granian_server", True, "a Rust HTTP front end, N worker processes of --threads Python threads "
-                      "(default 1)", with_fast_kinds=True,
+                      "(default 1)",
                       # hyper's header timeout closes; a WSGI body read blocks in Rust without a timeout
                       slow_clients=SlowClients(headers="close", body="held", silent="open")),
 }

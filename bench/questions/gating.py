@@ -1,0 +1,152 @@
+"""The regression gate's measurement: each gated question's own `measure`, with base and candidate
+as two sides of every case in one rotation (`python -m bench.gate` keeps the checkout, the verdict
+and the output).
+
+A side is a checkout with its own trained model and the answers that model gives; a case with a
+side (`SideCase`) is measured like any case, its server started from its side's pool (each
+side's servers run its own code) and its answers judged against its side's model. While a
+figure's interval still spans its threshold, the question's rotation runs again and all rounds
+are judged together, up to a time budget (sequential sampling, as Pinpoint's).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from bench.harness.server_pool import ServerPool
+from bench.method.oracle import AnswerJudge
+from bench.method.plan import GRAPH_PAIRS, Case, Plan, ServerConfig
+from bench.method.stats import bootstrap_ratio_ci, regression_verdict
+from bench.questions import QUESTIONS
+from bench.questions.question import Question
+
+UNDECIDED = 2
+
+
+@dataclass(frozen=True)
+class Side:
+    """One checkout (base or candidate): its root, its own trained model and what that model answers."""
+
+    name: str
+    root: Path
+    artifacts: Path
+    expected: Mapping[str, float]
+
+
+class SideCase(NamedTuple):
+    """A case measured for one side: named "base request…"/"candidate request…" in the rotation."""
+
+    side: str
+    case: Case
+
+    @property
+    def graph(self) -> str:
+        return self.case.graph
+
+    @property
+    def config(self) -> ServerConfig:
+        return self.case.config
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.case}"
+
+
+class WrongAnswer(Exception):
+    """A side answered wrongly: the candidate fails (exit 1), a broken base cannot be compared."""
+
+    def __init__(self, side: str, message: str):
+        super().__init__(message)
+        self.side = side
+
+
+class SidesRun:
+    """What a question's `measure` may use (as the suite's `bench.plugin.fixtures.Run`), for cases with a side."""
+
+    def __init__(self, sides: list[Side], plan: Plan, texts: list[str]):
+        self.sides = {side.name: side for side in sides}
+        self.plan, self.texts = plan, texts
+        self.pools = {side.name: ServerPool(side.artifacts, project_root=side.root) for side in sides}
+        self.pool = self  # get, server_setup_of and memory_of by the case's side
+        self.artifacts = None  # no in-process client is gated
+
+    def judge(self, case: SideCase) -> AnswerJudge:
+        return AnswerJudge(case.graph, self.sides[case.side].expected)
+
+    def root_of(self, case: SideCase) -> Path:
+        return self.sides[case.side].root
+
+    def artifacts_of(self, case: SideCase) -> Path:
+        return self.sides[case.side].artifacts
+
+    def get(self, case: SideCase):
+        return self.pools[case.side].get(case.case)
+
+    def server_setup_of(self, case: SideCase) -> dict:
+        return self.pools[case.side].server_setup_of(case.case)
+
+    def memory_of(self, case: SideCase) -> dict | None:
+        return None  # not the gate's question
+
+    def launch(self, cases: list[SideCase]) -> None:
+        """Start every side's servers for `cases` together, then wait for all."""
+        for case in cases:
+            self.pools[case.side].launch([case.case])
+        for pool in self.pools.values():
+            pool.wait_healthy()
+
+    def stop_all(self) -> None:
+        for pool in self.pools.values():
+            pool.stop_all()
+
+
+# (label, base per-round values, candidate per-round values, threshold kind, a note on what it means)
+GateFigure = tuple[str, list[float], list[float], str, str]
+
+
+def gated(groups: list[str]) -> list[Question]:
+    return [QUESTIONS[group] for group in groups]
+
+
+def measure_question(question: Question, graphs: tuple[str, ...], run: SidesRun, budget_s: float,
+                     thresholds: Mapping[str, float], confidence: float) -> list[GateFigure]:
+    """The question's figures, candidate against base, rotating again while one is undecided."""
+    cases = question.gate.cases(graphs)
+    sided = [SideCase(side, case) for case in cases for side in run.sides]
+    run.launch([case for case in sided if case.config.launched])
+    started, merged = time.monotonic(), {str(case): [] for case in sided}
+    while True:
+        measured = question.gate.measure(sided, run)
+        for case in sided:
+            if faults := measured.faults.get(str(case)):
+                raise WrongAnswer(case.side, f"{case} answered wrongly: {faults[0]}")
+            merged[str(case)] += measured.rotation.round_medians[str(case)]
+        figures = _figures(question, measured.scenario, cases, run, merged)
+        if question.gate.threshold == "exact" or time.monotonic() - started > budget_s or not any(
+                _undecided(base, candidate, thresholds[kind], confidence) for _, base, candidate, kind, _ in figures):
+            return figures
+
+
+def _undecided(base: list[float], candidate: list[float], threshold: float, confidence: float) -> bool:
+    _, low, high = bootstrap_ratio_ci(base, candidate, confidence)
+    return regression_verdict(low, high, threshold) == UNDECIDED
+
+
+def _figures(question: Question, scenario: str, cases: list[Case], run: SidesRun,
+             merged: dict[str, list[float]]) -> list[GateFigure]:
+    sides = list(run.sides)
+    base, candidate = sides
+    note = question.gate.note or (lambda case, run: "")
+    found = [(f"{scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
+              merged[f"{base} {case}"], merged[f"{candidate} {case}"], question.gate.threshold,
+              note(SideCase(candidate, case), run)) for case in cases]
+    if question.gate.kind_ratios:  # each side's ratio between kinds, round by round
+        by_graph = {case.graph: case for case in cases}
+        for top, bottom in GRAPH_PAIRS:
+            if top in by_graph and bottom in by_graph:
+                found.append((f"ratio {top} ÷ {bottom}", *[
+                    [t / b for t, b in zip(merged[f"{side} {by_graph[top]}"], merged[f"{side} {by_graph[bottom]}"])]
+                    for side in sides], question.gate.threshold, ""))
+    return found

@@ -1,0 +1,33 @@
+"""A question's entry in the registry (`bench.questions.QUESTIONS`): what the plugin, the report
+and the gate read of it."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Gating:
+    """How a question is gated (`python -m bench.gate --group RECORD`): the cases it compares for the
+    gated graph kinds, each measured for base and candidate as two cases of one rotation."""
+
+    cases: Callable  # graph kinds -> its cases (bench.method.plan.Case) to compare
+    measure: Callable  # (cases, run) -> Measured, for cases as they are (with a side: bench.questions.gating)
+    threshold: str = "fine"  # which of the gate's thresholds: "fine" (single requests), "coarse" (wider
+    # intervals: bursts, loads) or "exact" (counts, no interval: instructions)
+    kind_ratios: bool = False  # also gate each side's ratio between kinds (static ÷ dynamic), per round
+    note: Callable | None = None  # (candidate's case, run) -> what a change of the figure means, in words
+
+
+@dataclass(frozen=True)
+class Question:
+    record: str  # the `question` of its figures' records (bench.results.records.Figure)
+    parameter: str | None  # the benchmark parameter, one value per case; None: a one-off benchmark
+    title: str = ""  # what the terminal says while it is measured
+    cases: Callable | None = None  # plan -> its cases
+    server_case: Callable | None = None  # case -> the bench.method.plan.Case whose server it needs; None: no servers
+    measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.method.rotations.Measured;
+    # None: its benchmark measures each case itself (the open loop)
+    report: Callable | None = None  # rows (bench.report.Row) -> its report section's lines
+    first: bool = False  # measured before every other question (it must not share the machine with them)
+    gate: Gating | None = None  # None: not gated

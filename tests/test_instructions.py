@@ -1,0 +1,59 @@
+"""Instructions per request under callgrind (bench.harness.instructions): the count repeats, it
+counts only the requests, it sees a small change in work, and every counted answer is right.
+
+Real valgrind on the onnx kind (about 15 s a count here); skipped without valgrind, a failure in CI.
+"""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bench.harness import instructions
+from bench.harness.supervisor import PROJECT_ROOT
+from bench.method.oracle import AnswerJudge
+from bench.method.plan import request_texts
+from tests.required_tools import require
+
+TEXTS = request_texts()[:instructions.CALLS // 2]  # each sent twice in a count of CALLS: the same mix in a half count
+APP_LINE = "        results, timings = classifier.classify(texts)\n"
+
+
+@pytest.fixture(scope="module")
+def judge(oracle) -> AnswerJudge:
+    return AnswerJudge("onnx", dict(zip(TEXTS, oracle(TEXTS)[:, 1].tolist())))
+
+
+@pytest.fixture(scope="module")
+def busier_checkout(tmp_path_factory):
+    """A copy of this checkout's code whose request handler does ~10 % more work on onnx's ~2.3 M
+    instructions a request: a 400-step generator loop, ~240 k instructions (no sleep: work)."""
+    root = tmp_path_factory.mktemp("busier")
+    for package in ("serving", "sentiment_model"):
+        shutil.copytree(PROJECT_ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    app = root / "serving" / "app.py"
+    assert APP_LINE in app.read_text()
+    app.write_text(app.read_text().replace(APP_LINE, APP_LINE + '        timings["busy"] = sum(i * i for i in range(400))\n'))
+    return root
+
+
+def test_counts_repeat_count_every_request_and_see_added_work(artifacts_dir, judge, busier_checkout):
+    require("valgrind", instructions.missing_tools() is None, "Debian: apt-get install valgrind")
+    first, second, busier, shorter = instructions.count_all(
+        [(PROJECT_ROOT, artifacts_dir, "onnx"), (PROJECT_ROOT, artifacts_dir, "onnx"),
+         (busier_checkout, artifacts_dir, "onnx")], TEXTS) + [
+        instructions.count(PROJECT_ROOT, artifacts_dir, "onnx", TEXTS, calls=instructions.CALLS // 2)]
+    for count in (first, second, busier, shorter):
+        assert len(count.answers) == count.calls
+        assert [fault for text, status, body in count.answers if (fault := judge(text, status, body.encode()))] == []
+    assert abs(second.per_request / first.per_request - 1) < 0.005  # repeats (0.04 % seen here)
+    # Only the requests are counted: half the calls, half the instructions (a process start-up
+    # counted too would make the shorter run's count per request larger).
+    assert abs(shorter.per_request / first.per_request - 1) < 0.02
+    assert 1.05 < busier.per_request / first.per_request < 1.2  # the added loop, seen
+    assert 1e6 < first.per_request < 1e7  # onnx's request path: 2.3 M here
+
+
+def test_a_missing_valgrind_is_one_line(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "valgrind" else "/bin/" + tool)
+    assert instructions.missing_tools() == "valgrind not found (Debian: apt-get install valgrind)"
