@@ -6,8 +6,9 @@ measures it, base and candidate as two sides of every case in one rotation, each
 servers, probes and counts running its own code (`bench.questions.gating`): instructions per
 request (callgrind, exact), single requests, bursts of 20 on 2 workers, load + first prediction.
 A time figure's verdict uses the per-round medians: the median of the paired ratios candidate ÷
-base with a bootstrap interval; a count's is its ratio. With static and dynamic gated, their
-single-request ratio (static ÷ dynamic) is gated too.
+base with a bootstrap interval, each side's servers two processes (a launch's own speed averaged);
+a count's is its ratio. With static and dynamic gated, their single-request ratio (static ÷
+dynamic) is gated too, at the coarse threshold.
 
 Exit 0: not slower than the threshold (the interval's top is under it);
 exit 1: slower (the interval's bottom is above it), with the table;

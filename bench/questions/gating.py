@@ -7,6 +7,12 @@ side (`SideCase`) is measured like any case, its server started from its side's 
 side's servers run its own code) and its answers judged against its side's model. While a
 figure's interval still spans its threshold, the question's rotation runs again and all rounds
 are judged together, up to a time budget (sequential sampling, as Pinpoint's).
+
+Each server case runs on `REPLICAS` server processes per side, all in the rotation, a side's round
+value the geometric mean of its processes' round medians: two launches of the same code keep
+their own speed (identical servers here: 0.962 [0.946, 0.975] on one no-op gate, 1.019 [1.008,
+1.024] in issue 28's A/A rotation), an offset no number of rounds on one process averages away; over
+two processes per side it shrinks by √2 and varies from gate to gate as the interval does not.
 """
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 from bench.harness.server_pool import ServerPool
 from bench.method.oracle import AnswerJudge
 from bench.method.plan import GRAPH_PAIRS, Case, Plan, ServerConfig
@@ -24,6 +32,7 @@ from bench.questions import QUESTIONS
 from bench.questions.question import Question
 
 UNDECIDED = 2
+REPLICAS = 2  # server processes per side for each server case
 
 
 @dataclass(frozen=True)
@@ -37,10 +46,17 @@ class Side:
 
 
 class SideCase(NamedTuple):
-    """A case measured for one side: named "base request…"/"candidate request…" in the rotation."""
+    """A case measured for one side (on one of its server processes, `replica`): named e.g.
+    "base static-gunicorn-w1" or "candidate#2 static-gunicorn-w1" in the rotation."""
 
     side: str
     case: Case
+    replica: int = 1
+
+    @property
+    def process(self) -> str:
+        """Which of the side's server processes: its pool's key."""
+        return self.side if self.replica == 1 else f"{self.side}#{self.replica}"
 
     @property
     def graph(self) -> str:
@@ -51,7 +67,7 @@ class SideCase(NamedTuple):
         return self.case.config
 
     def __str__(self) -> str:
-        return f"{self.side} {self.case}"
+        return f"{self.process} {self.case}"
 
 
 class WrongAnswer(Exception):
@@ -68,7 +84,8 @@ class SidesRun:
     def __init__(self, sides: list[Side], plan: Plan, texts: list[str]):
         self.sides = {side.name: side for side in sides}
         self.plan, self.texts = plan, texts
-        self.pools = {side.name: ServerPool(side.artifacts, project_root=side.root) for side in sides}
+        self.pools = {SideCase(side.name, None, replica).process: ServerPool(side.artifacts, project_root=side.root)
+                      for side in sides for replica in range(1, REPLICAS + 1)}
         self.pool = self  # get, server_setup_of and memory_of by the case's side
         self.artifacts = None  # no in-process client is gated
 
@@ -82,18 +99,20 @@ class SidesRun:
         return self.sides[case.side].artifacts
 
     def get(self, case: SideCase):
-        return self.pools[case.side].get(case.case)
+        return self.pools[case.process].get(case.case)
 
     def server_setup_of(self, case: SideCase) -> dict:
-        return self.pools[case.side].server_setup_of(case.case)
+        return self.pools[case.process].server_setup_of(case.case)
 
     def memory_of(self, case: SideCase) -> dict | None:
         return None  # not the gate's question
 
     def launch(self, cases: list[SideCase]) -> None:
-        """Start every side's servers for `cases` together, then wait for all."""
+        """Stop the servers of the question before, start every side's servers for `cases` together,
+        then wait for all."""
+        self.stop_all()
         for case in cases:
-            self.pools[case.side].launch([case.case])
+            self.pools[case.process].launch([case.case])
         for pool in self.pools.values():
             pool.wait_healthy()
 
@@ -114,7 +133,8 @@ def measure_question(question: Question, graphs: tuple[str, ...], run: SidesRun,
                      thresholds: Mapping[str, float], confidence: float) -> list[GateFigure]:
     """The question's figures, candidate against base, rotating again while one is undecided."""
     cases = question.gate.cases(graphs)
-    sided = [SideCase(side, case) for case in cases for side in run.sides]
+    sided = [SideCase(side, case, replica) for case in cases for side in run.sides
+             for replica in range(1, (REPLICAS if case.config.launched else 1) + 1)]
     run.launch([case for case in sided if case.config.launched])
     started, merged = time.monotonic(), {str(case): [] for case in sided}
     while True:
@@ -123,10 +143,19 @@ def measure_question(question: Question, graphs: tuple[str, ...], run: SidesRun,
             if faults := measured.faults.get(str(case)):
                 raise WrongAnswer(case.side, f"{case} answered wrongly: {faults[0]}")
             merged[str(case)] += measured.rotation.round_medians[str(case)]
-        figures = _figures(question, measured.scenario, cases, run, merged)
+        figures = _figures(question, measured.scenario, cases, run, _by_side(sided, merged))
         if question.gate.threshold == "exact" or time.monotonic() - started > budget_s or not any(
                 _undecided(base, candidate, thresholds[kind], confidence) for _, base, candidate, kind, _ in figures):
             return figures
+
+
+def _by_side(sided: list[SideCase], merged: dict[str, list[float]]) -> dict[str, list[float]]:
+    """"side case" -> per-round values: the geometric mean over the side's server processes."""
+    groups: dict[str, list[list[float]]] = {}
+    for case in sided:
+        groups.setdefault(f"{case.side} {case.case}", []).append(merged[str(case)])
+    return {name: [float(np.exp(np.mean(np.log(values)))) for values in zip(*processes)]
+            for name, processes in groups.items()}
 
 
 def _undecided(base: list[float], candidate: list[float], threshold: float, confidence: float) -> bool:
@@ -142,11 +171,13 @@ def _figures(question: Question, scenario: str, cases: list[Case], run: SidesRun
     found = [(f"{scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
               merged[f"{base} {case}"], merged[f"{candidate} {case}"], question.gate.threshold,
               note(SideCase(candidate, case), run)) for case in cases]
-    if question.gate.kind_ratios:  # each side's ratio between kinds, round by round
+    # Each side's ratio between kinds, round by round, at the coarse threshold: it carries the
+    # launch offsets of four server groups where a kind's figure carries two.
+    if question.gate.kind_ratios:
         by_graph = {case.graph: case for case in cases}
         for top, bottom in GRAPH_PAIRS:
             if top in by_graph and bottom in by_graph:
                 found.append((f"ratio {top} ÷ {bottom}", *[
                     [t / b for t, b in zip(merged[f"{side} {by_graph[top]}"], merged[f"{side} {by_graph[bottom]}"])]
-                    for side in sides], question.gate.threshold, ""))
+                    for side in sides], "coarse", ""))
     return found

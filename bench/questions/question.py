@@ -15,7 +15,7 @@ class Gating:
     measure: Callable  # (cases, run) -> Measured, for cases as they are (with a side: bench.questions.gating)
     threshold: str = "fine"  # which of the gate's thresholds: "fine" (single requests), "coarse" (wider
     # intervals: bursts, loads) or "exact" (counts, no interval: instructions)
-    kind_ratios: bool = False  # also gate each side's ratio between kinds (static ÷ dynamic), per round
+    kind_ratios: bool = False  # also gate each side's ratio between kinds (static ÷ dynamic), per round (coarse)
     note: Callable | None = None  # (candidate's case, run) -> what a change of the figure means, in words
 
 
