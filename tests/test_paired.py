@@ -7,24 +7,31 @@ import os
 import subprocess
 import sys
 import weakref
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bench.method import headlines
-from bench.method.paired import Stream, rotate
+from bench.method.paired import Stream, balanced_orders, rotate
 from bench.method.plan import Case, ServerConfig
 from bench.results.comparison import Comparison
 
 
-def test_streams_take_turns_and_who_goes_first_rotates():
+def test_streams_take_turns_and_each_follows_every_other_equally_often():
     calls = []
     streams = [Stream(name, lambda name=name: calls.append(name) or 1.0) for name in "abc"]
     rotation = rotate(streams, rounds=2, per_round=3, warmup_rounds=1)
     assert len(calls) == 3 * 3 * 3  # (1 warm-up + 2) rounds × 3 units × 3 streams
-    assert calls[::3] == list("abcbcacab")  # every unit starts one stream further on, every round too
+    assert sorted(calls[:3]) == sorted(calls[3:6]) == list("abc") and calls[:3] != calls[3:6]  # a new order each turn
     assert rotation.rounds == 2 and all(len(v) == 6 for v in rotation.samples.values())
+    for count in (2, 3, 4, 7, 8):  # every ordered pair of neighbours equally often; every stream first equally often
+        orders = balanced_orders(count)
+        pairs = Counter((a, b) for order in orders for a, b in zip(order, order[1:]))
+        assert set(pairs) == {(a, b) for a in range(count) for b in range(count) if a != b}
+        assert len(set(pairs.values())) == 1 and len(set(Counter(order[0] for order in orders).values())) == 1
+        assert all(sorted(order) == list(range(count)) for order in orders)
     with pytest.raises(ValueError):
         rotate([Stream("a", lambda: 1.0), Stream("a", lambda: 1.0)], rounds=3)
 
@@ -59,7 +66,9 @@ def test_a_stream_slowed_by_an_injected_delay_is_reported_slower():
     found = [paired_ratio(seed, 1.10) for seed in range(100)]  # +10 %
     caught = [c for c in found if c.low > 1.0]
     assert len(caught) >= 95, f"only {len(caught)} of 100 intervals exclude 1"
-    assert all(abs(c.ratio - 1.10) < 0.07 for c in found)  # the drift (up to 3x) cancels out
+    # the drift (up to 3x) cancels out: the ratios' spread is σ 2 % over the 100 seeds, so all but
+    # a rare one (about 3.5 σ) fall within ±7 %
+    assert sum(abs(c.ratio - 1.10) >= 0.07 for c in found) <= 2 and all(abs(c.ratio - 1.10) < 0.1 for c in found)
     assert caught[0].words().startswith("slowed is 1.1")
 
 
