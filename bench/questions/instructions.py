@@ -25,11 +25,14 @@ SECONDS_PER_INSTRUCTION = 1e-9
 
 
 def cases(plan: Plan) -> list[str]:
+    """Every kind but those whose first prediction compiles (static-xla: 72 s under valgrind here, the
+    other TensorFlow kinds 38-39 s, onnx 12 s, two at a time; a run has 5 minutes) unless
+    --bench-extended, as for loads; a quick run: the kinds off TensorFlow."""
     if plan.remote_url:
         return []  # someone else's server: nothing to run under valgrind
-    if plan.quick:  # the kinds off TensorFlow count in seconds; TensorFlow's take 35-70 s under valgrind
+    if plan.quick:
         return [kind for kind in ALL_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow"]
-    return list(ALL_GRAPHS)
+    return list(ALL_GRAPHS) if plan.extended else [kind for kind in ALL_GRAPHS if kind_policy(kind).in_default_loads]
 
 
 def ratios(counts: dict[str, float]) -> list[Comparison]:
