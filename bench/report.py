@@ -201,7 +201,7 @@ def markdown(run: dict, source: Path) -> str:
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in sorted(rows, key=lambda r: (r.group, r.case)):
         f = row.figure
-        if f.instructions_per_request is not None:  # a count, in its own section
+        if f.instructions is not None:  # a count, in its own section
             continue
         lines.append(
             f"| {row.group} | {row.case} | {row.median_ms:.2f} | {fmt(f.p50_ms)} | {fmt(f.p90_ms)} | "

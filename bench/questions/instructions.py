@@ -83,10 +83,10 @@ def judged_answers(count: instructions.Count, judge) -> list[str]:
 
 def report(rows) -> list[str]:
     """Its report section: each kind's count per request, fewest first."""
-    found = sorted((r.figure for r in rows if r.figure.question == RECORD), key=lambda f: f.instructions_per_request)
+    found = sorted((r.figure for r in rows if r.figure.question == RECORD), key=lambda f: f.instructions["per_request"])
     table = ["| graph | instructions per request | ÷ fewest |", "|---|---:|---:|"]
-    table += [f"| {f.graph} | {f.instructions_per_request / 1e6:.3f} M | "
-              f"{f.instructions_per_request / found[0].instructions_per_request:.2f} |" for f in found]
+    table += [f"| {f.graph} | {f.instructions['per_request'] / 1e6:.3f} M | "
+              f"{f.instructions['per_request'] / found[0].instructions['per_request']:.2f} |" for f in found]
     return section("Instructions per request", table if found else [],
                    "Counted by callgrind: one request through the WSGI app in-process (routing, parsing, encoding, "
                    f"prediction, the JSON answer), the mean of {instructions.CALLS} after {instructions.WARMUP} "

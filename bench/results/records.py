@@ -61,9 +61,9 @@ class Figure:
     client_window_p50_ms: float | None = None
     wrk_window_p50_ms: float | None = None
     client_cost_ms: float | None = None
-    # instructions: callgrind's count per request through the app in-process (bench.questions.instructions)
-    instructions_per_request: float | None = None
-    instructions_calls: int | None = None
+    # instructions (bench.questions.instructions): {"per_request": callgrind's count per request through
+    # the app in-process, "calls": how many requests were counted}
+    instructions: dict[str, float] | None = None
 
     # The measured server's facts, as it reported them.
     @property
