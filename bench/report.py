@@ -20,6 +20,7 @@ from bench.results.formatting import fmt, section
 from bench.results.records import Figure
 
 DEFAULT_STORAGE = Path(".benchmarks")
+PARTS = {record: question.part for record, question in QUESTIONS.items()}  # each question's own figures
 DEFAULT_OUT = Path("reports")
 
 
@@ -67,7 +68,7 @@ def latest_run(storage: Path) -> Path:
 
 def load_rows(run: dict) -> list[Row]:
     return [Row(group=bench["group"] or "", case=bench.get("param") or bench["name"],
-                median_ms=bench["stats"]["median"] * 1000.0, figure=Figure.from_extra_info(bench.get("extra_info", {}), QUESTIONS))
+                median_ms=bench["stats"]["median"] * 1000.0, figure=Figure.from_extra_info(bench.get("extra_info", {}), PARTS))
             for bench in run["benchmarks"]]
 
 
@@ -97,7 +98,7 @@ def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, floa
     result = []
     for row in rows:
         if row.figure.question == burst_question.RECORD and row.graph in floor:
-            ideal = row.figure.threads * floor[row.graph] / max(1, int(row.figure.cpu_count or 1))
+            ideal = row.figure.get("threads") * floor[row.graph] / max(1, int(row.figure.cpu_count or 1))
             result.append((row.graph, row.setup, row.median_ms, ideal, row.median_ms / ideal))
     return sorted(result, key=lambda item: item[4])
 
@@ -162,7 +163,7 @@ def markdown(run: dict, source: Path) -> str:
         "",
     ]
     lines += answers_table(run.get("comparisons", []))
-    launches = [row for row in rows if row.figure.question == cold_starts.RECORD and row.figure.load_ms is not None]
+    launches = [row for row in rows if row.figure.question == cold_starts.RECORD and row.figure.get("load_ms") is not None]
     if launches:
         lines += ["", "## Where a cold start goes", "",
                   "Median over launches, ms: launch of `python -m serving run` (gunicorn, one worker) to `/healthz` 200;",
@@ -170,8 +171,8 @@ def markdown(run: dict, source: Path) -> str:
                   "Python and the server and importing the runtime.", "",
                   "| graph | launch to healthy | load | warm-up | Python, server, runtime import |",
                   "|---|---:|---:|---:|---:|"]
-        lines += [f"| {row.graph} | {row.median_ms:.0f} | {row.figure.load_ms:.0f} | {row.figure.warmup_ms:.0f} | "
-                  f"{row.median_ms - row.figure.load_ms - row.figure.warmup_ms:.0f} |"
+        lines += [f"| {row.graph} | {row.median_ms:.0f} | {row.figure.get('load_ms'):.0f} | {row.figure.get('warmup_ms'):.0f} | "
+                  f"{row.median_ms - row.figure.get('load_ms') - row.figure.get('warmup_ms'):.0f} |"
                   for row in sorted(launches, key=lambda r: r.median_ms)]
     lines += section("Memory by kind and server", memory_table(rows),
                      "Each measured server's processes (master and workers, or the in-process worker) after warm-up, "
@@ -193,7 +194,7 @@ def markdown(run: dict, source: Path) -> str:
                   "Highest tried rate (requests/s, constant schedule) whose p99, charged from each request's "
                   "scheduled send time, stays under the bound.", "",
                   "| graph | set-up | max rate (/s) | p99 bound (ms) | p50 | p99 | p99.9 |", "|---|---|---:|---:|---:|---:|---:|"]
-        lines += [f"| {f.graph} | {f.setup} | {f.max_rate:.0f} | {f.p99_bound_ms:g} | "
+        lines += [f"| {f.graph} | {f.setup} | {f.get('max_rate'):.0f} | {f.get('p99_bound_ms'):g} | "
                   f"{fmt(f.p50_ms)} | {fmt(f.p99_ms)} | {fmt(f.p99_9_ms)} |" for f in searches]
     lines += ["", "## All benchmarks", "",
               "Latency percentiles are per request, client side; for bursts the median is the burst's wall clock.", "",
@@ -201,7 +202,7 @@ def markdown(run: dict, source: Path) -> str:
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in sorted(rows, key=lambda r: (r.group, r.case)):
         f = row.figure
-        if f.instructions is not None:  # a count, in its own section
+        if f.get("per_request") is not None:  # a count of instructions, in its own section
             continue
         lines.append(
             f"| {row.group} | {row.case} | {row.median_ms:.2f} | {fmt(f.p50_ms)} | {fmt(f.p90_ms)} | "
@@ -228,7 +229,7 @@ def _save(figure, path: Path) -> None:
 
 def plot_burst_by_rank(rows: list[Row], path: Path) -> bool:
     """Per-request latency by rank within a burst, a line per server set-up, a panel per graph kind."""
-    bursts = [r for r in rows if r.figure.question == burst_question.RECORD and r.figure.latency_by_rank_ms]
+    bursts = [r for r in rows if r.figure.question == burst_question.RECORD and r.figure.get("latency_by_rank_ms")]
     if not bursts:
         return False
     plt = _pyplot()
@@ -237,8 +238,8 @@ def plot_burst_by_rank(rows: list[Row], path: Path) -> bool:
     figure, axes = plt.subplots(1, len(graphs), figsize=(6 * len(graphs), 4.5), sharey=True, squeeze=False)
     for axis, graph in zip(axes[0], graphs):
         for row in sorted((r for r in bursts if r.graph == graph), key=lambda r: (r.figure.server, r.figure.workers)):
-            axis.plot(row.figure.latency_by_rank_ms, marker="o", markersize=3, label=row.setup)
-        axis.set_title(f"{graph} graph: burst of {bursts[0].figure.threads} requests")
+            axis.plot(row.figure.get("latency_by_rank_ms"), marker="o", markersize=3, label=row.setup)
+        axis.set_title(f"{graph} graph: burst of {bursts[0].figure.get('threads')} requests")
         axis.set_xlabel("request, fastest to slowest (median over bursts)")
         axis.set_ylabel("client latency (ms)")
         axis.grid(alpha=0.3)

@@ -18,5 +18,5 @@ def test_after_idle(benchmark, describe, after_idle_case, measurements, texts):
     times = measured.samples(after_idle_case)
     sample_clock.hand_over(benchmark, times)
     describe(benchmark, after_idle.RECORD, after_idle_case.case, measured.server_setups[str(after_idle_case)], texts,
-             **measured.about(), idle_ms=after_idle_case.idle_ms,
+             **measured.about(), part={"idle_ms": after_idle_case.idle_ms},
              requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times))

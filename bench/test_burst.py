@@ -28,8 +28,7 @@ def test_burst(benchmark, describe, burst_case, plan, measurements, texts):
     describe(
         benchmark, burst_question.RECORD, burst_case, measured.server_setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
         memory=measured.memory.get(str(burst_case)),
-        threads=plan.burst_threads,
         requests_per_second=requests_per_second(len(latencies), sum(walls)),
-        latency_by_rank_ms=[round(v * 1000, 3) for v in median_by_rank(bursts)],
+        part={"threads": plan.burst_threads, "latency_by_rank_ms": [round(v * 1000, 3) for v in median_by_rank(bursts)]},
         **latency_summary(latencies),
     )

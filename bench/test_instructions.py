@@ -1,7 +1,7 @@
 """Instructions per request, each graph kind through the app in-process, counted by callgrind
 (`bench.questions.instructions`): measured first, before any wall-clock question. pytest-benchmark
 keeps the count as one round of one nanosecond per instruction; `extra_info` has the count itself
-(`instructions.per_request`)."""
+(`part.per_request`)."""
 from __future__ import annotations
 
 import os
@@ -31,5 +31,4 @@ def test_instructions_per_request(benchmark, describe, instructions_graph, measu
     instruction_clock.hand_over(benchmark, [seconds])
     setup = measured.server_setups[str(case)]
     describe(benchmark, instructions.RECORD, case, setup, texts, **measured.about(),
-             instructions={"per_request": round(seconds / instructions.SECONDS_PER_INSTRUCTION, 1),
-                           "calls": setup["counted_calls"]})
+             part={"per_request": round(seconds / instructions.SECONDS_PER_INSTRUCTION, 1), "calls": setup["counted_calls"]})

@@ -23,6 +23,6 @@ def test_max_rate_under_p99_bound(benchmark, describe, openloop_case, plan, serv
         kwargs={"duration_s": plan.openloop_trial_s, "steps": 2 if plan.quick else 3}, rounds=1,
     )
     at_max = next((t for t in reversed(trials) if t["passed"] and t["rate"] == rate), {})
-    describe(benchmark, open_loop.RECORD, openloop_case, server_pool.server_setup_of(openloop_case), texts, max_rate=rate,
-             p99_bound_ms=plan.p99_bound_ms, trials=trials, p50_ms=at_max.get("p50_ms"), p90_ms=at_max.get("p90_ms"),
+    describe(benchmark, open_loop.RECORD, openloop_case, server_pool.server_setup_of(openloop_case), texts,
+             part={"max_rate": rate, "p99_bound_ms": plan.p99_bound_ms, "trials": trials}, p50_ms=at_max.get("p50_ms"), p90_ms=at_max.get("p90_ms"),
              p99_ms=at_max.get("p99_ms"), p99_9_ms=at_max.get("p99.9_ms"))

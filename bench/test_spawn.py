@@ -25,12 +25,12 @@ def test_cold_start(benchmark, describe, cold_start_graph, measurements):
     benchmark.group = "spawn: cold start to healthy"
     case = Case(cold_start_graph, ServerConfig("gunicorn", 1))
     measured = measurements(cold_starts.RECORD)
-    _hand_over(benchmark, describe, cold_starts.RECORD, case, measured, **measured.cold_start_parts.get(str(case), {}))
+    _hand_over(benchmark, describe, cold_starts.RECORD, case, measured, part=measured.cold_start_parts.get(str(case), {}))
 
 
-def _hand_over(benchmark, describe, question: str, case: Case, measured, **figures) -> None:
+def _hand_over(benchmark, describe, question: str, case: Case, measured, part: dict | None = None) -> None:
     measured.assert_correct(case)
     times = measured.samples(case)
     sample_clock.hand_over(benchmark, times)
     describe(benchmark, question, case, measured.server_setups[str(case)], [loads.LOAD_TEXT], **measured.about(),
-             requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times), **figures)
+             requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times), part=part)

@@ -38,8 +38,8 @@ FAKE_SUITE = textwrap.dedent('''
         benchmark.group = "twenty together"
         benchmark.pedantic(time.sleep, args=(DELAY[graph] / workers,), rounds=3)
         record = Figure(question=bursts.RECORD, graph=graph, setup=f"gunicorn-w{workers}",
-                        server_setup={**SETUP, "server": "gunicorn", "workers": workers}, threads=20,
-                        latency_by_rank_ms=[float(i) for i in range(20)], p50_ms=1.0)
+                        server_setup={**SETUP, "server": "gunicorn", "workers": workers}, p50_ms=1.0,
+                        part={"threads": 20, "latency_by_rank_ms": [float(i) for i in range(20)]})
         benchmark.extra_info.update(record.as_extra_info())
 ''')
 

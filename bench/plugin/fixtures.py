@@ -120,15 +120,18 @@ def server_pool(artifacts_dir, pytestconfig, plan):
 
 @pytest.fixture
 def describe(request):
-    """`describe(benchmark, question, case, setup, texts, **figures)`: stores the figure's record
+    """`describe(benchmark, question, case, setup, texts, part=None, **figures)`: stores the figure's record
     (`bench.results.records.Figure`) in `extra_info`, and notes its validity verdict for the summary.
 
     `setup` is what the measured server reported of itself (`GET /healthz`), or this process's
     own for in-process figures: read, never typed in.
     """
-    def record(benchmark, question: str, case: Case, setup: dict, texts: list[str], **figures) -> None:
+    def record(benchmark, question: str, case: Case, setup: dict, texts: list[str], part: dict | None = None,
+               **figures) -> None:
+        if undeclared := set(part or {}) - set(QUESTIONS[question].part):  # its module's PART names them
+            raise ValueError(f"{question} figures {sorted(undeclared)} are not in its question's part")
         figure = Figure(question=question, graph=case.graph, setup=case.config.id, server_setup=setup,
-                        text_chars_mean=round(float(np.mean([len(t) for t in texts])), 1), **figures)
+                        text_chars_mean=round(float(np.mean([len(t) for t in texts])), 1), part=part or {}, **figures)
         benchmark.extra_info.update(figure.as_extra_info())
         if "valid" in figures:
             run_state(request.config).verdicts.append(

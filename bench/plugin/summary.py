@@ -31,8 +31,8 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
 
 def _instruction_counts(benchmarks: list[dict]) -> dict[str, float]:
     """name -> instructions per request, of the figures that have one."""
-    return {b["name"]: b["extra_info"]["instructions"]["per_request"] for b in benchmarks
-            if (b.get("extra_info") or {}).get("instructions")}
+    return {b["name"]: b["extra_info"]["part"]["per_request"] for b in benchmarks
+            if ((b.get("extra_info") or {}).get("part") or {}).get("per_request")}
 
 
 def _compared_name(compared: dict) -> str:

@@ -124,9 +124,9 @@ def report(rows) -> list[str]:
     found = [r.figure for r in rows if r.figure.question == RECORD]
     if not found:
         return []
-    idles = sorted({f.idle_ms for f in found})
+    idles = sorted({f.get("idle_ms") for f in found})
     names = ["steady" if not idle else f"idle {idle:g} ms" for idle in idles]
-    p50 = {(f.graph, f.idle_ms): f.p50_ms for f in found}
+    p50 = {(f.graph, f.get("idle_ms")): f.p50_ms for f in found}
     table = ["| graph | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for graph in sorted({f.graph for f in found}):
         table.append(f"| {graph} | " + " | ".join(fmt(p50.get((graph, idle)), 3) for idle in idles) + " |")
@@ -134,5 +134,8 @@ def report(rows) -> list[str]:
                    "beside the steady request (right after a few others), gunicorn with one sync worker.")
 
 
+# Its own figure: how long server and client were idle before each timed request (0: steady).
+PART = ("idle_ms",)
+
 QUESTION = Question(RECORD, "after_idle_case", "after idle", cases=cases, server_case=lambda case: case.case,
-                    measure=measure, report=report)
+                    measure=measure, report=report, part=PART)

@@ -55,6 +55,10 @@ def measure(cases: list[Case], run) -> Measured:
     return measure_bursts(cases, run.plan, run.pool, run.texts, run.judge)
 
 
-QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case, measure=measure,
+# Its own figures: requests released together, and each rank's latency (the i-th fastest request of
+# a burst), the median over bursts, ms.
+PART = ("threads", "latency_by_rank_ms")
+
+QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case, measure=measure, part=PART,
                     gate=Gating(lambda graphs: [Case(graph, plans.default_server(2)) for graph in graphs], measure,
                                 threshold="coarse"))

@@ -7,4 +7,8 @@ from bench.questions.question import Question
 RECORD = "client cost"
 
 
-QUESTION = Question(RECORD, None)
+# Its own figures: our client's and wrk's p50 in alternating windows on the same server, and the
+# difference (None without wrk).
+PART = ("client_window_p50_ms", "wrk_window_p50_ms", "client_cost_ms")
+
+QUESTION = Question(RECORD, None, part=PART)

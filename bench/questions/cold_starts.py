@@ -57,7 +57,11 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
     return measured
 
 
+# Its own figures: the launched worker's own load and warm-up (medians over launches, /healthz); the
+# rest of a launch is Python, the server and the runtime's import.
+PART = ("load_ms", "warmup_ms")
+
 QUESTION = Question(RECORD, "cold_start_graph", "cold starts, each a fresh server",
                     cases=lambda plan: list(graphs(plan)),
                     measure=lambda kinds, run: measure_cold_starts([Case(graph, SERVER) for graph in kinds], run.plan,
-                                                                   run.artifacts_dir))
+                                                                   run.artifacts_dir), part=PART)

@@ -29,5 +29,6 @@ class Question:
     measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.method.rotations.Measured;
     # None: its benchmark measures each case itself (the open loop)
     report: Callable | None = None  # rows (bench.report.Row) -> its report section's lines
+    part: tuple[str, ...] = ()  # the names of its own figures in its records' `part` (bench.results.records)
     first: bool = False  # measured before every other question (it must not share the machine with them)
     gate: Gating | None = None  # None: not gated

@@ -10,10 +10,14 @@ The run's paired ratios are `bench.method.paired.Comparison` records, stored bes
 """
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Collection, Mapping
+from dataclasses import asdict, dataclass, field, fields
 
 # A record names its question: the `RECORD` of its module in bench.questions (the registry's key).
+# Format 2 keeps a question's own figures in `part`; format 1 (no `record_format`, runs saved
+# before 2026-12-02, e.g. the reference run 0015) had every question's fields side by side, and is
+# read by moving the ones set into `part` (asv's way: migrate on reading, never refuse an old run).
+RECORD_FORMAT = 2
 
 
 class RecordError(ValueError):
@@ -44,26 +48,10 @@ class Figure:
     max_ms: float | None = None
     # the measured processes' memory after warm-up, MB (bench.harness.memory.process_tree_memory)
     memory: dict | None = None
-    # cold start: the launched worker's own load and warm-up (medians over launches, /healthz);
-    # the rest of a launch is Python, the server and the runtime's import
-    load_ms: float | None = None
-    warmup_ms: float | None = None
-    # after idle: how long server and client were idle before each timed request (0: steady)
-    idle_ms: float | None = None
-    # bursts
-    threads: int | None = None  # requests released together
-    latency_by_rank_ms: list[float] | None = None
-    # open loop
-    max_rate: float | None = None
-    p99_bound_ms: float | None = None
-    trials: list[dict] | None = None
-    # the client's cost: windows of our client alternating with wrk's on the same server
-    client_window_p50_ms: float | None = None
-    wrk_window_p50_ms: float | None = None
-    client_cost_ms: float | None = None
-    # instructions (bench.questions.instructions): {"per_request": callgrind's count per request through
-    # the app in-process, "calls": how many requests were counted}
-    instructions: dict[str, float] | None = None
+    # the question's own figures, as its module's `Part` declares them (bench.questions: e.g. a cold
+    # start's load and warm-up, a burst's threads, an open loop's trials); {} for a question without
+    part: dict = field(default_factory=dict)
+    record_format: int = RECORD_FORMAT
 
     # The measured server's facts, as it reported them.
     @property
@@ -82,16 +70,34 @@ class Figure:
     def tensorflow_version(self) -> str | None:
         return self.server_setup.get("tensorflow_version")
 
+    def get(self, name: str):
+        """One of the question's own figures (`part`), None when it has none of that name."""
+        return self.part.get(name)
+
     def as_extra_info(self) -> dict:
         return asdict(self)
 
     @classmethod
-    def from_extra_info(cls, extra_info: dict, questions: Collection[str] | None = None) -> Figure:
-        """The stored record; with `questions` (the registry's names), one of an unknown question fails."""
-        if questions is not None and extra_info.get("question") not in questions:
-            raise RecordError(f"unknown question {extra_info.get('question')!r}; one of {', '.join(questions)}")
-        unknown = set(extra_info) - {item.name for item in fields(cls)}
+    def from_extra_info(cls, extra_info: dict, parts: Mapping[str, Collection[str]] | None = None) -> Figure:
+        """The stored record, of either format. With `parts` (question -> the names of its own
+        figures, from the registry), a record of an unknown question, or with a figure its
+        question does not declare, fails loudly instead of dropping a report section."""
+        common = {item.name for item in fields(cls)}
+        record = dict(extra_info)
+        if record.get("record_format", 1) > RECORD_FORMAT:
+            raise RecordError(f"stored figure has record format {record['record_format']}, newer than this "
+                              f"version's {RECORD_FORMAT}")
+        if "record_format" not in record:  # format 1: the question's own figures side by side with the rest
+            record["part"] = {name: value for name, value in record.items() if name not in common and value is not None}
+            record = {name: value for name, value in record.items() if name in common}
+            record["record_format"] = RECORD_FORMAT
+        unknown = set(record) - common
+        if parts is not None:
+            question = record.get("question")
+            if question not in parts:
+                raise RecordError(f"unknown question {question!r}; one of {', '.join(parts)}")
+            unknown |= {f"part.{name}" for name in record.get("part", {})} - {f"part.{name}" for name in parts[question]}
         if unknown:
             raise RecordError(f"stored figure has fields this version does not know: {', '.join(sorted(unknown))} "
                               "(a run saved before typed records, or by a newer version)")
-        return cls(**extra_info)
+        return cls(**record)
