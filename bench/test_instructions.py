@@ -27,8 +27,6 @@ def test_instructions_per_request(benchmark, describe, instructions_graph, measu
     case = Case(instructions_graph, IN_PROCESS)
     measured = measurements(instructions.RECORD)
     measured.assert_correct(case)
-    [seconds] = measured.samples(case)
-    instruction_clock.hand_over(benchmark, [seconds])
+    instruction_clock.hand_over(benchmark, measured.samples(case))  # one: the request thread's count
     setup = measured.server_setups[str(case)]
-    describe(benchmark, instructions.RECORD, case, setup, texts, **measured.about(),
-             part={"per_request": round(seconds / instructions.SECONDS_PER_INSTRUCTION, 1), "calls": setup["counted_calls"]})
+    describe(benchmark, instructions.RECORD, case, setup, texts, **measured.about(), part=measured.parts[str(case)])

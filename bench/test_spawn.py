@@ -25,7 +25,7 @@ def test_cold_start(benchmark, describe, cold_start_graph, measurements):
     benchmark.group = "spawn: cold start to healthy"
     case = Case(cold_start_graph, ServerConfig("gunicorn", 1))
     measured = measurements(cold_starts.RECORD)
-    _hand_over(benchmark, describe, cold_starts.RECORD, case, measured, part=measured.cold_start_parts.get(str(case), {}))
+    _hand_over(benchmark, describe, cold_starts.RECORD, case, measured, part=measured.parts.get(str(case), {}))
 
 
 def _hand_over(benchmark, describe, question: str, case: Case, measured, part: dict | None = None) -> None:

@@ -32,7 +32,7 @@ class Measured:
     comparisons: list[Comparison] = field(default_factory=list)
     method: str = "paired rotation, unit by unit"
     memory: dict[str, dict] = field(default_factory=dict)  # the measured processes', after warm-up
-    cold_start_parts: dict[str, dict] = field(default_factory=dict)  # per case: median load and warm-up ms
+    parts: dict[str, dict] = field(default_factory=dict)  # per case: the question's own figures (its record's part)
 
     def samples(self, case: Case) -> list[float]:
         return self.rotation.samples[str(case)]

@@ -26,8 +26,8 @@ def pytest_addoption(parser):
                          "are apart (at the confidence of all the run's ratios together) and it moved by more "
                          "than this fraction (default 0.05)")
     group.addoption("--bench-instructions-threshold", type=float, default=headlines.INSTRUCTIONS_THRESHOLD, metavar="F",
-                    help="with --benchmark-compare: an instruction count (or a ratio of counts) CHANGED when it moved "
-                         "by more than this fraction (default 0.01)")
+                    help="with --benchmark-compare: a kind's instructions per request (the request's thread) CHANGED "
+                         "when it moved by more than this fraction (default 0.01)")
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
                          "env TFSERVE_URL")

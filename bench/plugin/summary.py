@@ -54,8 +54,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if state.compared is not None:
             terminalreporter.section(f"answers since {_compared_name(state.compared)}", sep="-")
             for line in headlines.changes_since(state.comparisons, state.compared.get("comparisons", []),
-                                                config.getoption("--bench-change-threshold"),
-                                                config.getoption("--bench-instructions-threshold")):
+                                                config.getoption("--bench-change-threshold")):
                 write(line)
             counts = _instruction_counts(state.compared.get("benchmarks", []))
             now = _instruction_counts([{"name": b.name, "extra_info": b.extra_info}

@@ -51,7 +51,7 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
 
     rotation = rotate([stream(case) for case in cases], plan.cold_start_rounds)
     measured = Measured("cold start", cases, rotation, server_setups).finish()
-    measured.cold_start_parts = {name: {"load_ms": round(float(np.median([p[0] for p in found])), 1),
+    measured.parts = {name: {"load_ms": round(float(np.median([p[0] for p in found])), 1),
                                         "warmup_ms": round(float(np.median([p[1] for p in found])), 1)}
                                  for name, found in parts.items() if found}
     return measured
