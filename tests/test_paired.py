@@ -166,6 +166,19 @@ def test_a_ratio_apart_at_95_percent_is_not_changed_among_63_judged_at_once():
     assert wide.low < moved.low and wide.high > moved.high and wide.ratio == moved.ratio
 
 
+def test_a_question_can_be_judged_at_its_own_threshold_or_not_at_all():
+    now = [Comparison("after idle gunicorn-w1 static: idle 200 ms / steady", "i", "s", 2.572, 2.444, 2.711, 0.95),
+           Comparison("cold start gunicorn-w1: static / dynamic", "s", "d", 0.948, 0.941, 0.967, 0.95)]
+    before = [Comparison("after idle gunicorn-w1 static: idle 200 ms / steady", "i", "s", 1.700, 1.529, 1.766, 0.95),
+              Comparison("cold start gunicorn-w1: static / dynamic", "s", "d", 0.893, 0.849, 0.908, 0.95)]
+    own = {"after idle": None, "cold start": 0.10}
+    lines = headlines.changes_since(now, [c.as_json() for c in before],
+                                    threshold_of=lambda c: own[c.name.split(" gunicorn")[0]])
+    assert "moved +51.3% (not judged" in lines[0]
+    assert lines[1].endswith("unchanged (+6.2%: intervals apart, within ±10%)")  # a family of one: 95 %
+    assert "CHANGED by +6.2%" in headlines.changes_since(now, [c.as_json() for c in before])[1]  # at the default 5 %
+
+
 def test_instruction_counts_change_beyond_their_own_threshold_without_an_interval():
     now = [Comparison("instructions: onnx / static", "o", "s", 0.1404, 0.1404, 0.1404, 1.0, "instructions")]
     old = Comparison("instructions: onnx / static", "o", "s", 0.1380, 0.1380, 0.1380, 1.0, "instructions")

@@ -92,12 +92,15 @@ def changed(now: Comparison, before: Comparison, threshold: float = CHANGE_THRES
     return not now.overlaps(before) and abs(moved(now, before)) > threshold
 
 
-def changes_since(now: list[Comparison], before: list[dict], threshold: float = CHANGE_THRESHOLD) -> list[str]:
+def changes_since(now: list[Comparison], before: list[dict], threshold: float = CHANGE_THRESHOLD,
+                  threshold_of: Callable[[Comparison], float | None] | None = None) -> list[str]:
     """For each ratio of this run also in the compared one: CHANGED, or unchanged and why. Ratios of
-    times are judged with their intervals widened for the family of all ratios judged here;
+    times are judged with their intervals widened for the family of all ratios judged here, each
+    against `threshold_of(ratio)` (its question's; None: shown, not judged; default `threshold`);
     ratios of instruction counts are shown, not judged (`instruction_changes` judges the counts)."""
+    threshold_of = threshold_of or (lambda comparison: threshold)
     earlier = {entry["name"]: Comparison.from_json(entry) for entry in before}
-    family = sum(1 for c in now if c.measure == "time" and c.name in earlier)
+    family = sum(1 for c in now if c.measure == "time" and c.name in earlier and threshold_of(c) is not None)
     lines = []
     for comparison in now:
         old = earlier.get(comparison.name)
@@ -109,13 +112,18 @@ def changes_since(now: list[Comparison], before: list[dict], threshold: float = 
             lines.append(f"{comparison.name}: {old.ratio:.4f} -> {comparison.ratio:.4f}  moved {by:+.2%} (not judged: "
                          "instruction counts are judged per kind, on the request's thread, below)")
             continue
+        own = threshold_of(comparison)
+        if own is None:
+            lines.append(f"{comparison.name}: {old.ratio:.3f} -> {comparison.ratio:.3f}  moved {by:+.1%} (not judged: "
+                         "its question's figures move between runs of one commit)")
+            continue
         wide_now, wide_old = family_widened(comparison, family), family_widened(old, family)
-        if changed(wide_now, wide_old, threshold):
-            verdict = f"CHANGED by {by:+.1%} (intervals apart at {wide_now.confidence:.2%}, beyond ±{threshold:.0%})"
+        if changed(wide_now, wide_old, own):
+            verdict = f"CHANGED by {by:+.1%} (intervals apart at {wide_now.confidence:.2%}, beyond ±{own:.0%})"
         elif wide_now.overlaps(wide_old):
             verdict = f"unchanged ({by:+.1%}, intervals overlap at the family's {wide_now.confidence:.2%})"
         else:
-            verdict = f"unchanged ({by:+.1%}: intervals apart, within ±{threshold:.0%})"
+            verdict = f"unchanged ({by:+.1%}: intervals apart, within ±{own:.0%})"
         lines.append(f"{comparison.name}: {old.ratio:.3f} [{old.low:.3f}, {old.high:.3f}] -> "
                      f"{comparison.ratio:.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  {verdict}")
     if not earlier:

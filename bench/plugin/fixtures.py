@@ -54,9 +54,11 @@ def judge_for(plan, request):
     return judge
 
 
-def file_answers(config, measured: rotations.Measured) -> rotations.Measured:
-    """File a rotation's headline ratios for the run's summary and saved JSON."""
-    run_state(config).comparisons.extend(measured.comparisons)
+def file_answers(config, record: str, measured: rotations.Measured) -> rotations.Measured:
+    """File a rotation's headline ratios (of question `record`) for the run's summary and saved JSON."""
+    state = run_state(config)
+    state.comparisons.extend(measured.comparisons)
+    state.question_of.update({comparison.name: record for comparison in measured.comparisons})
     return measured
 
 
@@ -100,7 +102,7 @@ def measurements(request):
                 with step(request.config, f"{question.title}: starting the servers"):
                     run.pool.start_group(question.parameter)
             with step(request.config, f"{question.title}: {len(cases)} cases in turn"):
-                state.measured[record] = file_answers(request.config, question.measure(cases, run))
+                state.measured[record] = file_answers(request.config, record, question.measure(cases, run))
         return state.measured[record]
 
     return measured

@@ -8,6 +8,7 @@ import pytest
 from bench.harness.environment import client_info
 from bench.method import headlines
 from bench.plugin.state import run_state
+from bench.questions import QUESTIONS
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):
@@ -27,6 +28,16 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
     output_json["comparisons"] = [c.as_json() for c in state.comparisons]
     if state.peak_memory is not None:
         output_json["peak_memory"] = state.peak_memory.as_json()
+
+
+def _threshold(state, comparison, default: float) -> float | None:
+    """The change threshold of a ratio's question (bench.questions: `change_threshold`, `judged_between_runs`)."""
+    question = QUESTIONS.get(state.question_of.get(comparison.name))
+    if question is None:
+        return default
+    if not question.judged_between_runs:
+        return None
+    return question.change_threshold or default
 
 
 def _instruction_counts(benchmarks: list[dict]) -> dict[str, float]:
@@ -53,8 +64,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                   f"{comparison.words()}")
         if state.compared is not None:
             terminalreporter.section(f"answers since {_compared_name(state.compared)}", sep="-")
-            for line in headlines.changes_since(state.comparisons, state.compared.get("comparisons", []),
-                                                config.getoption("--bench-change-threshold")):
+            default = config.getoption("--bench-change-threshold")
+            for line in headlines.changes_since(state.comparisons, state.compared.get("comparisons", []), default,
+                                                lambda comparison: _threshold(state, comparison, default)):
                 write(line)
             counts = _instruction_counts(state.compared.get("benchmarks", []))
             now = _instruction_counts([{"name": b.name, "extra_info": b.extra_info}

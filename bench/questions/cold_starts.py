@@ -64,4 +64,7 @@ PART = ("load_ms", "warmup_ms")
 QUESTION = Question(RECORD, "cold_start_graph", "cold starts, each a fresh server",
                     cases=lambda plan: list(graphs(plan)),
                     measure=lambda kinds, run: measure_cold_starts([Case(graph, SERVER) for graph in kinds], run.plan,
-                                                                   run.artifacts_dir), part=PART)
+                                                                   run.artifacts_dir), part=PART,
+                    # three launches a kind: static ÷ dynamic read 0.893 [0.849, 0.908] and 0.948 [0.941, 0.967] in
+                    # two runs of one commit
+                    change_threshold=0.10)

@@ -30,5 +30,10 @@ class Question:
     # None: its benchmark measures each case itself (the open loop)
     report: Callable | None = None  # rows (bench.report.Row) -> its report section's lines
     part: tuple[str, ...] = ()  # the names of its own figures in its records' `part` (bench.results.records)
+    # --benchmark-compare: its ratios CHANGED beyond this (None: the run's --bench-change-threshold);
+    # not judged at all when its figures move between runs of one commit by more than any threshold
+    # worth having (they are shown with how far they moved)
+    change_threshold: float | None = None
+    judged_between_runs: bool = True
     first: bool = False  # measured before every other question (it must not share the machine with them)
     gate: Gating | None = None  # None: not gated
