@@ -13,8 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.method.plan import IN_PROCESS
-from bench.questions import QUESTIONS, cold_starts, open_loop, single_requests
+from bench.questions import QUESTIONS, single_requests
 from bench.questions import bursts as burst_question
 from bench.results.formatting import fmt, section
 from bench.results.records import Figure
@@ -86,23 +85,6 @@ def static_vs_dynamic(rows: list[Row]) -> list[tuple[str, float, float, float, b
     return pairs
 
 
-def burst_efficiency(rows: list[Row]) -> list[tuple[str, str, float, float, float]]:
-    """(graph, set-up, burst wall ms, ideal ms, ratio): ideal = threads × in-process p50 ÷ CPU cores.
-
-    The ideal is what the cores need if requests cost only their graph call and
-    run perfectly in parallel; the ratio says how far HTTP, queueing and workers
-    are from that.
-    """
-    floor = {r.graph: r.figure.p50_ms for r in rows
-             if r.figure.question == single_requests.RECORD and r.figure.server == IN_PROCESS.server and r.figure.p50_ms}
-    result = []
-    for row in rows:
-        if row.figure.question == burst_question.RECORD and row.graph in floor:
-            ideal = row.figure.get("threads") * floor[row.graph] / max(1, int(row.figure.cpu_count or 1))
-            result.append((row.graph, row.setup, row.median_ms, ideal, row.median_ms / ideal))
-    return sorted(result, key=lambda item: item[4])
-
-
 def answers_table(comparisons: list[dict]) -> list[str]:
     """The run's stored `comparisons` (bench.method.paired.Comparison) as a markdown table."""
     from bench.results.comparison import Comparison
@@ -163,17 +145,6 @@ def markdown(run: dict, source: Path) -> str:
         "",
     ]
     lines += answers_table(run.get("comparisons", []))
-    launches = [row for row in rows if row.figure.question == cold_starts.RECORD and row.figure.get("load_ms") is not None]
-    if launches:
-        lines += ["", "## Where a cold start goes", "",
-                  "Median over launches, ms: launch of `python -m serving run` (gunicorn, one worker) to `/healthz` 200;",
-                  "the worker's own load and warm-up (first prediction) as it reports them; the rest is starting",
-                  "Python and the server and importing the runtime.", "",
-                  "| graph | launch to healthy | load | warm-up | Python, server, runtime import |",
-                  "|---|---:|---:|---:|---:|"]
-        lines += [f"| {row.graph} | {row.median_ms:.0f} | {row.figure.get('load_ms'):.0f} | {row.figure.get('warmup_ms'):.0f} | "
-                  f"{row.median_ms - row.figure.get('load_ms') - row.figure.get('warmup_ms'):.0f} |"
-                  for row in sorted(launches, key=lambda r: r.median_ms)]
     lines += section("Memory by kind and server", memory_table(rows),
                      "Each measured server's processes (master and workers, or the in-process worker) after warm-up, "
                      "MB: RSS counts shared pages once per process, PSS shares them out (the processes' PSS adds up "
@@ -182,20 +153,6 @@ def markdown(run: dict, source: Path) -> str:
     for question in QUESTIONS.values():  # the sections questions bring themselves (bench.questions)
         if question.report:
             lines += question.report(rows)
-    efficiency = burst_efficiency(rows)
-    if efficiency:
-        lines += ["", "## Burst against the cores' ideal", "",
-                  "Wall clock of a burst ÷ (threads × in-process p50 ÷ CPU cores), best first.", "",
-                  "| graph | set-up | burst (ms) | ideal (ms) | ratio |", "|---|---|---:|---:|---:|"]
-        lines += [f"| {g} | {s} | {b:.1f} | {i:.1f} | {r:.2f} |" for g, s, b, i, r in efficiency]
-    searches = [r.figure for r in rows if r.figure.question == open_loop.RECORD]
-    if searches:
-        lines += ["", "## Open loop", "",
-                  "Highest tried rate (requests/s, constant schedule) whose p99, charged from each request's "
-                  "scheduled send time, stays under the bound.", "",
-                  "| graph | set-up | max rate (/s) | p99 bound (ms) | p50 | p99 | p99.9 |", "|---|---|---:|---:|---:|---:|---:|"]
-        lines += [f"| {f.graph} | {f.setup} | {f.get('max_rate'):.0f} | {f.get('p99_bound_ms'):g} | "
-                  f"{fmt(f.p50_ms)} | {fmt(f.p99_ms)} | {fmt(f.p99_9_ms)} |" for f in searches]
     lines += ["", "## All benchmarks", "",
               "Latency percentiles are per request, client side; for bursts the median is the burst's wall clock.", "",
               "| group | case | median (ms) | p50 | p90 | p99 | max | req/s | requests | verdict |",

@@ -7,9 +7,11 @@ from bench.harness.server_pool import ServerPool
 from bench.method import plan as plans
 from bench.method.oracle import judged
 from bench.method.paired import Stream, rotate
-from bench.method.plan import Case, Plan, ServerConfig, remote_cases
+from bench.method.plan import IN_PROCESS, Case, Plan, ServerConfig, remote_cases
 from bench.method.rotations import Measured, timed_units, windows_method
+from bench.questions import single_requests
 from bench.questions.question import Gating, Question
+from bench.results.formatting import section
 from serving import servers
 
 RECORD = "burst"
@@ -55,10 +57,36 @@ def measure(cases: list[Case], run) -> Measured:
     return measure_bursts(cases, run.plan, run.pool, run.texts, run.judge)
 
 
+def efficiency(rows) -> list[tuple[str, str, float, float, float]]:
+    """(graph, set-up, burst wall ms, ideal ms, ratio): ideal = threads × in-process p50 ÷ CPU cores.
+
+    The ideal is what the cores need if requests cost only their graph call and
+    run perfectly in parallel; the ratio says how far HTTP, queueing and workers
+    are from that.
+    """
+    floor = {r.graph: r.figure.p50_ms for r in rows
+             if r.figure.question == single_requests.RECORD and r.figure.server == IN_PROCESS.server and r.figure.p50_ms}
+    result = []
+    for row in rows:
+        if row.figure.question == RECORD and row.graph in floor:
+            ideal = row.figure.get("threads") * floor[row.graph] / max(1, int(row.figure.cpu_count or 1))
+            result.append((row.graph, row.setup, row.median_ms, ideal, row.median_ms / ideal))
+    return sorted(result, key=lambda item: item[4])
+
+
+def report(rows) -> list[str]:
+    """Its report section: each burst against what the cores would need."""
+    table = ["| graph | set-up | burst (ms) | ideal (ms) | ratio |", "|---|---|---:|---:|---:|"]
+    table += [f"| {g} | {s} | {b:.1f} | {i:.1f} | {r:.2f} |" for g, s, b, i, r in efficiency(rows)]
+    return section("Burst against the cores' ideal", table if len(table) > 2 else [],
+                   "Wall clock of a burst ÷ (threads × in-process p50 ÷ CPU cores), best first.")
+
+
 # Its own figures: requests released together, and each rank's latency (the i-th fastest request of
 # a burst), the median over bursts, ms.
 PART = ("threads", "latency_by_rank_ms")
 
 QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case, measure=measure, part=PART,
+                    report=report,
                     gate=Gating(lambda graphs: [Case(graph, plans.default_server(2)) for graph in graphs], measure,
                                 threshold="coarse"))

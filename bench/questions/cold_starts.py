@@ -11,6 +11,7 @@ from bench.method.paired import Stream, rotate
 from bench.method.plan import ALL_GRAPHS, DEFAULT_COLD_START_GRAPHS, Case, Plan, default_server
 from bench.method.rotations import Measured
 from bench.questions.question import Question
+from bench.results.formatting import section
 
 SERVER = default_server(1)
 
@@ -57,6 +58,19 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
     return measured
 
 
+def report(rows) -> list[str]:
+    """Its report section: where a launch's time goes, per kind."""
+    launches = sorted((row for row in rows if row.figure.question == RECORD and row.figure.get("load_ms") is not None),
+                      key=lambda row: row.median_ms)
+    table = ["| graph | launch to healthy | load | warm-up | Python, server, runtime import |", "|---|---:|---:|---:|---:|"]
+    table += [f"| {row.graph} | {row.median_ms:.0f} | {row.figure.get('load_ms'):.0f} | {row.figure.get('warmup_ms'):.0f} | "
+              f"{row.median_ms - row.figure.get('load_ms') - row.figure.get('warmup_ms'):.0f} |" for row in launches]
+    return section("Where a cold start goes", table if launches else [],
+                   "Median over launches, ms: launch of `python -m serving run` (gunicorn, one worker) to `/healthz` "
+                   "200; the worker's own load and warm-up (first prediction) as it reports them; the rest is starting "
+                   "Python and the server and importing the runtime.")
+
+
 # Its own figures: the launched worker's own load and warm-up (medians over launches, /healthz); the
 # rest of a launch is Python, the server and the runtime's import.
 PART = ("load_ms", "warmup_ms")
@@ -64,7 +78,7 @@ PART = ("load_ms", "warmup_ms")
 QUESTION = Question(RECORD, "cold_start_graph", "cold starts, each a fresh server",
                     cases=lambda plan: list(graphs(plan)),
                     measure=lambda kinds, run: measure_cold_starts([Case(graph, SERVER) for graph in kinds], run.plan,
-                                                                   run.artifacts_dir), part=PART,
+                                                                   run.artifacts_dir), part=PART, report=report,
                     # three launches a kind: static ÷ dynamic read 0.893 [0.849, 0.908] and 0.948 [0.941, 0.967] in
                     # two runs of one commit
                     change_threshold=0.10)
