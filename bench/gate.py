@@ -104,8 +104,6 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
                               plan, TEXTS)
         try:
             for question in gating.gated([group for group in GROUPS if group in args.groups]):
-                if question.record == "load":  # loads are timed on a quiet machine
-                    run.stop_all()
                 for label, base, candidate, kind, note in gating.measure_question(
                         question, tuple(args.graphs), run, args.extra_budget, thresholds, args.confidence):
                     found.append(compare(label, base, candidate, args.confidence, thresholds[kind], kind == "exact", note))
@@ -139,10 +137,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="allowed slowdown of bursts and loads, whose intervals are wider (default %(default)s)")
     parser.add_argument("--extra-budget", type=float, default=60.0, metavar="S",
                         help="seconds of extra rounds per wall-clock question while it is undecided (default %(default)s)")
-    parser.add_argument("--rounds", type=int, default=60, help="rounds of single requests")
-    parser.add_argument("--requests", type=int, default=20, help="requests per side per round")
-    parser.add_argument("--burst-rounds", type=int, default=40)
-    parser.add_argument("--load-rounds", type=int, default=20)
+    rounds = Plan.for_gate()  # its defaults are the gate's
+    parser.add_argument("--rounds", type=int, default=rounds.request_rounds, help="rounds of single requests")
+    parser.add_argument("--requests", type=int, default=rounds.requests_per_round, help="requests per side per round")
+    parser.add_argument("--burst-rounds", type=int, default=rounds.burst_rounds)
+    parser.add_argument("--load-rounds", type=int, default=rounds.load_rounds)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path, help="write every comparison and the outcome as JSON here")
     parser.add_argument("--markdown", type=Path, help="write a table for a CI job summary here")

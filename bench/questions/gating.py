@@ -108,8 +108,8 @@ class SidesRun:
         return None  # not the gate's question
 
     def launch(self, cases: list[SideCase]) -> None:
-        """Stop the servers of the question before, start every side's servers for `cases` together,
-        then wait for all."""
+        """Stop the servers of the question before (so a question without servers, loads, is timed on
+        a quiet machine), start every side's servers for `cases` together, then wait for all."""
         self.stop_all()
         for case in cases:
             self.pools[case.process].launch([case.case])
