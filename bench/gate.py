@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 
 from bench.harness import side_scripts
 from bench.harness.instructions import CountError, missing_tools
+from bench.harness.interrupts import sigterm_as_ctrl_c
 from bench.harness.line_process import LineProcessError
 from bench.harness.memory import PeakMemory
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
@@ -154,16 +154,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     plan = Plan.for_gate(args.rounds, args.requests, args.burst_rounds, args.load_rounds)
     # SIGTERM (a CI runner cancelling the job) takes Ctrl-C's path, so the servers, probes and the
     # base's worktree are stopped and removed by the same `finally` blocks.
-    signal.signal(signal.SIGTERM, _interrupt)
+    sigterm_as_ctrl_c()
     started, memory = time.monotonic(), PeakMemory().start()
     found: list[GateComparison] = []
     try:

@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from bench.harness.interrupts import interrupts_deferred
+
 
 class LineProcessError(RuntimeError):
     pass
@@ -19,8 +21,9 @@ class LineProcess:
     def __init__(self, command: list[str], cwd: Path, env: dict[str, str] | None = None, name: str = "helper"):
         self.name = name
         self._log = tempfile.TemporaryFile("w+")
-        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=self._log, text=True)
+        with interrupts_deferred():  # the child is stopped only if its Popen was returned
+            self.process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=self._log, text=True)
 
     @property
     def pid(self) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 
+from bench.harness.interrupts import interrupts_deferred
 from serving.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -62,10 +63,11 @@ class ServerProcess:
         self.log_path = Path(self._log.name)
 
     def start(self) -> ServerProcess:
-        self.process = subprocess.Popen(
-            self.command, cwd=self.project_root, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True, env=self.env,
-        )
+        with interrupts_deferred():  # an interrupt mid-start would lose the child's pid, so its stop
+            self.process = subprocess.Popen(
+                self.command, cwd=self.project_root, stdout=self._log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True, env=self.env,
+            )
         return self
 
     def log(self, tail_lines: int = 40) -> str:

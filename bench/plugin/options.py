@@ -3,10 +3,10 @@ usage error), and the run's start and end: SIGTERM, the memory sampler."""
 from __future__ import annotations
 
 import os
-import signal
 
 import pytest
 
+from bench.harness.interrupts import sigterm_as_ctrl_c
 from bench.harness.memory import PeakMemory
 from bench.method import headlines
 from bench.method.plan import Plan
@@ -33,13 +33,9 @@ def pytest_addoption(parser):
                          "env TFSERVE_URL")
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def pytest_configure(config):
     # SIGTERM (a CI runner cancelling the job) takes Ctrl-C's path: fixtures tear down, servers stop.
-    signal.signal(signal.SIGTERM, _interrupt)
+    sigterm_as_ctrl_c()
     state = run_state(config)
     state.peak_memory = PeakMemory().start()
     url = config.getoption("--serving-url", default=None)
