@@ -40,6 +40,7 @@ from bench.method.plan import Plan, request_texts
 from bench.method.verdicts import CANNOT_DECIDE, GateComparison, compare, outcome
 from bench.questions import QUESTIONS, gating
 from bench.results.gate_report import markdown, table
+from serving import servers
 
 TEXTS = request_texts()  # the suite's texts: held-out sentences, sent in turn
 ACCEPT_TRAILER = "Perf-Accepted"
@@ -105,7 +106,7 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
         try:
             for question in gating.gated([group for group in GROUPS if group in args.groups]):
                 for label, base, candidate, kind, note in gating.measure_question(
-                        question, tuple(args.graphs), run, args.extra_budget, thresholds, args.confidence):
+                        question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, args.confidence):
                     found.append(compare(label, base, candidate, args.confidence, thresholds[kind], kind == "exact", note))
         except (ServerError, LineProcessError, CountError) as error:
             raise GateError(f"a side could not be measured: {error}") from None
@@ -127,6 +128,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--base", default="HEAD~1", help="git ref of the base (default: the previous commit)")
     parser.add_argument("--candidate", type=Path, default=PROJECT_ROOT, help="checkout to test (default: this one)")
     parser.add_argument("--graph", dest="graphs", action="append", help="graph kind(s) to gate (default: static and dynamic)")
+    parser.add_argument("--server", default=servers.DEFAULT, choices=list(servers.SERVERS),
+                        help="the server single requests and bursts go through (default: %(default)s)")
     parser.add_argument("--group", dest="groups", action="append", choices=GROUPS + tuple(ALIASES),
                         help=f"gated question(s) to compare (default: all: {', '.join(GROUPS)})")
     parser.add_argument("--instructions-threshold", type=float, default=0.01,

@@ -52,10 +52,6 @@ def measure(name: str, graph: str, artifacts: Path) -> list[str]:
                    for _ in range(hosting["workers"] * (hosting["threads"] or 4))]
         time.sleep(0.3)
         normal = SlowClient(server.port, get_request(path, "fine"), timeout=GIVE_UP)
-        if servers.get(name).slow_clients.body == "held":  # nothing would come: the holders give up after 10 s
-            time.sleep(10)
-            for holder in holders:
-                holder.close()
         row.append(f"{len(holders)} holding: {describe(normal.outcome())}")
         for holder in holders:
             holder.close()

@@ -110,9 +110,10 @@ class ServerConfig(NamedTuple):
 
 # No HTTP: the graph kind called in a process of its own, the baseline every server is compared with.
 IN_PROCESS = ServerConfig("in-process")
-def default_server(workers: int = 1) -> ServerConfig:
-    """The default server (`serving.servers.DEFAULT`) with `workers` workers."""
-    return ServerConfig(servers.DEFAULT, workers)
+def default_server(workers: int = 1, server: str = servers.DEFAULT) -> ServerConfig:
+    """The default server (`serving.servers.DEFAULT`), or `server`, with `workers` workers (a server
+    of one process runs its own default threads)."""
+    return ServerConfig(server, workers if servers.get(server).worker_processes else 1)
 
 
 # A server someone else runs (`--serving-url`): nothing is launched for it.

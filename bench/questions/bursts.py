@@ -88,5 +88,5 @@ PART = ("threads", "latency_by_rank_ms")
 
 QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case, measure=measure, part=PART,
                     report=report,
-                    gate=Gating(lambda graphs: [Case(graph, plans.default_server(2)) for graph in graphs], measure,
+                    gate=Gating(lambda graphs, server: [Case(graph, plans.default_server(2, server)) for graph in graphs], measure,
                                 threshold="coarse"))

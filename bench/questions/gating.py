@@ -129,10 +129,11 @@ def gated(groups: list[str]) -> list[Question]:
     return [QUESTIONS[group] for group in groups]
 
 
-def measure_question(question: Question, graphs: tuple[str, ...], run: SidesRun, budget_s: float,
+def measure_question(question: Question, graphs: tuple[str, ...], server: str, run: SidesRun, budget_s: float,
                      thresholds: Mapping[str, float], confidence: float) -> list[GateFigure]:
-    """The question's figures, candidate against base, rotating again while one is undecided."""
-    cases = question.gate.cases(graphs)
+    """The question's figures, candidate against base, rotating again while one is undecided; the
+    questions that measure through HTTP do it on `server` (serving.servers)."""
+    cases = question.gate.cases(graphs, server)
     sided = [SideCase(side, case, replica) for case in cases for side in run.sides
              for replica in range(1, (REPLICAS if case.config.launched else 1) + 1)]
     run.launch([case for case in sided if case.config.launched])

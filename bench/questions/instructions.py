@@ -109,6 +109,6 @@ def report(rows) -> list[str]:
 
 QUESTION = Question(RECORD, "instructions_graph", "instructions per request (callgrind)", cases=cases,
                     measure=lambda kinds, run: measure_instructions([Case(kind, IN_PROCESS) for kind in kinds], run),
-                    gate=Gating(lambda graphs: [Case(graph, IN_PROCESS) for graph in graphs], measure_instructions,
+                    gate=Gating(lambda graphs, _server: [Case(graph, IN_PROCESS) for graph in graphs], measure_instructions,
                                 threshold="exact", note=request_time_note),
                     report=report, first=True, part=PART)

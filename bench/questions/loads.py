@@ -70,5 +70,5 @@ def measure_loads(cases: list[Case], run, text: str = LOAD_TEXT) -> Measured:
 QUESTION = Question(RECORD, "load_graph", "load + first prediction, a fresh graph each time",
                     cases=lambda plan: list(graphs(plan)),
                     measure=lambda kinds, run: measure_loads([Case(graph, IN_PROCESS) for graph in kinds], run),
-                    gate=Gating(lambda graphs: [Case(graph, IN_PROCESS) for graph in graphs], measure_loads,
+                    gate=Gating(lambda graphs, _server: [Case(graph, IN_PROCESS) for graph in graphs], measure_loads,
                                 threshold="coarse"))

@@ -11,7 +11,7 @@ class Gating:
     """How a question is gated (`python -m bench.gate --group RECORD`): the cases it compares for the
     gated graph kinds, each measured for base and candidate as two cases of one rotation."""
 
-    cases: Callable  # graph kinds -> its cases (bench.method.plan.Case) to compare
+    cases: Callable  # (graph kinds, server name) -> its cases (bench.method.plan.Case) to compare
     measure: Callable  # (cases, run) -> Measured, for cases as they are (with a side: bench.questions.gating)
     threshold: str = "fine"  # which of the gate's thresholds: "fine" (single requests), "coarse" (wider
     # intervals: bursts, loads) or "exact" (counts, no interval: instructions)

@@ -75,5 +75,5 @@ def measure(cases: list[Case], run) -> Measured:
 
 QUESTION = Question(RECORD, "request_case", "single requests", cases=cases, server_case=lambda case: case,
                     measure=measure,
-                    gate=Gating(lambda graphs: [Case(graph, plans.default_server(1)) for graph in graphs], measure,
+                    gate=Gating(lambda graphs, server: [Case(graph, plans.default_server(1, server)) for graph in graphs], measure,
                                 kind_ratios=True))

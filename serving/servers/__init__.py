@@ -20,9 +20,9 @@ from types import ModuleType
 
 @dataclass(frozen=True)
 class SlowClients:
-    """What the server does when a request deadline passes (serving.deadlines)."""
+    """What the server does when a request deadline passes (serving.deadlines). A body too slow gets
+    a 408 JSON answer on every server: one that cannot free its worker at the deadline is not offered."""
     headers: str = "408"  # headers too slow: "408" (JSON), or "close" (no answer)
-    body: str = "408"  # body too slow: "408" (JSON), or "held" (a thread waits until the client closes)
     silent: str = "close"  # a new connection that sends nothing: "close" at the header deadline, or
     # "open" (kept open, holding no worker thread)
 
@@ -42,8 +42,9 @@ SERVERS = {
     "waitress": Server("waitress_server", False, "one process, a pool of --threads threads (default 4)"),
     "granian": Server("granian_server", True, "a Rust HTTP front end, N worker processes of --threads Python threads "
                       "(default 1)",
-                      # hyper's header timeout closes; a WSGI body read blocks in Rust without a timeout
-                      slow_clients=SlowClients(headers="close", body="held", silent="open")),
+                      # hyper's header timeout closes the connection; the body's deadline is ours
+                      # (serving.servers.granian_deadlines)
+                      slow_clients=SlowClients(headers="close", silent="open")),
 }
 
 

@@ -27,7 +27,7 @@ DEFAULT_THREADS = 1  # one Python thread per worker runs the model, as a gunicor
 
 
 def hosting(settings: Settings) -> dict:
-    return setup_report.hosting("granian", settings.workers, "wsgi (Rust HTTP, Python threads)",
+    return setup_report.hosting("granian", settings.workers, "asgi (Rust HTTP, body read in an event loop, the app on Python threads)",
                                 settings.threads or DEFAULT_THREADS)
 
 
@@ -38,14 +38,15 @@ def run(settings: Settings) -> None:
     from granian.server import Server
 
     from serving import graphs
+    from serving.servers.granian_deadlines import BodyDeadlineApp
 
     # As gunicorn's master: import the kind's module once, before granian forks its workers,
     # so they share it; its runtime starts in each worker when the model loads.
     graphs.import_kind(settings.graph)
     server = Server(
         "serving.app:create_app",  # a name for granian's logs; the app comes from the loader below
-        address=settings.bind, port=settings.port, interface=Interfaces.WSGI, workers=settings.workers,
-        blocking_threads=settings.threads or DEFAULT_THREADS, log_level=LogLevels.warning,
+        address=settings.bind, port=settings.port, interface=Interfaces.ASGINL, workers=settings.workers,
+        log_level=LogLevels.warning,
         log_access=settings.access_log, respawn_failed_workers=True,
         # as gunicorn's graceful_timeout: a worker whose interpreter teardown (TensorFlow's) hangs
         # is killed after 5 s instead of holding the stop forever (seen: over 20 s)
@@ -54,4 +55,6 @@ def run(settings: Settings) -> None:
     )
     logging.getLogger("serving").info("granian: %s workers, %s threads each", settings.workers,
                                       settings.threads or DEFAULT_THREADS)
-    server.serve(target_loader=lambda _target: load_app_or_exit(settings))
+    server.serve(target_loader=lambda _target: BodyDeadlineApp(
+        load_app_or_exit(settings), settings.body_timeout, settings.threads or DEFAULT_THREADS,
+        settings.limits.max_body_bytes))
