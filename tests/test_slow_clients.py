@@ -24,10 +24,11 @@ TEXT = "a warm and funny film"
 BODY = json.dumps({"text": TEXT}).encode()
 
 
-# every registered server, and gunicorn's threaded workers beside its sync ones
+# every registered server, and the threaded set-ups of gunicorn and granian beside the one-thread ones
 SET_UPS = {name: {"server": name, **({"workers": 2} if server.worker_processes else {"threads": 2})}
            for name, server in servers.SERVERS.items()}
 SET_UPS["gunicorn-gthread"] = {"server": "gunicorn", "workers": 2, "threads": 2}
+SET_UPS["granian-threads"] = {"server": "granian", "workers": 1, "threads": 2}  # the app on a pool, not the loop
 
 
 @pytest.fixture(scope="module", params=list(SET_UPS))

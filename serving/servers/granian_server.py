@@ -1,5 +1,6 @@
 """granian: a Rust HTTP front end (hyper on tokio) for the WSGI app; `--workers` processes,
-each running the app on `--threads` Python threads (granian's blocking threads, default 1).
+each reading requests in an event loop and running the app on `--threads` Python threads
+(default 1: the loop's own).
 
 HTTP parsing, keep-alive and connection handling happen in Rust, outside the GIL; only the
 app's own code runs in Python. Requests hyper refuses before the app sees them get hyper's own
@@ -10,10 +11,9 @@ e.g. a 1 MB URL (431). A single 20 KB header, which gunicorn refuses (431), is i
 buffer and is answered.
 
 Deadlines (serving.deadlines): hyper's `header_read_timeout` is `--header-timeout` (it closes the
-connection, without an answer). `--body-timeout` cannot be kept: granian hands the app a body
-whose reads block in Rust with no timeout, and reading it on a helper thread to give up on it
-stalled the whole worker (measured; docs/slow-clients.md). A client that announces more body
-than it sends holds one Python thread until it closes: put a buffering proxy in front.
+connection, without an answer); `--body-timeout` is kept by an ASGI front that awaits the body in
+the worker's event loop before the WSGI app sees the request (serving.servers.granian_deadlines):
+granian's own WSGI interface hands the app a body whose reads block in Rust with no timeout.
 """
 from __future__ import annotations
 
