@@ -11,9 +11,10 @@ e.g. a 1 MB URL (431). A single 20 KB header, which gunicorn refuses (431), is i
 buffer and is answered.
 
 Deadlines (serving.deadlines): hyper's `header_read_timeout` is `--header-timeout` (it closes the
-connection, without an answer); `--body-timeout` is kept by an ASGI front that awaits the body in
-the worker's event loop before the WSGI app sees the request (serving.servers.granian_deadlines):
-granian's own WSGI interface hands the app a body whose reads block in Rust with no timeout.
+connection, without an answer). `--body-timeout` is kept by serving the app through granian's
+async interface (RSGI), which awaits the body in the worker's event loop before the WSGI app sees
+the request (serving.servers.granian_deadlines): granian's own WSGI interface hands the app a body
+whose reads block in Rust with no timeout.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ DEFAULT_THREADS = 1  # one Python thread per worker runs the model, as a gunicor
 
 
 def hosting(settings: Settings) -> dict:
-    return setup_report.hosting("granian", settings.workers, "asgi (Rust HTTP, body read in an event loop, the app on Python threads)",
+    return setup_report.hosting("granian", settings.workers, "rsgi (Rust HTTP, body read in an event loop, the app on Python threads)",
                                 settings.threads or DEFAULT_THREADS)
 
 
@@ -45,7 +46,7 @@ def run(settings: Settings) -> None:
     graphs.import_kind(settings.graph)
     server = Server(
         "serving.app:create_app",  # a name for granian's logs; the app comes from the loader below
-        address=settings.bind, port=settings.port, interface=Interfaces.ASGINL, workers=settings.workers,
+        address=settings.bind, port=settings.port, interface=Interfaces.RSGI, workers=settings.workers,
         log_level=LogLevels.warning,
         log_access=settings.access_log, respawn_failed_workers=True,
         # as gunicorn's graceful_timeout: a worker whose interpreter teardown (TensorFlow's) hangs
