@@ -17,8 +17,8 @@ from bench.questions import QUESTIONS, single_requests
 from bench.questions import bursts as burst_question
 from bench.results.formatting import fmt, section
 from bench.results.records import Figure
+from bench.results.saved_runs import DEFAULT_STORAGE, find_run
 
-DEFAULT_STORAGE = Path(".benchmarks")
 PARTS = {record: question.part for record, question in QUESTIONS.items()}  # each question's own figures
 DEFAULT_OUT = Path("reports")
 
@@ -44,25 +44,6 @@ class Row:
     def scenario(self) -> str:
         """The question and server set-up without the graph kind: what static and dynamic share."""
         return f"{self.figure.question} [{self.setup}]"
-
-
-def find_run(storage: Path, spec: str | None) -> Path:
-    """A saved run by file path, by its number ("0006", as pytest-benchmark names it), or the newest."""
-    if spec is None:
-        return latest_run(storage)
-    if Path(spec).is_file():
-        return Path(spec)
-    matches = sorted(Path(storage).glob(f"*/{spec}_*.json"))
-    if len(matches) != 1:
-        raise FileNotFoundError(f"no single saved run {spec!r} under {storage} ({len(matches)} match)")
-    return matches[0]
-
-
-def latest_run(storage: Path) -> Path:
-    runs = sorted(Path(storage).glob("*/*.json"), key=lambda p: p.name)
-    if not runs:
-        raise FileNotFoundError(f"no saved runs under {storage}; run `python -m pytest bench` first")
-    return runs[-1]
 
 
 def load_rows(run: dict) -> list[Row]:

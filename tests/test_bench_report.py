@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench import report
+from bench.results import saved_runs
 
 FAKE_SUITE = textwrap.dedent('''
     import time
@@ -66,12 +67,12 @@ def saved_run(tmp_path_factory):
                     f"--rootdir={folder}", "--benchmark-storage", str(folder / "storage"), "--benchmark-autosave",
                     str(folder / "test_fake.py")], check=True, capture_output=True, cwd=folder,
                    env={**os.environ, "PYTHONPATH": str(root)})
-    return report.latest_run(folder / "storage")
+    return saved_runs.latest_run(folder / "storage")
 
 
 def test_latest_run_needs_a_saved_run(tmp_path):
     with pytest.raises(FileNotFoundError, match="no saved runs"):
-        report.latest_run(tmp_path)
+        saved_runs.latest_run(tmp_path)
 
 
 def test_report_writes_markdown_and_plots(saved_run, tmp_path):
@@ -118,10 +119,10 @@ def test_cli_reports_missing_storage_in_one_line(tmp_path, capsys):
 def test_a_run_is_found_by_its_number(saved_run):
     storage = saved_run.parent.parent
     number = saved_run.name.split("_")[0]
-    assert report.find_run(storage, number) == saved_run
-    assert report.find_run(storage, str(saved_run)) == saved_run
+    assert saved_runs.find_run(storage, number) == saved_run
+    assert saved_runs.find_run(storage, str(saved_run)) == saved_run
     with pytest.raises(FileNotFoundError, match="no single saved run '9999'"):
-        report.find_run(storage, "9999")
+        saved_runs.find_run(storage, "9999")
 
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference-run"
