@@ -3,7 +3,10 @@
 ~2 % more instructions on the request path fail its instructions group 5 of 5, where wall clocks
 cannot see 2 %.
 
-Slow (about 40 minutes): run with `tox -e gate` or `python -m pytest -m slow tests/test_gate.py`.
+Two light proofs run with the tests (and so in CI): the +10 % slowdown and the ~2 % more
+instructions, each caught by one gate run of its group (about 4 minutes together). The rest is
+slow (about 40 minutes): `tox -e gate-proof`, `python -m pytest -m slow tests/test_gate.py`, or the
+workflow's weekly job.
 """
 import json
 import shutil
@@ -15,7 +18,6 @@ import pytest
 
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV
 
-pytestmark = pytest.mark.slow
 RUNS = 5
 SLOWDOWN = '''        results, timings = classifier.classify(texts)
         time.sleep(0.15 * (time.perf_counter() - started))  # injected: +15 % of the handler, ~+10 % of a request here
@@ -53,6 +55,25 @@ def add_work(repo):
     app.write_text(text.replace("        results, timings = classifier.classify(texts)\n", MORE_WORK))
 
 
+def test_the_gate_catches_ten_percent_slower_requests_once(tmp_path):
+    """The light proof of the wall-clock groups: one gate run, single requests of the frozen graph."""
+    repo = clone_with_commit(tmp_path, "slower", slow_down)
+    status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "request")
+    assert status == 1, output
+    verdict, ratio = verdicts["request static gunicorn-w1: candidate / base"]
+    assert verdict == "FAIL" and 1.05 < ratio < 1.3, verdicts
+
+
+def test_the_gate_catches_two_percent_more_instructions_once(tmp_path):
+    """The light proof of the instructions group: one count of each side."""
+    repo = clone_with_commit(tmp_path, "more-work", add_work)
+    status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "instructions")
+    assert status == 1, output
+    verdict, ratio = verdicts["instructions per request in-process (request thread) static: candidate / base"]
+    assert verdict == "FAIL" and 1.01 < ratio < 1.05, verdicts
+
+
+@pytest.mark.slow
 def test_two_percent_more_instructions_fail_the_instructions_group(tmp_path):
     repo = clone_with_commit(tmp_path, "more-work", add_work)
     for _ in range(RUNS):
@@ -74,6 +95,7 @@ def gate(repo) -> tuple[int, str]:
     return result.returncode, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, change, expected", [("slower", slow_down, 1), ("unchanged", touch_comment, 0)])
 def test_gate_verdicts_are_repeatable(tmp_path, name, change, expected):
     repo = clone_with_commit(tmp_path, name, change)
@@ -123,6 +145,7 @@ def verdicts(output: str) -> dict[str, str]:
     return found
 
 
+@pytest.mark.slow
 def test_static_over_dynamic_ratio_is_gated_too(tmp_path):
     repo = clone_with_commit(tmp_path, "static-only", slow_down_static_only)
     result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo),
@@ -173,6 +196,7 @@ def run_gate_on(repo, *args) -> tuple[int, dict, str]:
     return result.returncode, verdicts, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_a_slower_model_load_fails_the_gate(tmp_path):
     repo = clone_with_commit(tmp_path, "slow-load", slow_down_loading)
     status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "loads", "--group", "requests")
@@ -181,6 +205,7 @@ def test_a_slower_model_load_fails_the_gate(tmp_path):
     assert verdicts["request static gunicorn-w1: candidate / base"][0] != "FAIL", verdicts  # only loading was slowed
 
 
+@pytest.mark.slow
 def test_requests_serialised_across_workers_fail_the_burst_comparison(tmp_path):
     repo = clone_with_commit(tmp_path, "serialised", serialise_requests)
     status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "requests", "--group", "bursts")
