@@ -21,6 +21,7 @@ from bench.clients.http import SequentialClient
 from bench.harness.minimal_app import ANSWER
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, free_port
 from bench.method.stats import latency_summary
+from bench.plugin.required_tools import require_tool
 from bench.plugin.sample_clock import sample_clock
 from bench.questions import client_cost
 from bench.results.records import Figure
@@ -56,6 +57,8 @@ def minimal_server():
 
 @pytest.mark.benchmark(timer=sample_clock)
 def test_client_cost(benchmark, minimal_server, plan):
+    require_tool(None if wrk.available() else "wrk is not installed (Debian: apt-get install wrk): the client's "
+                 "cost is measured against it")
     benchmark.group = "client: against a minimal server (no TensorFlow)"
     text = "the staff was friendly, but the room was dirty"
     ours, theirs, _ = wrk.alternate_p50s(minimal_server, text, windows=WINDOWS, requests=REQUESTS)
@@ -64,12 +67,11 @@ def test_client_cost(benchmark, minimal_server, plan):
     client.close()
     assert all(status == 200 and body == ANSWER for _, status, body in client.answers.items)
     sample_clock.hand_over(benchmark, times)
-    wrk_p50 = float(np.median(theirs)) if theirs else None
-    ours_p50 = float(np.median(ours))
+    wrk_p50, ours_p50 = float(np.median(theirs)), float(np.median(ours))
     record = Figure(
         question=client_cost.RECORD, graph=None, setup="minimal-gunicorn-w1", server_setup=MINIMAL_SERVER,
         text_chars_mean=len(text), **latency_summary(times),
         part={"client_window_p50_ms": round(ours_p50, 4), "wrk_window_p50_ms": wrk_p50,
-              "client_cost_ms": round(ours_p50 - wrk_p50, 4) if wrk_p50 is not None else None},
+              "client_cost_ms": round(ours_p50 - wrk_p50, 4)},
     )
     benchmark.extra_info.update(record.as_extra_info())

@@ -4,12 +4,11 @@ keeps the count as one round of one nanosecond per instruction; `extra_info` has
 (`part.per_request`)."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from bench.harness import instructions as counting
 from bench.method.plan import IN_PROCESS, Case
+from bench.plugin.required_tools import require_tool
 from bench.plugin.sample_clock import SampleClock
 from bench.questions import instructions
 
@@ -19,10 +18,7 @@ instruction_clock = SampleClock("callgrind_instructions_as_ns")
 
 @pytest.mark.benchmark(timer=instruction_clock)
 def test_instructions_per_request(benchmark, describe, instructions_graph, measurements, texts):
-    if reason := counting.missing_tools():  # as wrk: a skip here, a failure where tools are required (CI)
-        if os.environ.get("TFSERVE_REQUIRE_TOOLS") == "1":
-            pytest.fail(f"{reason}; TFSERVE_REQUIRE_TOOLS=1 says it must be here")
-        pytest.skip(reason)
+    require_tool(counting.missing_tools())
     benchmark.group = "instructions per request (callgrind, in-process)"
     case = Case(instructions_graph, IN_PROCESS)
     measured = measurements(instructions.RECORD)
