@@ -15,4 +15,3 @@ def test_peak_sees_an_allocation_that_is_gone_by_the_end():
     peak.stop()
     stored = peak.as_json()
     assert stored["run_peak_mb"] >= 800
-    assert abs(stored["machine_used_peak_mb"] - stored["machine_used_before_mb"] - stored["run_peak_mb"]) <= 1

@@ -1,6 +1,7 @@
 """Real servers in subprocesses: answers, routes, errors, imports and clean shutdown."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -55,7 +56,8 @@ def test_get_answers_label_probability_graph_and_timings(server, expected):
         assert body["probability"] == pytest.approx(float(probabilities.max()), abs=1e-5)
         assert body["probabilities"]["POSITIVE"] == pytest.approx(float(probabilities[1]), abs=1e-5)
         assert set(body["timings_ms"]) == {"preprocess_ms", "inference_ms", "total_ms"}
-        assert all(value >= 0 for value in body["timings_ms"].values())
+        timings = body["timings_ms"]  # the parts are inside the whole, and the model takes time
+        assert 0 < timings["inference_ms"] and timings["preprocess_ms"] + timings["inference_ms"] <= timings["total_ms"]
 
 
 def test_post_single_and_batch(server, expected):
@@ -140,8 +142,9 @@ def test_a_server_of_another_runtime_never_imports_tensorflow(artifacts_dir, gra
         assert len(tree) >= 3  # the master (and its launcher) and two workers
         mapped = {pid.pid: [m.path for m in pid.memory_maps()] for pid in tree}
         log = process.log_path.read_text(errors="replace")
-    assert "| onnxruntime\n" in log or "onnxruntime" in log  # the import log covers the workers
-    assert "| tensorflow\n" not in log and "| keras\n" not in log
+    imported = set(re.findall(r"^import time:[^|]*\|[^|]*\|\s*([\w.]+)$", log, flags=re.M))  # at any depth
+    assert "onnxruntime" in imported  # the import log covers the workers
+    assert not imported & {"tensorflow", "keras", "tf_keras"}, sorted(imported & {"tensorflow", "keras", "tf_keras"})
     for pid, paths in mapped.items():
         found = [path for path in paths if "tensorflow" in path or "libtensorflow" in path]
         assert not found, f"process {pid} maps TensorFlow: {found[:3]}"

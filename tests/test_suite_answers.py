@@ -12,12 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 NAME = "request in-process: static / dynamic"
 
 
-def run_suite(tmp_path: Path, tamper: str) -> tuple[dict, str, dict]:
+def run_suite(tmp_path: Path, tamper: str, quick: bool = True) -> tuple[dict, str, dict]:
     report = tmp_path / f"{tamper}.json"
-    env = {**os.environ, "TAMPER": tamper, "TAMPER_MS": "10",
+    env = {**os.environ, "TAMPER": tamper,
            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "plugins")])}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "bench", "--bench-quick", "-k", "single_request and in-process",
+        [sys.executable, "-m", "pytest", "bench", *(["--bench-quick"] if quick else []), "-k", "single_request and in-process",
          "-p", "tamper_inprocess", "-p", "no:cacheprovider", "--benchmark-storage", str(tmp_path / "storage"),
          "--benchmark-json", str(report)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
@@ -27,13 +27,16 @@ def run_suite(tmp_path: Path, tamper: str) -> tuple[dict, str, dict]:
     return comparisons[NAME], result.stdout, stored
 
 
-def test_a_slowed_stream_is_reported_slower_with_an_interval_that_excludes_one(tmp_path):
-    found, summary, stored = run_suite(tmp_path, "slow-static")  # +10 ms on a 4-7 ms request
-    assert found["low"] > 1.2, found
+def test_a_ten_percent_slower_stream_is_reported_slower_with_an_interval_that_excludes_one(tmp_path):
+    # static against static, one side 10 % slower inside its timed call: the size of change the gate
+    # and --benchmark-compare are asked to see, not a wiring check. At the default rounds (about 35 s
+    # here; quick mode's interval is too wide for 10 %). Two processes of one graph differ by a few
+    # per cent by themselves (the gate runs two per side for that), so the ratio is bounded loosely.
+    found, summary, stored = run_suite(tmp_path, "static-twice,slow-static", quick=False)
+    assert found["low"] > 1.0 and 1.03 < found["ratio"] < 1.3, found
     # the run's peak memory is stored (what it measures is tested in tests/test_memory.py: other
     # processes on the machine can free memory meanwhile, so no size is asserted here)
-    memory = stored["peak_memory"]
-    assert memory["machine_used_peak_mb"] >= memory["machine_used_before_mb"] > 0, memory
+    assert {"machine_used_peak_mb", "machine_used_before_mb", "run_peak_mb"} <= set(stored["peak_memory"])
     line = next(line for line in summary.splitlines() if line.startswith(NAME))
     assert "static is" in line and "x slower than dynamic" in line, line
 

@@ -17,15 +17,15 @@ class InProcessClient:
     """Like `bench.clients.http.SequentialClient`, for a graph kind called without HTTP: `timed_unit()`
     returns the seconds the call took inside its process."""
 
-    delay_ms = 0.0  # a deliberate slowdown inside every call (tests only)
+    slowdown = 0.0  # a deliberate slowdown inside every call, a fraction of its time (tests only)
 
     def __init__(self, graph: str, artifacts, texts: list[str]):
         self.graph = graph
         self._texts = cycle(texts)
         self.answers = Answers()
         command = [sys.executable, "-m", "bench.clients.inprocess_worker", str(artifacts.root), graph]
-        if self.delay_ms:
-            command += ["--delay-ms", str(self.delay_ms)]
+        if self.slowdown:
+            command += ["--slowdown", str(self.slowdown)]
         self.process = LineProcess(command, PROJECT_ROOT, name=f"in-process {graph} worker")
         self.setup: dict | None = None
 

@@ -1,13 +1,13 @@
 """The no-HTTP baseline's process: one graph kind, the server's own classify path, called directly.
 
-`python -m bench.clients.inprocess_worker ARTIFACTS GRAPH [--delay-ms MS]`: loads the kind and warms it
+`python -m bench.clients.inprocess_worker ARTIFACTS GRAPH [--slowdown F]`: loads the kind and warms it
 up, prints one JSON line `{"ready": true, "setup": ...}`, then answers one line per request read
 from stdin (a JSON string, the text) with `{"seconds": ..., "body": ...}`: the call timed here with
 `time.perf_counter`, so the pipe's own latency is not the figure.
 
 A process of its own, as a server's worker is: four kinds loaded into one process made each of
 them slower (here static-xla 0.82 ms a call instead of 0.55 ms, static 6.9 instead of 5.9), which
-is no deployment's regime. `--delay-ms` sleeps inside every timed call: a deliberate slowdown
+is no deployment's regime. `--slowdown F` sleeps F times each call's own time inside it: a deliberate slowdown
 for the tests that check what the suite's answers say about one.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.clients.inprocess_worker")
     parser.add_argument("artifacts")
     parser.add_argument("graph")
-    parser.add_argument("--delay-ms", type=float, default=0.0)
+    parser.add_argument("--slowdown", type=float, default=0.0)
     args = parser.parse_args()
     from sentiment_model.artifacts import load_artifacts
     from serving.classifier import Classifier
@@ -48,7 +48,6 @@ def main() -> None:
     gc.collect()
     gc.disable()  # collected between calls only when asked, never inside a timed one
     print(json.dumps({"ready": True, "setup": setup}), flush=True)
-    delay_s = args.delay_ms / 1000
     for line in sys.stdin:
         text = json.loads(line)
         if text is None:  # between rounds: what the last round left
@@ -58,8 +57,8 @@ def main() -> None:
         started = time.perf_counter()
         results, _ = classifier.classify([text])
         body = json.dumps({"graph": args.graph, **results[0]})
-        if delay_s:
-            time.sleep(delay_s)
+        if args.slowdown:
+            time.sleep(args.slowdown * (time.perf_counter() - started))
         seconds = time.perf_counter() - started
         print(json.dumps({"seconds": seconds, "body": body}), flush=True)
 

@@ -1,9 +1,10 @@
 """A pytest plugin for a real `pytest bench` run (`-p tamper_inprocess`) that changes one
 in-process stream, so tests can check what the suite's answers say about it.
 
-TAMPER=slow-static: every static in-process call sleeps TAMPER_MS more, inside its timed part (a
-deliberate slowdown, `bench.clients.inprocess_worker --delay-ms`).
+TAMPER=slow-static: every static in-process call sleeps TAMPER_SLOWDOWN (default 0.1) times its
+own time more, inside its timed part (`bench.clients.inprocess_worker --slowdown`).
 TAMPER=static-twice: the "dynamic" stream runs the static graph too (two identical streams).
+Both (TAMPER=static-twice,slow-static): static against itself made 10 % slower.
 """
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ import os
 
 from bench.clients import inprocess
 
-MODE = os.environ.get("TAMPER", "")
-DELAY_MS = float(os.environ.get("TAMPER_MS", "2"))
+MODES = set(os.environ.get("TAMPER", "").split(","))
+SLOWDOWN = float(os.environ.get("TAMPER_SLOWDOWN", "0.1"))
 
 
 class TamperedClient(inprocess.InProcessClient):
     def __init__(self, graph, artifacts, texts):
-        self.delay_ms = DELAY_MS if MODE == "slow-static" and graph == "static" else 0.0
-        super().__init__("static" if MODE == "static-twice" else graph, artifacts, texts)
+        self.slowdown = SLOWDOWN if "slow-static" in MODES and graph == "static" else 0.0
+        super().__init__("static" if "static-twice" in MODES else graph, artifacts, texts)
         self.graph = graph  # answers still say which stream they belong to
 
     def timed_unit(self) -> float:
