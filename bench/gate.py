@@ -37,7 +37,7 @@ from bench.harness.line_process import LineProcessError
 from bench.harness.memory import PeakMemory
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
 from bench.method.plan import Plan, request_texts
-from bench.method.verdicts import CANNOT_DECIDE, GateComparison, compare, outcome
+from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, GateComparison, compare, outcome
 from bench.questions import QUESTIONS, gating
 from bench.results.gate_report import markdown, table
 from serving import servers
@@ -132,11 +132,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="the server single requests and bursts go through (default: %(default)s)")
     parser.add_argument("--group", dest="groups", action="append", choices=GROUPS + tuple(ALIASES),
                         help=f"gated question(s) to compare (default: all: {', '.join(GROUPS)})")
-    parser.add_argument("--instructions-threshold", type=float, default=0.01,
+    parser.add_argument("--instructions-threshold", type=float, default=GATE_THRESHOLDS["exact"],
                         help="allowed growth of instructions per request, a fraction (default %(default)s)")
-    parser.add_argument("--threshold", type=float, default=0.05,
+    parser.add_argument("--threshold", type=float, default=GATE_THRESHOLDS["fine"],
                         help="allowed slowdown of single requests, a fraction (default %(default)s)")
-    parser.add_argument("--coarse-threshold", type=float, default=0.10,
+    parser.add_argument("--coarse-threshold", type=float, default=GATE_THRESHOLDS["coarse"],
                         help="allowed slowdown of bursts and loads, whose intervals are wider (default %(default)s)")
     parser.add_argument("--extra-budget", type=float, default=60.0, metavar="S",
                         help="seconds of extra rounds per wall-clock question while it is undecided (default %(default)s)")

@@ -13,8 +13,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.method.verdicts import GATE_THRESHOLDS
 from bench.questions import QUESTIONS, single_requests
 from bench.questions import bursts as burst_question
+from bench.results import pages
 from bench.results.formatting import fmt, section
 from bench.results.records import Figure
 from bench.results.saved_runs import DEFAULT_STORAGE, find_run
@@ -67,13 +69,19 @@ def static_vs_dynamic(rows: list[Row]) -> list[tuple[str, float, float, float, b
 
 
 def answers_table(comparisons: list[dict]) -> list[str]:
-    """The run's stored `comparisons` (bench.method.paired.Comparison) as a markdown table."""
+    """The run's stored `comparisons` (bench.method.paired.Comparison) as a markdown table, in the
+    registry's order of questions (after idle, the longest and least certain, last)."""
     from bench.results.comparison import Comparison
 
     if not comparisons:
         return ["This run stored no paired ratios (it was made before paired measurement, or measured one case)."]
+    order = list(QUESTIONS)
+
+    def question_index(entry: dict) -> int:
+        return next((index for index, record in enumerate(order) if entry["name"].startswith(record)), len(order))
+
     lines = ["| question | ratio | interval | answer |", "|---|---:|---|---|"]
-    for entry in comparisons:
+    for entry in sorted(comparisons, key=question_index):
         c = Comparison.from_json(entry)
         lines.append(f"| {c.name} | {c.ratio:.3f} | [{c.low:.3f}, {c.high:.3f}] ({c.confidence:.0%}) | {c.words()} |")
     return lines
@@ -94,6 +102,81 @@ def memory_table(rows: list[Row]) -> list[str]:
         ratio = f"{memory['pss_mb'] / static['pss_mb']:.2f}" if static and static["pss_mb"] else "–"
         lines.append(f"| {setup} | {graph} | {memory['processes']} | {memory['rss_mb']:.0f} | {memory['pss_mb']:.0f} | "
                      f"{memory['uss_mb']:.0f} | {fmt(memory.get('worker_pss_mb'), 0)} | {ratio} |")
+    return lines
+
+
+# The seed's question, static ÷ dynamic, as the run's comparisons name it: (words, comparison)
+SEED_RATIOS = (("load + first prediction", "load + first prediction: static / dynamic"),
+               ("cold start (launch to healthy)", "cold start gunicorn-w1: static / dynamic"),
+               ("a request in-process", "request in-process: static / dynamic"),
+               ("over gunicorn, 1 worker", "request gunicorn-w1: static / dynamic"),
+               ("a burst of 20 on 1 worker", "burst of 20 gunicorn-w1: static / dynamic"),
+               ("on 2 workers", "burst of 20 gunicorn-w2: static / dynamic"))
+
+
+def headline(run: dict, rows: list[Row]) -> list[str]:
+    """The report's first lines: what a newcomer came for, each figure from this run."""
+    comparisons = {c["name"]: c for c in run.get("comparisons", [])}
+    seed = [f"{words} **{c['ratio']:.3f}** [{c['low']:.3f}, {c['high']:.3f}]"
+            for words, name in SEED_RATIOS if (c := comparisons.get(name))]
+    lines = ["## In short", ""]
+    if seed:
+        lines.append("- **The seed's question**: the frozen graph's time ÷ model code + checkpoint's (below 1: "
+                     "the frozen graph is faster), with 95 % intervals: " + "; ".join(seed) + ".")
+    lines += _fastest(rows, single_requests.RECORD, "one request at a time", "p50", "gunicorn-w1")
+    lines += _fastest(rows, burst_question.RECORD, "a burst of 20 requests", "burst time", "gunicorn-w2")
+    counts = [f"{row.graph} {row.figure.get('per_request') / 1e6:.3f} M" for row in rows
+              if row.figure.get("per_request") is not None]
+    lines.append(
+        f"- **What `python -m bench.gate` fails a change for** (it measures the change and its base side by side): "
+        f"instructions per request on the request's thread up by more than {GATE_THRESHOLDS['exact']:.0%}"
+        + (f" (this run counted {', '.join(counts)})" if counts else "")
+        + f"; single requests slower by more than {GATE_THRESHOLDS['fine']:.0%}; bursts and loads by more than "
+        f"{GATE_THRESHOLDS['coarse']:.0%}; each only when its interval is wholly beyond the threshold.")
+    return lines
+
+
+def _fastest(rows: list[Row], record: str, what: str, measure: str, seed_setup: str) -> list[str]:
+    """The fastest served set-up for one question, the next one, and the seed's frozen graph, as measured
+    in the question's one rotation (medians; their paired ratios are in the table below)."""
+    served = sorted((row for row in rows if row.figure.question == record and row.setup != "in-process"),
+                    key=lambda row: row.median_ms)
+    if not served:
+        return []
+    best, seed = served[0], next((row for row in served if row.graph == "static" and row.setup == seed_setup), None)
+    words = [f"- **Fastest for {what}**: `{best.graph}` on {best.setup}, {measure} **{best.median_ms:.2f} ms** "
+             f"({_verdict(best.figure)})"]
+    if len(served) > 1:
+        words.append(f"next `{served[1].graph}` on {served[1].setup}, {served[1].median_ms:.2f} ms")
+    if seed is not None and seed is not best:
+        words.append(f"the seed's frozen graph on {seed.setup} {seed.median_ms:.2f} ms "
+                     f"({seed.median_ms / best.median_ms:.1f}× the fastest)")
+    return ["; ".join(words) + f" (of {len(served)} set-ups measured side by side)."]
+
+
+def page_blocks(run: dict, run_path: Path) -> dict[str, str]:
+    """Every block a page may quote (bench.results.pages), rendered from the saved run."""
+    rows = load_rows(run)
+    commit = run.get("commit_info", {})
+    memory = run.get("peak_memory") or {}
+    return {
+        "in-short": "\n".join(headline(run, rows)[2:]),  # without its heading
+        "run": (f"Run `{Path(run_path).name.split('_')[0]}` of commit `{commit.get('id', '?')[:7]}`"
+                f"{' (with uncommitted changes)' if commit.get('dirty') else ''}, {run.get('datetime', '?')[:10]}; "
+                + (f"{run['run_seconds']:.0f} s from pytest's start to the saved run; " if "run_seconds" in run else "")
+                + f"{memory.get('machine_used_peak_mb', '?')} MB used on the machine at its peak, "
+                f"{memory.get('run_peak_mb', '?')} MB more than before it."),
+        "cases": "\n".join(cases_measured(rows)),
+    }
+
+
+def cases_measured(rows: list) -> list[str]:
+    """What the run measured, question by question, in the registry's order."""
+    lines = []
+    for record in QUESTIONS:
+        cases = sorted({f"{row.graph or '–'} {row.setup}".strip() for row in rows if row.figure.question == record})
+        if cases:
+            lines.append(f"- {record}: " + ", ".join(f"`{case}`" for case in cases))
     return lines
 
 
@@ -118,6 +201,8 @@ def markdown(run: dict, source: Path) -> str:
         f"gunicorn {machine.get('client', {}).get('packages', {}).get('gunicorn', '?')}.",
         *([f"Peak memory: {memory['machine_used_peak_mb']} MB used on the machine, "
            f"{memory['run_peak_mb']} MB more than before the run."] if (memory := run.get("peak_memory")) else []),
+        "",
+        *headline(run, rows),
         "",
         "## Answers",
         "",
@@ -254,10 +339,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", help="a saved run: its JSON file or its number (e.g. 0006); default: the newest")
     parser.add_argument("--storage", type=Path, default=DEFAULT_STORAGE)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--pages", action="store_true",
+                        help="also rewrite the README's and docs' marked blocks from this run (bench.results.pages): "
+                             "for the reference run, `--storage docs/reference-run --out docs/reference-run --pages`")
     args = parser.parse_args(argv)
     try:
         run_path = find_run(args.storage, args.run)
         written = write_report(run_path, args.out)
+        if args.pages:
+            written += pages.write_pages(pages.ROOT, page_blocks(json.loads(run_path.read_text()), run_path))
     except (OSError, ValueError, KeyError) as error:  # RecordError is a ValueError
         print(f"error: {error}", file=sys.stderr)
         return 2

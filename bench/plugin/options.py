@@ -3,6 +3,7 @@ usage error), and the run's start and end: SIGTERM, the memory sampler."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -38,6 +39,7 @@ def pytest_configure(config):
     sigterm_as_ctrl_c()
     state = run_state(config)
     state.peak_memory = PeakMemory().start()
+    state.started = time.monotonic()
     url = config.getoption("--serving-url", default=None)
     if url:
         state.remote_graph = _remote_graph(url.rstrip("/"))

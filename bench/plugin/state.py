@@ -11,6 +11,7 @@ from bench.harness.memory import PeakMemory
 @dataclass
 class RunState:
     peak_memory: PeakMemory | None = None  # the machine's used memory, sampled through the run
+    started: float | None = None  # time.monotonic() when pytest was configured: the run's length is stored
     compared: dict | None = None  # the saved run --benchmark-compare compares with, as pytest-benchmark loaded it
     remote_graph: str | None = None  # graph kind of --serving-url, read once from its /healthz
     server_groups: dict = field(default_factory=dict)  # parameter name -> its selected cases (their servers)

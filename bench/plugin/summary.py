@@ -3,6 +3,8 @@ and in the saved JSON; whether they changed since the run `--benchmark-compare` 
 (handed over by pytest-benchmark's own hook, from its own storage)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bench.harness.environment import client_info
@@ -28,6 +30,8 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
     output_json["comparisons"] = [c.as_json() for c in state.comparisons]
     if state.peak_memory is not None:
         output_json["peak_memory"] = state.peak_memory.as_json()
+    if state.started is not None:  # from pytest's start to the saving of the run, training included
+        output_json["run_seconds"] = round(time.monotonic() - state.started, 1)
 
 
 def _threshold(state, comparison, default: float) -> float | None:
