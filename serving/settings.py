@@ -51,7 +51,7 @@ class Settings:
                                help="threads per process (gunicorn: gthread workers, default 1; waitress: its pool, default 4)")
     intra_op_threads: int = flag(0, type=int, aliases=("--tf-intra-op-threads",), metavar="N",
                                  help="threads inside one op, for the kind's runtime (TensorFlow or ONNX Runtime); "
-                                      "0: the runtime decides")
+                                      "0: the machine's cores shared out among the worker processes (at least 1)")
     inter_op_threads: int = flag(0, type=int, aliases=("--tf-inter-op-threads",), metavar="N",
                                  help="threads running independent ops at once, for the kind's runtime; 0: the runtime decides")
     batch_window_ms: float | None = flag(None, type=float, metavar="MS",

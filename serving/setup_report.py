@@ -40,6 +40,10 @@ def process_setup(settings: Settings, hosting: dict) -> dict:
         # ONNX Runtime's session options as set (0: one thread per physical core)
         "ort_intra_op_threads": RUNTIME_THREADS["intra_op"] if runtime == "onnxruntime" else None,
         "ort_inter_op_threads": RUNTIME_THREADS["inter_op"] if runtime == "onnxruntime" else None,
+        # what this process asked its runtime for: the flag, or the cores shared out among the
+        # server's worker processes when the flag is 0 (serving.graphs.fitted_intra_op_threads)
+        "intra_op_threads_set": RUNTIME_THREADS["intra_op"],
+        "intra_op_threads_chosen_by": "flag" if settings.intra_op_threads else "cores ÷ worker processes",
         "cpu_count": os.cpu_count(),
         "python_version": sys.version.split()[0],
     }

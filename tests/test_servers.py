@@ -75,7 +75,10 @@ def test_healthz(server):
     assert setup["graph"] == server.graph and setup["cpu_count"] == os.cpu_count()
     assert setup["server"] in SERVERS and setup["tensorflow_version"]
     assert setup["workers"] == workers_for(setup["server"])
-    assert setup["tf_intra_op_threads"] == 0 and setup["batch_window_ms"] is None  # TensorFlow's defaults
+    # no thread flag: the cores shared out among the worker processes, as TensorFlow reports it
+    cores = len(os.sched_getaffinity(0))
+    assert setup["tf_intra_op_threads"] == max(1, cores // setup["workers"]) == setup["intra_op_threads_set"]
+    assert setup["intra_op_threads_chosen_by"] == "cores ÷ worker processes" and setup["batch_window_ms"] is None
 
 
 def test_healthz_reports_the_set_up_as_the_worker_sees_it(artifacts_dir):
@@ -87,6 +90,7 @@ def test_healthz_reports_the_set_up_as_the_worker_sees_it(artifacts_dir):
                                   "tf_intra_op_threads", "tf_inter_op_threads")} == {
         "server": "gunicorn", "workers": 1, "worker_class": "gthread", "threads": 4, "batch_window_ms": 1.0,
         "tf_intra_op_threads": 1, "tf_inter_op_threads": 2}
+    assert setup["intra_op_threads_chosen_by"] == "flag"
 
 
 @pytest.mark.parametrize("method, query, kwargs, status", [
