@@ -54,6 +54,9 @@ class Settings:
                                       "0: the machine's cores shared out among the worker processes (at least 1)")
     inter_op_threads: int = flag(0, type=int, aliases=("--tf-inter-op-threads",), metavar="N",
                                  help="threads running independent ops at once, for the kind's runtime; 0: the runtime decides")
+    ort_spinning: str = flag("on", choices=["on", "off"],
+                             help="ONNX Runtime's intra-op threads spin after a call, waiting for the next one "
+                                  "(session.intra_op.allow_spinning)")
     batch_window_ms: float | None = flag(None, type=float, metavar="MS",
                                          help="micro-batch concurrent requests (threads in one process: gunicorn "
                                               "gthread, flask, waitress): wait this long for more; 0 = only what is queued")

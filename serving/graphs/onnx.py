@@ -16,6 +16,7 @@ def load(artifacts: Artifacts) -> Predictor:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = RUNTIME_THREADS["intra_op"]  # 0: one per physical core
     options.inter_op_num_threads = RUNTIME_THREADS["inter_op"]
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if RUNTIME_THREADS["spinning"] else "0")
     options.log_severity_level = 3  # errors only: no per-session warnings in the server's log
     try:
         session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
