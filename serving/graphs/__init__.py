@@ -55,7 +55,7 @@ def load(kind: str, artifacts: Artifacts) -> Predictor:
 
 # Runtime thread counts (`--intra-op-threads`, `--inter-op-threads`), set once per process
 # before the model loads; 0: the runtime decides (one thread per core, for both runtimes).
-RUNTIME_THREADS = {"intra_op": 0, "inter_op": 0, "spinning": True}
+RUNTIME_THREADS = {"intra_op": 0, "inter_op": 0, "spinning": False}
 
 
 def fitted_intra_op_threads(requested: int, processes: int) -> int:
@@ -68,7 +68,7 @@ def fitted_intra_op_threads(requested: int, processes: int) -> int:
     return max(1, len(os.sched_getaffinity(0)) // max(1, processes))
 
 
-def configure_threads(kind: str, intra_op: int, inter_op: int, spinning: bool = True) -> None:
+def configure_threads(kind: str, intra_op: int, inter_op: int, spinning: bool = False) -> None:
     """Fix the runtime's thread counts for `kind` before it loads (TensorFlow's are per process), and
     whether ONNX Runtime's pool threads spin after a call."""
     RUNTIME_THREADS.update(intra_op=intra_op, inter_op=inter_op, spinning=spinning)
