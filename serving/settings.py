@@ -54,8 +54,8 @@ class Settings:
                                       "0: the machine's cores shared out among the worker processes (at least 1)")
     inter_op_threads: int = flag(0, type=int, aliases=("--tf-inter-op-threads",), metavar="N",
                                  help="threads running independent ops at once, for the kind's runtime; 0: the runtime decides")
-    # off by default, measured (docs/serving.md): at 10 requests/s spinning burned 32.7 ms of CPU a
-    # request against 4.9 ms, for a p50 1.103 against 1.137 ms (within the blocks' spread)
+    # off by default, measured (docs/serving.md, tools/measure_spinning.py): at 10 requests/s spinning
+    # burned 33 ms of a worker's CPU a request against 5 ms, for a p50 3-4 % lower
     ort_spinning: str = flag("off", choices=["on", "off"],
                              help="ONNX Runtime's intra-op threads spin after a call, waiting for the next one "
                                   "(session.intra_op.allow_spinning; ONNX Runtime's own default is on)")
