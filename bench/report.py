@@ -189,7 +189,9 @@ def _verdict(figure: Figure) -> str:
 def markdown(run: dict, source: Path) -> str:
     rows = load_rows(run)
     machine = run.get("machine_info", {})
-    first = rows[0].figure if rows else None
+    # the first figure a server reported for (instruction counts have no server, onnx no TensorFlow)
+    first = next((row.figure for row in rows if row.figure.cpu_count), None)
+    tensorflow = next((row.figure.tensorflow_version for row in rows if row.figure.tensorflow_version), "?")
     lines = [
         "# tfserve-bench report",
         "",
@@ -197,7 +199,7 @@ def markdown(run: dict, source: Path) -> str:
         f"{' (uncommitted changes)' if run.get('commit_info', {}).get('dirty') else ''}.",
         f"Machine: {machine.get('cpu', {}).get('brand_raw', machine.get('processor', '?'))}, "
         f"{first.cpu_count if first else '?'} CPUs, Python {machine.get('python_version', '?')}, "
-        f"TensorFlow {first.tensorflow_version if first else '?'} (as the servers report it), "
+        f"TensorFlow {tensorflow} (as the servers report it), "
         f"gunicorn {machine.get('client', {}).get('packages', {}).get('gunicorn', '?')}.",
         *([f"Peak memory: {memory['machine_used_peak_mb']} MB used on the machine, "
            f"{memory['run_peak_mb']} MB more than before the run."] if (memory := run.get("peak_memory")) else []),

@@ -5,15 +5,17 @@ from pathlib import Path
 
 import pytest
 
+from bench import report
 from bench.report import PARTS
 from bench.results.records import RECORD_FORMAT, Figure, RecordError
 
-REFERENCE_RUN = next((Path(__file__).resolve().parents[1] / "docs" / "reference-run").glob("0015_*.json"))
+# The reference run of 2026-12-01 (0015), saved in format 1, kept as the old run a reader must still read
+FORMAT_1_RUN = Path(__file__).resolve().parent / "data" / "0015_format_1_run.json"
 
 
 def test_a_format_1_record_is_migrated_to_its_questions_part():
     """Run 0015 was saved before parts: its cold starts kept load and warm-up beside the percentiles."""
-    stored = json.loads(REFERENCE_RUN.read_text())["benchmarks"]
+    stored = json.loads(FORMAT_1_RUN.read_text())["benchmarks"]
     assert all("record_format" not in b["extra_info"] for b in stored)
     figures = [Figure.from_extra_info(b["extra_info"], PARTS) for b in stored]
     cold = next(f for f in figures if f.question == "cold start")
@@ -22,6 +24,13 @@ def test_a_format_1_record_is_migrated_to_its_questions_part():
     assert burst.get("threads") == 20 and len(burst.get("latency_by_rank_ms")) == 20
     assert all(f.record_format == RECORD_FORMAT for f in figures)
     assert next(f for f in figures if f.question == "request").part == {}  # its unset fields dropped
+
+
+def test_a_format_1_run_is_still_rendered_by_the_report(tmp_path):
+    written = report.write_report(FORMAT_1_RUN, tmp_path)
+    text = written[0].read_text()
+    assert "| request in-process: static / dynamic | 1.298 | [1.247, 1.326] (95%)" in text
+    assert "- **Fastest for one request at a time**: `onnx` on granian-w1, p50 **0.97 ms**" in text
 
 
 def test_a_record_keeps_its_part_and_refuses_figures_its_question_does_not_declare():
