@@ -55,32 +55,35 @@ def add_work(repo):
     app.write_text(text.replace("        results, timings = classifier.classify(texts)\n", MORE_WORK))
 
 
-def test_the_gate_catches_ten_percent_slower_requests_once(tmp_path):
-    """The light proof of the wall-clock groups: one gate run, single requests of the frozen graph."""
-    repo = clone_with_commit(tmp_path, "slower", slow_down)
-    status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "request")
-    assert status == 1, output
-    verdict, ratio = verdicts["request static gunicorn-w1: candidate / base"]
-    assert verdict == "FAIL" and 1.05 < ratio < 1.3, verdicts
+INSTRUCTIONS_STATIC = "instructions per request in-process (request thread) static: candidate / base"
+# (commit, its change, gated group, the comparison that must FAIL, the range its ratio must fall in)
+CATCHES = {
+    "ten-percent-slower-requests": ("slower", slow_down, "request", "request static gunicorn-w1: candidate / base",
+                                    (1.05, 1.3)),
+    "two-percent-more-instructions": ("more-work", add_work, "instructions", INSTRUCTIONS_STATIC, (1.01, 1.05)),
+}
 
 
-def test_the_gate_catches_two_percent_more_instructions_once(tmp_path):
-    """The light proof of the instructions group: one count of each side."""
-    repo = clone_with_commit(tmp_path, "more-work", add_work)
-    status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "instructions")
+def assert_caught(repo, group: str, comparison: str, ratio_range: tuple[float, float]) -> None:
+    status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", group)
     assert status == 1, output
-    verdict, ratio = verdicts["instructions per request in-process (request thread) static: candidate / base"]
-    assert verdict == "FAIL" and 1.01 < ratio < 1.05, verdicts
+    verdict, ratio = verdicts[comparison]
+    assert verdict == "FAIL" and ratio_range[0] < ratio < ratio_range[1], verdicts
+
+
+@pytest.mark.parametrize("catch", list(CATCHES))
+def test_the_gate_catches_it_once(tmp_path, catch):
+    """The light proof, with the tests (and so in CI): one gate run of the group that must see it."""
+    name, change, group, comparison, ratio_range = CATCHES[catch]
+    assert_caught(clone_with_commit(tmp_path, name, change), group, comparison, ratio_range)
 
 
 @pytest.mark.slow
 def test_two_percent_more_instructions_fail_the_instructions_group(tmp_path):
-    repo = clone_with_commit(tmp_path, "more-work", add_work)
+    name, change, group, comparison, ratio_range = CATCHES["two-percent-more-instructions"]
+    repo = clone_with_commit(tmp_path, name, change)
     for _ in range(RUNS):
-        status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "instructions")
-        assert status == 1, output
-        verdict, ratio = verdicts["instructions per request in-process (request thread) static: candidate / base"]
-        assert verdict == "FAIL" and 1.01 < ratio < 1.05, verdicts
+        assert_caught(repo, group, comparison, ratio_range)
 
 
 def touch_comment(repo):
