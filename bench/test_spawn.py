@@ -1,4 +1,6 @@
-"""Spawn: (a) load + first prediction with TensorFlow already imported; (b) cold start to /healthz.
+"""Starting a graph kind (the seed's "spawn"): (a) load + first prediction with TensorFlow already
+imported; (b) cold start to /healthz. The file keeps its name, so saved runs' node ids still compare;
+its groups are titled by what they measure ("load + first prediction", "cold start to healthy").
 
 Each is one rotation over the graph kinds, round by round (`bench.method.rotations`).
 """
@@ -14,7 +16,7 @@ from bench.questions import cold_starts, loads
 
 @pytest.mark.benchmark(timer=sample_clock)
 def test_load_and_first_prediction(benchmark, describe, load_graph, measurements):
-    benchmark.group = "spawn: load + first prediction"
+    benchmark.group = "load + first prediction"
     _hand_over(benchmark, describe, loads.RECORD, Case(load_graph, IN_PROCESS),
                measurements(loads.RECORD))
 
@@ -22,7 +24,7 @@ def test_load_and_first_prediction(benchmark, describe, load_graph, measurements
 @pytest.mark.benchmark(timer=sample_clock)
 def test_cold_start(benchmark, describe, cold_start_graph, measurements):
     """Process launch → /healthz 200 (Python + TensorFlow import, load, warm-up), gunicorn 1 worker."""
-    benchmark.group = "spawn: cold start to healthy"
+    benchmark.group = "cold start to healthy"
     case = Case(cold_start_graph, ServerConfig("gunicorn", 1))
     measured = measurements(cold_starts.RECORD)
     _hand_over(benchmark, describe, cold_starts.RECORD, case, measured, part=measured.parts.get(str(case), {}))

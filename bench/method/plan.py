@@ -32,7 +32,7 @@ KIND_POLICY = {
     "dynamic": KindPolicy(seed=True),
     "static": KindPolicy(compared_with=("dynamic",), seed=True),
     "saved_model": KindPolicy(compared_with=("static",)),
-    # its first prediction compiles for ~2.3 s (13x static's load): spawn only with --bench-extended
+    # its first prediction compiles for ~2.3 s (13x static's load): its load is measured only with --bench-extended
     "static-xla": KindPolicy(compared_with=("static",), in_default_loads=False, fast=True),
     "onnx": KindPolicy(compared_with=("static", "static-xla"), fast=True),
 }
