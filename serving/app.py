@@ -38,8 +38,9 @@ def create_app(config: Settings, predictor: Predictor | None = None, hosted_by: 
     `predictor` (ids -> probabilities) replaces loading `config.graph`'s model, e.g. in tests;
     `hosted_by` is how the server runs it (`serving.servers`), reported by `/healthz`.
     """
+    hosting = hosted_by or DIRECT_HOSTING
     # runtime threads that fit the server's processes, unless the flags set them
-    processes = (hosted_by or DIRECT_HOSTING)["workers"] or 1
+    processes = hosting["workers"] or 1
     graphs.configure_threads(config.graph, graphs.fitted_intra_op_threads(config.intra_op_threads, processes),
                              config.inter_op_threads, spinning=config.ort_spinning == "on")
     # loads and warms up before any request is accepted
@@ -75,7 +76,7 @@ def create_app(config: Settings, predictor: Predictor | None = None, hosted_by: 
         probabilities = classifier.predict_ids(np.asarray(instances, dtype=np.int32))
         return jsonify(predictions=probabilities.tolist())
 
-    setup = process_setup(config, hosted_by or DIRECT_HOSTING)
+    setup = process_setup(config, hosting)
 
     @app.get("/healthz")
     def healthz():

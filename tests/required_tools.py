@@ -5,17 +5,11 @@ there is a broken install, not a silently skipped check.
 """
 from __future__ import annotations
 
-import os
+from bench.plugin.required_tools import REQUIRE_ENV, require_tool
 
-import pytest
-
-REQUIRE_ENV = "TFSERVE_REQUIRE_TOOLS"
+__all__ = ["REQUIRE_ENV", "require"]
 
 
 def require(tool: str, available: bool, install_hint: str) -> None:
-    if available:
-        return
-    message = f"{tool} is not installed ({install_hint})"
-    if os.environ.get(REQUIRE_ENV) == "1":
-        pytest.fail(f"{message}; {REQUIRE_ENV}=1 says it must be here")
-    pytest.skip(message)
+    """The benchmarks' own rule (bench.plugin.required_tools), for a tool named with its install hint."""
+    require_tool(None if available else f"{tool} is not installed ({install_hint})")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench import report
-from bench.results import saved_runs
+from bench.results import pages, saved_runs
 
 FAKE_SUITE = textwrap.dedent('''
     import pytest
@@ -140,7 +140,7 @@ def test_a_run_is_found_by_its_number(saved_run):
         saved_runs.find_run(storage, "9999")
 
 
-REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference-run"
+REFERENCE = pages.REFERENCE_RUN_FOLDER
 
 
 def test_the_committed_reference_report_is_the_rendering_of_its_committed_run(tmp_path):

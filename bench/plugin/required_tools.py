@@ -7,11 +7,13 @@ import os
 
 import pytest
 
+REQUIRE_ENV = "TFSERVE_REQUIRE_TOOLS"
+
 
 def require_tool(missing: str | None) -> None:
     """`missing`: why the tool cannot run (None: it can)."""
     if missing is None:
         return
-    if os.environ.get("TFSERVE_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{missing}; TFSERVE_REQUIRE_TOOLS=1 says it must be here")
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{missing}; {REQUIRE_ENV}=1 says it must be here")
     pytest.skip(missing)

@@ -36,13 +36,9 @@ def rewrite(text: str, rendered: dict[str, str]) -> str:
 
 
 def stale_blocks(root: Path, rendered: dict[str, str]) -> list[str]:
-    """"page: block" for every marked block that is not what the run rendered."""
-    found = []
-    for page in page_paths(root):
-        for match in BLOCK.finditer(page.read_text()):
-            if match["body"] != rendered.get(match["name"], "") + "\n":
-                found.append(f"{page.relative_to(root)}: {match['name']}")
-    return found
+    """"page: block" for every marked block that `write_pages` would change."""
+    return [f"{page.relative_to(root)}: {match['name']}" for page in page_paths(root)
+            for match in BLOCK.finditer(page.read_text()) if rewrite(match[0], rendered) != match[0]]
 
 
 def write_pages(root: Path, rendered: dict[str, str]) -> list[Path]:
