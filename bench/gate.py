@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from bench.harness import side_scripts
@@ -38,7 +39,7 @@ from bench.harness.memory import PeakMemory
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
 from bench.method.plan import Plan, request_texts
 from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, GateComparison, compare, outcome
-from bench.questions import QUESTIONS, gating
+from bench.questions import QUESTIONS, gating, knobs
 from bench.results.gate_report import markdown, table
 from serving import servers
 
@@ -140,11 +141,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="allowed slowdown of bursts and loads, whose intervals are wider (default %(default)s)")
     parser.add_argument("--extra-budget", type=float, default=60.0, metavar="S",
                         help="seconds of extra rounds per wall-clock question while it is undecided (default %(default)s)")
-    rounds = Plan.for_gate()  # its defaults are the gate's
-    parser.add_argument("--rounds", type=int, default=rounds.request_rounds, help="rounds of single requests")
-    parser.add_argument("--requests", type=int, default=rounds.requests_per_round, help="requests per side per round")
-    parser.add_argument("--burst-rounds", type=int, default=rounds.burst_rounds)
-    parser.add_argument("--load-rounds", type=int, default=rounds.load_rounds)
+    # the gated questions' own gate rounds are the defaults (bench.questions: each question's KNOBS)
+    requests, bursts, loads = (QUESTIONS[record].knobs.gate for record in ("request", "burst", "load"))
+    parser.add_argument("--rounds", type=int, default=requests.rounds, help="rounds of single requests (default %(default)s)")
+    parser.add_argument("--requests", type=int, default=requests.per_round, help="requests per side per round (default %(default)s)")
+    parser.add_argument("--burst-rounds", type=int, default=bursts.rounds, help="rounds of bursts (default %(default)s)")
+    parser.add_argument("--load-rounds", type=int, default=loads.rounds, help="rounds of loads (default %(default)s)")
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path, help="write every comparison and the outcome as JSON here")
     parser.add_argument("--markdown", type=Path, help="write a table for a CI job summary here")
@@ -159,7 +161,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    plan = Plan.for_gate(args.rounds, args.requests, args.burst_rounds, args.load_rounds)
+    gated = knobs()
+    plan = Plan.for_gate(gated, {
+        "request": replace(gated["request"].gate, rounds=args.rounds, per_round=args.requests),
+        "burst": replace(gated["burst"].gate, rounds=args.burst_rounds),
+        "load": replace(gated["load"].gate, rounds=args.load_rounds)})
     # SIGTERM (a CI runner cancelling the job) takes Ctrl-C's path, so the servers, probes and the
     # base's worktree are stopped and removed by the same `finally` blocks.
     sigterm_as_ctrl_c()

@@ -17,18 +17,18 @@ from bench.questions import bursts as burst_question
 
 @pytest.mark.benchmark(timer=sample_clock)
 def test_burst(benchmark, describe, burst_case, plan, measurements, texts):
-    benchmark.group = f"burst of {plan.burst_threads}: {burst_case.config.server}"
+    benchmark.group = f"burst of {burst_question.THREADS}: {burst_case.config.server}"
     measured = measurements(burst_question.RECORD)
     measured.assert_correct(burst_case)
     walls = measured.samples(burst_case)
     sample_clock.hand_over(benchmark, walls)
     bursts = measured.latencies_s[str(burst_case)]
     latencies = [latency for burst in bursts for latency in burst]
-    verdict = precision_verdict(measured.round_medians(burst_case), len(latencies), measured.rotation.duration_s, plan.burst_rules)
+    verdict = precision_verdict(measured.round_medians(burst_case), len(latencies), measured.rotation.duration_s, burst_question.rules(plan))
     describe(
         benchmark, burst_question.RECORD, burst_case, measured.server_setups[str(burst_case)], texts, **measured.about(), **verdict.as_extra_info(),
         memory=measured.memory.get(str(burst_case)),
         requests_per_second=requests_per_second(len(latencies), sum(walls)),
-        part={"threads": plan.burst_threads, "latency_by_rank_ms": [round(v * 1000, 3) for v in median_by_rank(bursts)]},
+        part={"threads": burst_question.THREADS, "latency_by_rank_ms": [round(v * 1000, 3) for v in median_by_rank(bursts)]},
         **latency_summary(latencies),
     )

@@ -63,7 +63,7 @@ def test_client_cost(benchmark, minimal_server, plan):
     text = "the staff was friendly, but the room was dirty"
     ours, theirs, _ = wrk.alternate_p50s(minimal_server, text, windows=WINDOWS, requests=REQUESTS)
     client = SequentialClient(minimal_server, [text])
-    times = [client.timed_unit() for _ in range(plan.client_cost_rounds)]  # the client's own clock
+    times = [client.timed_unit() for _ in range(plan.rounds_of(client_cost.RECORD).rounds)]  # the client's own clock
     client.close()
     assert all(status == 200 and body == ANSWER for _, status, body in client.answers.items)
     sample_clock.hand_over(benchmark, times)

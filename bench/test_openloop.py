@@ -20,7 +20,7 @@ def test_max_rate_under_p99_bound(benchmark, describe, openloop_case, plan, serv
     assert not warmup.errors and not warmup.wrong, warmup.errors[:1] + warmup.faults[:1]
     rate, trials = benchmark.pedantic(
         openloop.max_rate_under, args=(url, texts, judge, plan.p99_bound_ms),
-        kwargs={"duration_s": plan.openloop_trial_s, "steps": 2 if plan.quick else 3}, rounds=1,
+        kwargs=dict(zip(("duration_s", "steps"), open_loop.trial(plan))), rounds=1,
     )
     # A wrong answer is a broken server at any rate, never a slow one: the benchmark fails (a rate
     # with errors only, e.g. refused connections of a shedding server, is a rate it does not hold).

@@ -20,7 +20,7 @@ def test_single_request(benchmark, describe, request_case, plan, measurements, t
     measured.assert_correct(request_case)
     times = measured.samples(request_case)  # each from the request's first byte sent to its last byte read
     sample_clock.hand_over(benchmark, times)
-    verdict = precision_verdict(measured.round_medians(request_case), len(times), measured.rotation.duration_s, plan.request_rules)
+    verdict = precision_verdict(measured.round_medians(request_case), len(times), measured.rotation.duration_s, single_requests.rules(plan))
     describe(benchmark, single_requests.RECORD, request_case, measured.server_setups[str(request_case)], texts, **measured.about(),
              memory=measured.memory.get(str(request_case)),
              **verdict.as_extra_info(), requests_per_second=requests_per_second(len(times), sum(times)),

@@ -4,7 +4,7 @@ import pytest
 
 from bench.method.plan import Case, Plan, ServerConfig
 from bench.method.stats import latency_summary, median_by_rank, requests_per_second
-from bench.questions import bursts, cold_starts, single_requests
+from bench.questions import QUESTIONS, bursts, cold_starts, knobs, single_requests
 from serving.settings import Settings
 
 
@@ -34,14 +34,14 @@ def test_requests_per_second():
 
 
 def test_plan_ids_and_quick_mode_is_smaller():
-    full, quick = Plan.from_options(False, None), Plan.from_options(True, None)
+    full, quick = Plan.from_options(knobs(), False, None), Plan.from_options(knobs(), True, None)
     assert [str(c) for c in bursts.cases(full) if c.graph == "static"] == [
         "static-gunicorn-w1", "static-gunicorn-w2", "static-gunicorn-w1-t20-batch0"]
     assert {c.graph for c in bursts.cases(full)} == {"dynamic", "static", "static-xla", "onnx"}
     # the fast kinds on every server the registry asks for them on (granian), two workers
     assert {"onnx-granian-w2", "static-xla-granian-w2", "onnx-gunicorn-w2"} <= {str(c) for c in bursts.cases(full)}
     assert {"onnx-granian-w1", "onnx-in-process", "onnx-gunicorn-w1"} <= {str(c) for c in single_requests.cases(full)}
-    extended = Plan.from_options(False, None, extended=True)
+    extended = Plan.from_options(knobs(), False, None, extended=True)
     assert "static-flask" in {str(c) for c in bursts.cases(extended)}
     assert "static-gunicorn-w4" in {str(c) for c in bursts.cases(extended)}
     assert {c.graph for c in bursts.cases(extended)} == {"dynamic", "static", "saved_model", "static-xla", "onnx"}
@@ -51,11 +51,12 @@ def test_plan_ids_and_quick_mode_is_smaller():
     assert {str(c) for c in single_requests.cases(extended) + bursts.cases(extended)} >= {"static-waitress", "dynamic-waitress"}
     assert not any(c.config.server == "waitress" for c in single_requests.cases(full) + bursts.cases(full))
     assert len(bursts.cases(quick)) < len(bursts.cases(full))
-    assert quick.request_rounds < full.request_rounds
+    assert quick.rounds_of("request").rounds < full.rounds_of("request").rounds
+    assert quick.rounds_of("cold start").rounds == 0 < full.rounds_of("cold start").rounds
     assert str(Case("dynamic", ServerConfig("in-process"))) == "dynamic-in-process"
-    assert Plan.from_options(False, "1,3").workers == (1, 3)
+    assert Plan.from_options(knobs(), False, "1,3").workers == (1, 3)
     with pytest.raises(ValueError):
-        Plan.from_options(False, "0")
+        Plan.from_options(knobs(), False, "0")
 
 
 def test_bootstrap_ratio_ci_on_paired_rounds():
@@ -76,3 +77,17 @@ def test_regression_verdict(low, high, verdict):
     from bench.method.stats import regression_verdict
 
     assert regression_verdict(low, high, threshold=0.10) == verdict
+
+
+def test_each_question_sizes_its_own_rotation_and_the_gate_takes_the_gated_ones():
+    """A question's rounds are in its module (its KNOBS): a quick run takes fewer than a full one,
+    and the gate's plan has rounds for every gated question measured in rounds, and no other."""
+    quick, full, gate = Plan.from_options(knobs(), True, None), Plan.from_options(knobs(), False, None), Plan.for_gate(knobs())
+    for record, knob in knobs().items():
+        assert QUESTIONS[record].knobs is knob
+        assert quick.rounds_of(record).rounds <= full.rounds_of(record).rounds
+    # instructions count a fixed number of calls (bench.harness.instructions): no rounds
+    assert {record for record, question in QUESTIONS.items() if question.gate and question.knobs} == set(gate.rounds)
+    assert all(size.rounds >= 3 for size in gate.rounds.values())
+    with pytest.raises(KeyError, match="cold start"):
+        gate.rounds_of("cold start")

@@ -9,7 +9,7 @@ from bench.method.oracle import AnswerJudge
 from bench.method.paired import collect_young
 from bench.method.plan import Plan, request_texts
 from bench.method.stats import bootstrap_ratio_ci, latency_summary
-from bench.questions import single_requests
+from bench.questions import knobs, single_requests
 from tests.required_tools import require
 
 # The target: our p50 within 10 % of wrk's on the same server, from the median of paired ratios
@@ -52,14 +52,15 @@ def test_a_wrk_window_stops_at_its_count_and_reports_errors(artifacts_dir):
 
 def test_the_request_figures_a_full_run_stores_agree_with_wrk(artifacts_dir, oracle):
     require("wrk", wrk.available(), "Debian: apt-get install wrk")
-    plan = Plan.from_options(quick=False, workers=None)
+    plan = Plan.from_options(knobs(), quick=False, workers=None)
     cases = [case for case in single_requests.cases(plan) if case.config.launched]
     texts = request_texts()
     expected = dict(zip(texts, oracle(texts)[:, 1].tolist()))
     theirs: dict[str, list[float]] = {str(case): [] for case in cases}
     pool = ServerPool(artifacts_dir, groups={"request_case": cases})
 
-    count = plan.request_discard + plan.requests_per_round
+    size = plan.rounds_of(single_requests.RECORD)
+    count = size.discard + size.per_round
     turns = []
 
     def wrk_turns():

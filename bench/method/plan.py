@@ -1,10 +1,11 @@
-"""What a run measures: graph kinds × server configurations × rounds, from the options."""
+"""What a run measures: graph kinds × server configurations, and each question's rounds (declared
+by the question, chosen for a quick run, a full run or the gate)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from bench.method.validity import Rules
 from serving import graphs, servers
 
 TEXT_POOL_SIZE = 50
@@ -143,49 +144,49 @@ class Case(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Rounds:
+    """The size of one question's rotation (`bench.method.paired.rotate`): every case takes `rounds`
+    turns, each a window of `per_round` timed units after `discard` untimed ones (answered and judged,
+    the server waking up). Zero rounds: the question is not measured."""
+
+    rounds: int
+    per_round: int = 1
+    discard: int = 0
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """A question's rounds in a quick run, a full run and the regression gate (None: not gated). A
+    question declares them in its module (`bench.questions.question.Question.knobs`); the plugin and
+    the gate build the plan from the registry's."""
+
+    quick: Rounds
+    full: Rounds
+    gate: Rounds | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     quick: bool
     workers: tuple[int, ...]
-    # Rounds of each group's rotation (bench.method.paired): every case takes one turn per unit.
-    load_rounds: int  # load + first prediction, one load per kind per round
-    cold_start_rounds: int  # one launch per kind per round; fewer than 3: no interval
-    request_rounds: int
-    requests_per_round: int  # timed requests in a case's window, back to back
-    request_discard: int  # requests answered first in each window, untimed (the server waking up)
-    burst_rounds: int
-    bursts_per_round: int
-    burst_discard: int
-    burst_threads: int = 20
+    # each question's rounds (its record → Rounds), from its Knobs for this kind of run
+    rounds: Mapping[str, Rounds] = field(default_factory=dict, compare=False)
     remote_url: str | None = None
     remote_graph: str | None = None
     extended: bool = False  # the cases that cost a full run most and teach least, off by default
-
     p99_bound_ms: float = 50.0
 
-
-    @property
-    def openloop_trial_s(self) -> float:
-        return 0.5 if self.quick else 1.5
-
-    @property
-    def request_rules(self) -> Rules:
-        # The median's 95 % interval over rounds: ±5 % in a full run (±1-3 % seen on a quiet
-        # machine), ±10 % in a quick run's 6 rounds.
-        return Rules(50, 0.2, 0.10) if self.quick else Rules(200, 1.0, 0.05)
-
-    @property
-    def burst_rules(self) -> Rules:
-        # Rules count requests: 10 bursts of 20 at least in a full run; a burst varies with how
-        # 20 requests meet the workers, so ±10 %.
-        return Rules(60, 0.1, 0.20) if self.quick else Rules(200, 0.5, 0.10)
-
-    @property
-    def client_cost_rounds(self) -> int:
-        return self.request_rounds * self.requests_per_round
+    def rounds_of(self, record: str) -> Rounds:
+        """The rounds of the question whose records are `record` (its `KNOBS` for this kind of run)."""
+        if record not in self.rounds:  # a question that measures in rounds declares them: never a silent 0
+            raise KeyError(f"the plan has no rounds for {record!r}: its question declares no KNOBS for this run")
+        return self.rounds[record]
 
     @classmethod
-    def from_options(cls, quick: bool, workers: str | None, remote_url: str | None = None,
+    def from_options(cls, knobs: Mapping[str, Knobs], quick: bool, workers: str | None, remote_url: str | None = None,
                      remote_graph: str | None = None, extended: bool = False) -> Plan:
+        """A run's plan: every question's quick or full rounds from `knobs` (the registry's), the
+        worker counts of `--bench-workers`."""
         try:
             # 4 workers on 2 cores gained 0-7 % over 2 (intervals touching 1) for 14 s of the run
             sweep = tuple(int(w) for w in workers.split(",")) if workers else ((1, 2, 4) if extended and not quick else (1, 2))
@@ -193,24 +194,15 @@ class Plan:
             sweep = ()
         if not sweep or min(sweep) < 1:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
-        remote = {"remote_url": remote_url, "remote_graph": remote_graph, "extended": extended and not quick}
-        if quick:
-            return cls(True, sweep, load_rounds=3, cold_start_rounds=0, request_rounds=6, requests_per_round=10,
-                       request_discard=3, burst_rounds=4, bursts_per_round=2, burst_discard=1, **remote)
-        # Sized for a full run of about 4 minutes on 2 cores, a third of it starting servers.
-        return cls(False, sweep, load_rounds=20, cold_start_rounds=3, request_rounds=40, requests_per_round=12,
-                   request_discard=3, burst_rounds=20, bursts_per_round=2, burst_discard=1, **remote)
+        rounds = {record: knob.quick if quick else knob.full for record, knob in knobs.items()}
+        return cls(quick, sweep, rounds, remote_url, remote_graph, extended and not quick)
 
     @classmethod
-    def for_gate(cls, request_rounds: int = 60, requests: int = 20, burst_rounds: int = 40,
-                 load_rounds: int = 20) -> Plan:
-        """The regression gate's rounds (`python -m bench.gate`): more than a run's, in shorter windows.
-        A window of 100 requests (~1 s each here) let the machine drift between the sides' windows
-        of one round (no-op intervals ±10 %, UNDECIDED); 20 keep the pairing tight while still
-        steady. A burst's time varies with how 20 requests meet 2 workers: a median of 2 a round."""
-        return cls(False, (1, 2), load_rounds=load_rounds, cold_start_rounds=0, request_rounds=request_rounds,
-                   requests_per_round=requests, request_discard=3, burst_rounds=burst_rounds, bursts_per_round=2,
-                   burst_discard=1)
+    def for_gate(cls, knobs: Mapping[str, Knobs], overrides: Mapping[str, Rounds] | None = None) -> Plan:
+        """The regression gate's plan (`python -m bench.gate`): each gated question's gate rounds,
+        `overrides` (the gate's flags) replacing some."""
+        rounds = {record: knob.gate for record, knob in knobs.items() if knob.gate is not None}
+        return cls(False, (1, 2), {**rounds, **(overrides or {})})
 
 
 def remote_cases(plan: Plan) -> list[Case]:

@@ -57,7 +57,9 @@ def pytest_unconfigure(config):
 def plan_for(config) -> Plan:
     """The run's plan, from its options."""
     url = config.getoption("--serving-url")
-    return Plan.from_options(config.getoption("--bench-quick"), config.getoption("--bench-workers"),
+    from bench.questions import knobs
+
+    return Plan.from_options(knobs(), config.getoption("--bench-quick"), config.getoption("--bench-workers"),
                              url.rstrip("/") if url else None, run_state(config).remote_graph,
                              config.getoption("--bench-extended"))
 

@@ -9,6 +9,7 @@ A new question is its module here, its line in `QUESTIONS`, its benchmark module
 """
 from __future__ import annotations
 
+from bench.method.plan import Knobs
 from bench.questions.question import Question
 
 
@@ -24,7 +25,6 @@ def _registry() -> dict[str, Question]:
         single_requests,
     )
 
-    # the report's order
     # the report's order, and the gate's (instructions first: counted before any server starts; loads
     # after requests and bursts: timed once their servers are stopped)
     modules = (instructions, single_requests, bursts, loads, cold_starts, open_loop, client_cost, after_idle)
@@ -32,6 +32,11 @@ def _registry() -> dict[str, Question]:
 
 
 QUESTIONS = _registry()
+
+
+def knobs() -> dict[str, Knobs]:
+    """Every question's rounds by its record, for `bench.method.plan.Plan.from_options` and `.for_gate`."""
+    return {question.record: question.knobs for question in QUESTIONS.values() if question.knobs}
 
 
 def with_parameter() -> list[Question]:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from bench.clients.http import SequentialClient
 from bench.method.oracle import judged
 from bench.method.paired import Stream, rotate, timed
-from bench.method.plan import ALL_GRAPHS, GRAPH_PAIRS, SWEEP_GRAPHS, Case, Plan, default_server
+from bench.method.plan import ALL_GRAPHS, GRAPH_PAIRS, SWEEP_GRAPHS, Case, Knobs, Plan, Rounds, default_server
 from bench.method.rotations import MIN_ROUNDS_FOR_INTERVAL, Measured
 from bench.questions.question import Question
 from bench.results.formatting import fmt, section
@@ -55,8 +55,7 @@ def cases(plan: Plan) -> list[AfterIdle]:
     return [AfterIdle(graph, idle) for graph in ALL_GRAPHS for idle in idles]
 
 
-def rounds(plan: Plan) -> int:
-    return 4 if plan.quick else 12
+KNOBS = Knobs(quick=Rounds(4), full=Rounds(12))
 
 
 # Idle episodes per case per round, the round keeping their median: with one, a round's ratio was
@@ -85,7 +84,7 @@ def measure(cases: list[AfterIdle], run) -> Measured:
         return Stream(str(case), timed(prepare, client.one_request))
 
     try:
-        rotation = rotate([stream(case) for case in cases], rounds(run.plan), EPISODES, warmup_rounds=1)
+        rotation = rotate([stream(case) for case in cases], run.plan.rounds_of(RECORD).rounds, EPISODES, warmup_rounds=1)
     finally:
         for client in clients.values():
             client.close()
@@ -141,4 +140,5 @@ PART = ("idle_ms",)
 # runs of one commit (static, idle 200 ms ÷ steady: 1.700 [1.529, 1.766] in one run, 2.572 [2.444,
 # 2.711] in the next, five minutes later), intervals apart by far.
 QUESTION = Question(RECORD, "after_idle_case", "after idle", cases=cases, server_case=lambda case: case.case,
-                    measure=measure, report=report, part=PART, judged_between_runs=False)
+                    measure=measure, report=report, part=PART, judged_between_runs=False,
+                    knobs=KNOBS)

@@ -7,14 +7,25 @@ from bench.harness.server_pool import ServerPool
 from bench.method import plan as plans
 from bench.method.oracle import judged
 from bench.method.paired import Stream, rotate
-from bench.method.plan import IN_PROCESS, Case, Plan, ServerConfig, remote_cases
+from bench.method.plan import IN_PROCESS, Case, Knobs, Plan, Rounds, ServerConfig, remote_cases
 from bench.method.rotations import Measured, timed_units, windows_method
+from bench.method.validity import Rules
 from bench.questions import single_requests
 from bench.questions.question import Gating, Question
 from bench.results.formatting import section
 from serving import servers
 
 RECORD = "burst"
+THREADS = 20  # requests released together (the seed's stress test)
+# Windows of 2 bursts after 1 untimed: a burst varies with how 20 requests meet the workers, so a
+# round keeps the median of 2; the gate takes more rounds.
+KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(20, 2, 1), gate=Rounds(40, 2, 1))
+
+
+def rules(plan: Plan) -> Rules:
+    """Rules count requests: 10 bursts of 20 at least in a full run; a burst varies with how 20
+    requests meet the workers, so ±10 %."""
+    return Rules(60, 0.1, 0.20) if plan.quick else Rules(200, 0.5, 0.10)
 
 
 def cases(plan: Plan) -> list[Case]:
@@ -35,21 +46,21 @@ def cases(plan: Plan) -> list[Case]:
 
 
 def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge) -> Measured:
-    """Bursts of `plan.burst_threads` requests released together: each case fires a window of
-    bursts back to back (its first `plan.burst_discard` judged but not timed), cases taking turns
-    window by window."""
-    clients = {str(case): BurstClient(f"{pool.get(case).url}/{case.graph}", texts, plan.burst_threads) for case in cases}
-    rotation = rotate([Stream(name, client.timed_unit) for name, client in clients.items()], plan.burst_rounds,
-                      plan.bursts_per_round, warmup_rounds=1, window=True, discard=plan.burst_discard)
+    """Bursts of `THREADS` requests released together: each case fires a window of bursts back to
+    back (the first few judged but not timed), cases taking turns window by window."""
+    size = plan.rounds_of(RECORD)
+    clients = {str(case): BurstClient(f"{pool.get(case).url}/{case.graph}", texts, THREADS) for case in cases}
+    rotation = rotate([Stream(name, client.timed_unit) for name, client in clients.items()], size.rounds,
+                      size.per_round, warmup_rounds=1, window=True, discard=size.discard)
     server_setups = {str(case): pool.server_setup_of(case) for case in cases}
     memory = {str(case): pool.memory_of(case) for case in cases}
     faults, latencies = {}, {}
     for case in cases:
         client = clients[str(case)]  # every burst's answers judged, the warm-up's too
         faults[str(case)] = client.errors + judged(client.answers, judge(case))
-        latencies[str(case)] = timed_units(client.bursts, rotation.rounds, plan.bursts_per_round, plan.burst_discard)
-    method = windows_method(plan.bursts_per_round, plan.burst_discard, "bursts")
-    return Measured(f"burst of {plan.burst_threads}", cases, rotation, server_setups, faults, latencies,
+        latencies[str(case)] = timed_units(client.bursts, rotation.rounds, size.per_round, size.discard)
+    method = windows_method(size.per_round, size.discard, "bursts")
+    return Measured(f"burst of {THREADS}", cases, rotation, server_setups, faults, latencies,
                     method=method, memory=memory).finish()
 
 
@@ -89,4 +100,5 @@ PART = ("threads", "latency_by_rank_ms")
 QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case, measure=measure, part=PART,
                     report=report,
                     gate=Gating(lambda graphs, server: [Case(graph, plans.default_server(2, server)) for graph in graphs], measure,
-                                threshold="coarse"))
+                                threshold="coarse"),
+                    knobs=KNOBS)

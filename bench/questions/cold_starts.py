@@ -8,7 +8,7 @@ import numpy as np
 
 from bench.harness.supervisor import ServerProcess, health
 from bench.method.paired import Stream, rotate
-from bench.method.plan import ALL_GRAPHS, DEFAULT_COLD_START_GRAPHS, Case, Plan, default_server
+from bench.method.plan import ALL_GRAPHS, DEFAULT_COLD_START_GRAPHS, Case, Knobs, Plan, Rounds, default_server
 from bench.method.rotations import Measured
 from bench.questions.question import Question
 from bench.results.formatting import section
@@ -16,12 +16,15 @@ from bench.results.formatting import section
 SERVER = default_server(1)
 
 RECORD = "cold start"
+# One launch per kind per round (~5-7 s each for TensorFlow's kinds): none in a quick run; fewer
+# than 3 rounds give no interval.
+KNOBS = Knobs(quick=Rounds(0), full=Rounds(3))
 
 
 def graphs(plan: Plan) -> tuple[str, ...]:
     """Cold starts cost ~5-7 s each for TensorFlow's kinds (its import): none in a quick run;
     the seed's two kinds and the other runtimes' by default, all with --bench-extended."""
-    if plan.cold_start_rounds == 0:
+    if plan.rounds_of(RECORD).rounds == 0:
         return ()
     return ALL_GRAPHS if plan.extended else DEFAULT_COLD_START_GRAPHS
 
@@ -50,7 +53,7 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
 
         return Stream(str(case), launch_and_wait)
 
-    rotation = rotate([stream(case) for case in cases], plan.cold_start_rounds)
+    rotation = rotate([stream(case) for case in cases], plan.rounds_of(RECORD).rounds)
     measured = Measured("cold start", cases, rotation, server_setups).finish()
     measured.parts = {name: {"load_ms": round(float(np.median([p[0] for p in found])), 1),
                                         "warmup_ms": round(float(np.median([p[1] for p in found])), 1)}
@@ -81,4 +84,4 @@ QUESTION = Question(RECORD, "cold_start_graph", "cold starts, each a fresh serve
                                                                    run.artifacts_dir), part=PART, report=report,
                     # three launches a kind: static ÷ dynamic read 0.893 [0.849, 0.908] and 0.948 [0.941, 0.967] in
                     # two runs of one commit
-                    change_threshold=0.10)
+                    change_threshold=0.10, knobs=KNOBS)

@@ -6,13 +6,14 @@ from bench.clients.inprocess_worker import in_process_setup
 from bench.harness.load_probe import LoadProbe
 from bench.harness.supervisor import ROOT_ENV
 from bench.method.paired import Stream, collect_young, rotate
-from bench.method.plan import ALL_GRAPHS, DEFAULT_LOAD_GRAPHS, IN_PROCESS, SWEEP_GRAPHS, Case, Plan
+from bench.method.plan import ALL_GRAPHS, DEFAULT_LOAD_GRAPHS, IN_PROCESS, SWEEP_GRAPHS, Case, Knobs, Plan, Rounds
 from bench.method.rotations import Measured
 from bench.questions.question import Gating, Question
 
 LOAD_TEXT = "the staff was friendly, but the room was dirty"
 
 RECORD = "load"
+KNOBS = Knobs(quick=Rounds(3), full=Rounds(20), gate=Rounds(20))  # one load per kind per round
 
 
 def graphs(plan: Plan) -> tuple[str, ...]:
@@ -56,7 +57,7 @@ def measure_loads(cases: list[Case], run, text: str = LOAD_TEXT) -> Measured:
                 probe.collect()
             collect_young()
 
-        rotation = rotate([stream(case) for case in cases], run.plan.load_rounds, warmup_rounds=1,
+        rotation = rotate([stream(case) for case in cases], run.plan.rounds_of(RECORD).rounds, warmup_rounds=1,
                           between_rounds=collect_everywhere)
     finally:
         for probe in probes.values():
@@ -71,4 +72,5 @@ QUESTION = Question(RECORD, "load_graph", "load + first prediction, a fresh grap
                     cases=lambda plan: list(graphs(plan)),
                     measure=lambda kinds, run: measure_loads([Case(graph, IN_PROCESS) for graph in kinds], run),
                     gate=Gating(lambda graphs, _server: [Case(graph, IN_PROCESS) for graph in graphs], measure_loads,
-                                threshold="coarse"))
+                                threshold="coarse"),
+                    knobs=KNOBS)

@@ -9,6 +9,11 @@ from bench.results.formatting import fmt, section
 RECORD = "open loop"
 
 
+def trial(plan: Plan) -> tuple[float, int]:
+    """Seconds of one rate's trial, and the bisection steps after the doubling."""
+    return (0.5, 2) if plan.quick else (1.5, 3)
+
+
 def cases(plan: Plan) -> list[Case]:
     """Open-loop rate searches: the fastest set-ups (2 workers on 2 cores), or one in quick mode."""
     if plan.remote_url:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench.method.plan import Knobs
+
 
 @dataclass(frozen=True)
 class Gating:
@@ -37,3 +39,4 @@ class Question:
     judged_between_runs: bool = True
     first: bool = False  # measured before every other question (it must not share the machine with them)
     gate: Gating | None = None  # None: not gated
+    knobs: Knobs | None = None  # its rounds in a quick run, a full run and the gate; None: it sizes itself

@@ -11,11 +11,22 @@ from bench.harness.server_pool import ServerPool
 from bench.method import plan as plans
 from bench.method.oracle import judged
 from bench.method.paired import Stream, collect_young, rotate
-from bench.method.plan import IN_PROCESS, Case, Plan, ServerConfig, remote_cases
+from bench.method.plan import IN_PROCESS, Case, Knobs, Plan, Rounds, ServerConfig, remote_cases
 from bench.method.rotations import Measured, windows_method
+from bench.method.validity import Rules
 from bench.questions.question import Gating, Question
 
 RECORD = "request"
+# Windows of requests back to back, the first 3 untimed. The gate's are shorter and more: a window of
+# 100 requests (~1 s each here) let the machine drift between the sides' windows of one round (no-op
+# intervals ±10 %, UNDECIDED); 20 keep the pairing tight while still steady.
+KNOBS = Knobs(quick=Rounds(6, 10, 3), full=Rounds(40, 12, 3), gate=Rounds(60, 20, 3))
+
+
+def rules(plan: Plan) -> Rules:
+    """The median's 95 % interval over rounds: ±5 % in a full run (±1-3 % seen on a quiet machine),
+    ±10 % in a quick run's 6 rounds."""
+    return Rules(50, 0.2, 0.10) if plan.quick else Rules(200, 1.0, 0.05)
 
 
 def cases(plan: Plan) -> list[Case]:
@@ -34,8 +45,9 @@ def cases(plan: Plan) -> list[Case]:
 def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], artifacts,
                      judge, between_rounds: Callable[[], object] = collect_young) -> Measured:
     """Single requests, one at a time: each case answers a window of requests back to back (its
-    first `plan.request_discard` answered and judged but not timed), cases taking turns window by
+    first few answered and judged but not timed), cases taking turns window by
     window, as a user's load generator would see each server."""
+    size = plan.rounds_of(RECORD)
     clients, server_setups, memory = {}, {}, {}
     try:
         for case in cases:
@@ -58,14 +70,14 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
                 client.collect()
 
         streams = [Stream(name, client.timed_unit) for name, client in clients.items()]
-        rotation = rotate(streams, plan.request_rounds, plan.requests_per_round, warmup_rounds=1,
-                          window=True, discard=plan.request_discard, between_rounds=collect_everywhere)
+        rotation = rotate(streams, size.rounds, size.per_round, warmup_rounds=1,
+                          window=True, discard=size.discard, between_rounds=collect_everywhere)
     finally:
         for client in clients.values():
             client.close()
     # every answer is judged, the warm-up round's too: a wrong one means a broken server
     faults = {str(case): judged(clients[str(case)].answers, judge(case)) for case in cases}
-    method = windows_method(plan.requests_per_round, plan.request_discard, "requests")
+    method = windows_method(size.per_round, size.discard, "requests")
     return Measured("request", cases, rotation, server_setups, faults, method=method, memory=memory).finish()
 
 
@@ -76,4 +88,5 @@ def measure(cases: list[Case], run) -> Measured:
 QUESTION = Question(RECORD, "request_case", "single requests", cases=cases, server_case=lambda case: case,
                     measure=measure,
                     gate=Gating(lambda graphs, server: [Case(graph, plans.default_server(1, server)) for graph in graphs], measure,
-                                kind_ratios=True))
+                                kind_ratios=True),
+                    knobs=KNOBS)

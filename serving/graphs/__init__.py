@@ -19,7 +19,7 @@ from sentiment_model.artifacts import Artifacts
 
 
 @dataclass(frozen=True)
-class Kind:
+class GraphKind:
     """A graph kind's registry entry: its loader module and its runtime (how the benchmarks treat
     it is theirs to say: `bench.method.plan.KIND_POLICY`)."""
 
@@ -29,11 +29,11 @@ class Kind:
 
 # kind → its entry; the CLI's choices, the servers, the benchmark plan and the tests all read this
 KINDS = {
-    "dynamic": Kind("dynamic"),
-    "static": Kind("static"),
-    "saved_model": Kind("saved_model"),
-    "static-xla": Kind("static_xla"),
-    "onnx": Kind("onnx", runtime="onnxruntime"),
+    "dynamic": GraphKind("dynamic"),
+    "static": GraphKind("static"),
+    "saved_model": GraphKind("saved_model"),
+    "static-xla": GraphKind("static_xla"),
+    "onnx": GraphKind("onnx", runtime="onnxruntime"),
 }
 
 
