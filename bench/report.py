@@ -3,7 +3,7 @@
 Reads pytest-benchmark's own JSON (under `.benchmarks/`), so any saved run can be
 reported later, on any machine. Writes `report.md`, `answers.png` (every answer's
 ratio with its interval), `burst_latency_by_rank.png` (the seed's comparison.png,
-per graph kind) and `static_vs_dynamic.png`.
+per graph kind), `static_vs_dynamic.png` and `capacity_curves.png` (each set-up's throughput-latency curve).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.method.verdicts import GATE_THRESHOLDS
-from bench.questions import QUESTIONS, single_requests
+from bench.questions import QUESTIONS, open_loop, single_requests
 from bench.questions import bursts as burst_question
 from bench.results import pages
 from bench.results.formatting import fmt, section
@@ -125,6 +125,9 @@ def headline(run: dict, rows: list[Row]) -> list[str]:
                      "the frozen graph is faster), with 95 % intervals: " + "; ".join(seed) + ".")
     lines += _fastest(rows, single_requests.RECORD, "one request at a time", "p50", "gunicorn-w1")
     lines += _fastest(rows, burst_question.RECORD, "a burst of 20 requests", "burst time", "gunicorn-w2")
+    for question in QUESTIONS.values():  # the answers questions put in words themselves (bench.questions)
+        if question.headline:
+            lines += question.headline(rows)
     counts = [f"{row.graph} {row.figure.get('per_request') / 1e6:.3f} M" for row in rows
               if row.figure.get("per_request") is not None]
     lines.append(
@@ -322,6 +325,35 @@ def plot_answers(comparisons: list[dict], path: Path) -> bool:
     return True
 
 
+def plot_capacity(rows: list[Row], path: Path) -> bool:
+    """Throughput-latency curves: p99 (solid) and p50 (dotted) against the offered rate, a colour per
+    set-up, the bound as a line; a hollow marker is a trial that failed (p99 over the bound, or errors)."""
+    swept = [row for row in rows if row.figure.question == open_loop.RECORD and row.figure.get("trials")]
+    if not swept:
+        return False
+    plt = _pyplot()
+
+    figure, axis = plt.subplots(figsize=(9, 5.5))
+    for row in swept:
+        trials = sorted(row.figure.get("trials"), key=lambda t: t["rate"])
+        rates = [t["rate"] for t in trials]
+        (line,) = axis.plot(rates, [t["p99_ms"] for t in trials], label=f"{row.graph} {row.setup}")
+        axis.plot(rates, [t["p50_ms"] for t in trials], linestyle=":", color=line.get_color())
+        for t in trials:
+            axis.plot(t["rate"], t["p99_ms"], "o", markersize=4, color=line.get_color(),
+                      markerfacecolor=line.get_color() if t["passed"] else "none")
+    axis.axhline(swept[0].figure.get("p99_bound_ms"), color="grey", linewidth=1, linestyle="--", label="p99 bound")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("offered rate (requests/s, open loop, log scale)")
+    axis.set_ylabel("latency from scheduled send (ms, log scale): p99 solid, p50 dotted")
+    axis.set_title("How much traffic each set-up holds (hollow: the trial failed)")
+    axis.grid(alpha=0.3, which="both")
+    axis.legend(fontsize=8)
+    _save(figure, path)
+    return True
+
+
 def write_report(run_path: Path, out: Path) -> list[Path]:
     run = json.loads(Path(run_path).read_text())
     out.mkdir(parents=True, exist_ok=True)
@@ -330,7 +362,8 @@ def write_report(run_path: Path, out: Path) -> list[Path]:
     written[0].write_text(markdown(run, Path(run_path)))
     if plot_answers(run.get("comparisons", []), out / "answers.png"):
         written.append(out / "answers.png")
-    for name, plot in (("burst_latency_by_rank.png", plot_burst_by_rank), ("static_vs_dynamic.png", plot_static_vs_dynamic)):
+    for name, plot in (("burst_latency_by_rank.png", plot_burst_by_rank), ("static_vs_dynamic.png", plot_static_vs_dynamic),
+                       ("capacity_curves.png", plot_capacity)):
         if plot(rows, out / name):
             written.append(out / name)
     return written

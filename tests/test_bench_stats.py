@@ -4,7 +4,7 @@ import pytest
 
 from bench.method.plan import Case, Plan, ServerConfig
 from bench.method.stats import latency_summary, median_by_rank, requests_per_second
-from bench.questions import QUESTIONS, bursts, cold_starts, knobs, single_requests
+from bench.questions import QUESTIONS, bursts, cold_starts, knobs, open_loop, single_requests
 from serving.settings import Settings
 
 
@@ -91,3 +91,16 @@ def test_each_question_sizes_its_own_rotation_and_the_gate_takes_the_gated_ones(
     assert all(size.rounds >= 3 for size in gate.rounds.values())
     with pytest.raises(KeyError, match="cold start"):
         gate.rounds_of("cold start")
+
+
+def test_the_open_loop_sweeps_the_seeds_set_ups_and_the_fast_ones_and_more_with_extended():
+    full, extended = Plan.from_options(knobs(), False, None), Plan.from_options(knobs(), False, None, extended=True)
+    assert [str(c) for c in open_loop.cases(full)] == [
+        "dynamic-gunicorn-w2", "static-gunicorn-w2", "static-xla-gunicorn-w2", "static-xla-granian-w2",
+        "onnx-gunicorn-w2", "onnx-granian-w2"]
+    swept = [str(c) for c in open_loop.cases(extended)]
+    # every worker count, fewer first (a larger one is pruned on the smaller ones' knees), and the
+    # runtimes' own thread default (a thread per core in every worker) beside the fitted one
+    assert swept.index("onnx-granian-w1") < swept.index("onnx-granian-w2") < swept.index("onnx-granian-w4")
+    assert {"saved_model-gunicorn-w2", f"onnx-granian-w2-intra{open_loop.CORES}"} <= set(swept)
+    assert ServerConfig("granian", 2, intra_op_threads=2).settings()["intra_op_threads"] == 2

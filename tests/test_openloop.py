@@ -7,6 +7,7 @@ import pytest
 
 from bench.clients import openloop
 from bench.clients.http import SequentialClient
+from bench.questions import open_loop
 from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 
@@ -126,3 +127,50 @@ def test_a_server_shedding_load_with_fast_503s_is_credited_no_more_than_the_real
           f"wrong answers per trial {[(t['rate'], t['wrong']) for t in trials]}")
     assert shedding_rate <= honest_rate
     assert any(t["wrong"] > 0 and not t["passed"] for t in trials), "the 503s must be counted and fail their trial"
+
+
+def test_a_sweep_draws_the_curve_from_light_load_to_past_saturation(servers):
+    """The serial 4 ms server holds about 250 requests/s: the curve has at least 6 offered rates, the
+    knee under the bound is bracketed by a failing rate above it, and past the knee the achieved
+    rate falls behind the offered one (saturation, not only a worse p99)."""
+    Stalling.service_s = 0.004
+    curve = openloop.sweep(servers(HTTPServer), ["a"], ok_judge, p99_bound_ms=40, start_rate=25, duration_s=1.0, steps=3)
+    points = curve.points
+    print(f"\nknee {curve.knee:.0f}/s, failed at {curve.beyond:.0f}/s; "
+          f"{[(t['rate'], t['achieved_rate'], round(t['p99_ms'], 1)) for t in points]}")
+    assert len({t["rate"] for t in points}) >= 6
+    assert 75 <= curve.knee < curve.beyond <= 2 * curve.knee
+    assert points[0]["passed"] and not points[-1]["passed"] and points[-1]["rate"] > curve.beyond
+    assert points[0]["achieved_rate"] > 0.8 * points[0]["rate"]  # light load: answered as offered
+    assert points[-1]["achieved_rate"] < min(0.9 * points[-1]["rate"], 300)  # saturated, at ~250/s
+    assert all(0 <= t["client_cpu_share"] for t in points)
+
+
+def _swept(graph, setup, max_rate, pss_mb, light_p50_ms=1.0):
+    from bench.report import Row
+    from bench.results.records import Figure
+
+    trials = [{"rate": 50.0, "p50_ms": light_p50_ms, "p99_ms": 2.0, "passed": True, "wrong": 0, "errors": 0}]
+    figure = Figure(question=open_loop.RECORD, graph=graph, setup=setup, server_setup={}, memory={"pss_mb": pss_mb},
+                    part={"max_rate": max_rate, "p99_bound_ms": 50.0, "beyond_rate": max_rate * 1.1, "trials": trials})
+    return Row(group="open loop", case=f"{graph}-{setup}", median_ms=1000.0, figure=figure)
+
+
+def test_the_recommendation_names_the_best_set_up_against_the_seed_and_the_rate_memory_front():
+    rows = [_swept("static", "gunicorn-w2", 300, 900), _swept("onnx", "granian-w2", 1200, 250),
+            _swept("onnx", "gunicorn-w2", 1000, 200), _swept("static-xla", "gunicorn-w2", 600, 1200)]
+    found = open_loop.recommendation(rows)
+    assert [(s["graph"], s["setup"]) for s in found][:2] == [("onnx", "granian-w2"), ("onnx", "gunicorn-w2")]
+    assert {(s["graph"], s["setup"]) for s in found if s["front"]} == {("onnx", "granian-w2"), ("onnx", "gunicorn-w2")}
+    first = open_loop.headline(rows)[0]
+    assert "`onnx` on granian-w2, **1200 requests/s**" in first and "**300% more** than the seed's" in first
+    assert "static` on gunicorn-w2, 300/s" in first
+
+
+def test_more_workers_are_pruned_once_a_step_gained_under_five_per_cent():
+    from bench.method.plan import Case, ServerConfig
+
+    four = Case("onnx", ServerConfig("gunicorn", 4))
+    assert open_loop.pruned(four, {}) is None
+    assert open_loop.pruned(four, {"onnx-gunicorn-w1": 500, "onnx-gunicorn-w2": 900}) is None
+    assert "pruned: 2 workers held 510/s, +2% over 1" in open_loop.pruned(four, {"onnx-gunicorn-w1": 500, "onnx-gunicorn-w2": 510})

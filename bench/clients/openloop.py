@@ -58,10 +58,21 @@ class OpenLoopResult:
     wrong: int = 0  # answered, but not correctly (status, label or probability)
     errors: list[str] = field(default_factory=list)  # no answer at all (connection errors)
     faults: list[str] = field(default_factory=list)  # the first few wrong answers, in words
+    elapsed_s: float = 0.0  # from the first scheduled send to the last answer
+    client_cpu_s: float = 0.0  # CPU time this process (the load generator) used meanwhile
+
+    @property
+    def achieved_rate(self) -> float:
+        """Correct answers per second, over the schedule's length or until the last answer if later:
+        the offered rate under light load, below it once the server saturates."""
+        return (self.sent - self.wrong) / max(self.duration_s, self.elapsed_s)
 
     def summary(self) -> dict:
-        return {"rate": self.rate, "requests": self.sent, "errors": len(self.errors), "wrong": self.wrong,
-                "first_wrong": self.faults[:1], **percentiles_ms(self.histogram)}
+        return {"rate": self.rate, "achieved_rate": round(self.achieved_rate, 1), "requests": self.sent,
+                "errors": len(self.errors), "wrong": self.wrong, "first_wrong": self.faults[:1],
+                # the load generator shares the machine's cores with the server: its share of one core
+                "client_cpu_share": round(self.client_cpu_s / self.elapsed_s, 3) if self.elapsed_s else None,
+                **percentiles_ms(self.histogram)}
 
 
 def run(url: str, texts: list[str], judge: Judge, rate: float, duration_s: float, poisson: bool = False,
@@ -71,6 +82,7 @@ def run(url: str, texts: list[str], judge: Judge, rate: float, duration_s: float
     result = OpenLoopResult(rate, duration_s)
     counter, lock = itertools.count(), threading.Lock()
     start = time.perf_counter() + 0.05
+    cpu_before = time.process_time()
 
     def sender() -> None:
         connection = Connection(url)
@@ -104,27 +116,15 @@ def run(url: str, texts: list[str], judge: Judge, rate: float, duration_s: float
         thread.start()
     for thread in threads:
         thread.join()
+    result.elapsed_s = time.perf_counter() - start
+    result.client_cpu_s = time.process_time() - cpu_before
     return result
 
 
-def max_rate_under(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, start_rate: float = 50.0,
-                   duration_s: float = 1.5, steps: int = 4, ceiling: float = 5000.0) -> tuple[float, list[dict]]:
-    """The highest tried rate whose p99 stays under the bound with every answer correct:
-    double until it fails, then bisect.
-
-    Returns (rate, every trial's summary); rate 0 when even `start_rate` fails.
-    """
-    trials: list[dict] = []
-
-    def passes(rate: float) -> bool:
-        outcome = run(url, texts, judge, rate, duration_s)
-        summary = outcome.summary()
-        summary["passed"] = not outcome.errors and not outcome.wrong and summary["p99_ms"] <= p99_bound_ms
-        trials.append(summary)
-        return summary["passed"]
-
-    good, bad = 0.0, None
-    rate = start_rate
+def _search(passes, start_rate: float, steps: int, ceiling: float) -> tuple[float, float | None]:
+    """Double from `start_rate` until a rate fails, then bisect `steps` times: (the highest rate
+    that passed, 0 if none; the lowest that failed above it, None if none did up to `ceiling`)."""
+    good, rate = 0.0, start_rate
     while rate <= ceiling and passes(rate):
         good, rate = rate, rate * 2
     bad = rate if rate <= ceiling else None
@@ -135,4 +135,52 @@ def max_rate_under(url: str, texts: list[str], judge: Judge, p99_bound_ms: float
                 good = middle
             else:
                 bad = middle
-    return good, trials
+    return good, bad
+
+
+@dataclass
+class Curve:
+    """A set-up's throughput-latency curve: every trial (offered rate, achieved rate, percentiles,
+    wrong answers, errors), and its knee under the bound, bracketed by the rates tried around it."""
+
+    p99_bound_ms: float
+    knee: float  # the highest tried rate whose p99 stayed under the bound, every answer right; 0: none
+    beyond: float | None  # the lowest tried rate above the knee that failed; None: none failed
+    trials: list[dict]
+
+    @property
+    def points(self) -> list[dict]:
+        """The trials by offered rate: the curve to draw."""
+        return sorted(self.trials, key=lambda trial: trial["rate"])
+
+
+def sweep(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, start_rate: float = 50.0,
+          duration_s: float = 1.5, steps: int = 3, past_knee: float | None = 1.5, ceiling: float = 5000.0) -> Curve:
+    """Offered rates from light load to past saturation, as perf_analyzer and Model Analyzer draw a
+    set-up: doubling from `start_rate` until p99 breaks the bound (or an answer is wrong or missing),
+    bisecting the knee `steps` times, then one trial at `past_knee` × the first failing rate to show
+    saturation (the achieved rate falling behind the offered one). It stops there: no rate is tried
+    that would only say again that the set-up is saturated (Model Analyzer stops a sweep once
+    throughput stops growing)."""
+    trials: list[dict] = []
+
+    def passes(rate: float) -> bool:
+        outcome = run(url, texts, judge, rate, duration_s)
+        summary = outcome.summary()
+        summary["passed"] = not outcome.errors and not outcome.wrong and summary["p99_ms"] <= p99_bound_ms
+        trials.append(summary)
+        return summary["passed"]
+
+    knee, beyond = _search(passes, start_rate, steps, ceiling)
+    failed = [trial["rate"] for trial in trials if not trial["passed"]]
+    if past_knee and failed and max(failed) * past_knee <= ceiling:
+        passes(max(failed) * past_knee)
+    return Curve(p99_bound_ms, knee, beyond, trials)
+
+
+def max_rate_under(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, start_rate: float = 50.0,
+                   duration_s: float = 1.5, steps: int = 4, ceiling: float = 5000.0) -> tuple[float, list[dict]]:
+    """The highest tried rate whose p99 stays under the bound with every answer correct (double
+    until it fails, then bisect), and every trial's summary; rate 0 when even `start_rate` fails."""
+    curve = sweep(url, texts, judge, p99_bound_ms, start_rate, duration_s, steps, past_knee=None, ceiling=ceiling)
+    return curve.knee, curve.trials

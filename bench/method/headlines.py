@@ -10,7 +10,7 @@ from dataclasses import replace
 from statistics import NormalDist
 
 from bench.method.paired import Rotation
-from bench.method.plan import GRAPH_PAIRS, Case, ServerConfig
+from bench.method.plan import CROSS_PAIRS, GRAPH_PAIRS, Case, ServerConfig
 from bench.results.comparison import Comparison
 
 
@@ -26,7 +26,8 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
     - graph kinds on the same set-up (GRAPH_PAIRS);
     - HTTP ÷ in-process for each graph kind, when both were measured;
     - another server with worker processes ÷ gunicorn, same kind and worker count;
-    - more worker processes ÷ fewer on the same server, for neighbouring counts of the sweep.
+    - more worker processes ÷ fewer on the same server, for neighbouring counts of the sweep;
+    - kind and server changed at once (CROSS_PAIRS), same worker count.
     `where(config)` names the set-up inside the scenario (nothing, for one set-up only).
     """
     cases = list(cases)
@@ -48,6 +49,12 @@ def comparisons(scenario: str, rotation: Rotation, cases: Iterable[Case],
         if case.config.launched and case.config.server != "gunicorn" and case.config.worker_processes:
             if (other := gunicorn.get((case.graph, case.config.workers))) is not None:
                 found.append((f"{scenario} {case.graph}: {case.config.id} / {other.config.id}", case, other))
+    by_set_up = {(case.graph, case.config.server, case.config.workers): case for case in cases
+                 if case.config.worker_processes and _plain_workers(case.config)}
+    for (top_graph, top_server), (bottom_graph, bottom_server) in CROSS_PAIRS:  # kind and server changed at once
+        for (graph, server, workers), top in by_set_up.items():
+            if (graph, server) == (top_graph, top_server) and (bottom := by_set_up.get((bottom_graph, bottom_server, workers))):
+                found.append((f"{scenario}: {top} / {bottom}", top, bottom))
     for graph, server in sorted({(case.graph, case.config.server) for case in cases}):
         sweep = sorted((case.config.workers, case) for case in cases
                        if case.graph == graph and case.config.server == server and _plain_workers(case.config))

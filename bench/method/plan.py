@@ -68,8 +68,9 @@ DEFAULT_LOAD_GRAPHS = tuple(kind for kind in graphs.KINDS if kind_policy(kind).i
 # (numerator, denominator) of every kind ratio the policy asks for, in registry order: the project's
 # question first, then the other kinds.
 GRAPH_PAIRS = tuple((kind, other) for kind in graphs.KINDS for other in kind_policy(kind).compared_with)
-# Cold starts are mostly the runtime's import: the seed's two kinds, and every kind of another runtime.
-DEFAULT_COLD_START_GRAPHS = SWEEP_GRAPHS + tuple(
+# The seed's two kinds and every kind of another runtime: a default run's cold starts (mostly the
+# runtime's import) and instruction counts (each TensorFlow kind costs ~40 s under valgrind).
+SEED_AND_OTHER_RUNTIMES = SWEEP_GRAPHS + tuple(
     kind for kind in DEFAULT_LOAD_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow")
 
 
@@ -79,6 +80,7 @@ class ServerConfig(NamedTuple):
     workers: int = 1
     threads: int = 1  # > 1: this many threads per process (gunicorn: gthread workers)
     batch_window_ms: float | None = None  # micro-batching window; None: off
+    intra_op_threads: int = 0  # the runtime's threads inside an op, per worker; 0: the server fits them to the cores
 
     @property
     def in_process(self) -> bool:
@@ -101,12 +103,14 @@ class ServerConfig(NamedTuple):
             name += f"-t{self.threads}"
         if self.batch_window_ms is not None:
             name += f"-batch{self.batch_window_ms:g}"
+        if self.intra_op_threads:
+            name += f"-intra{self.intra_op_threads}"
         return name
 
     def settings(self) -> dict:
         """This set-up's fields of `serving.settings.Settings` (the graph kind and artifacts aside)."""
         return {"server": self.server, "workers": self.workers, "threads": self.threads if self.threads > 1 else None,
-                "batch_window_ms": self.batch_window_ms}
+                "batch_window_ms": self.batch_window_ms, "intra_op_threads": self.intra_op_threads}
 
 
 # No HTTP: the graph kind called in a process of its own, the baseline every server is compared with.
@@ -130,6 +134,12 @@ OTHER_SERVERS = tuple(ServerConfig(name) for name in servers.SERVERS if name not
 # Servers whose registry entry asks for the fast kinds in every run (a non-Python HTTP front end
 # matters once the model costs less than HTTP): one worker for requests, two for bursts.
 FAST_KIND_SERVERS = tuple(name for name in servers.SERVERS if server_policy(name).with_fast_kinds)
+# Kind and server changed at once, ((kind, server), (kind, server)) at the same worker count: each fast
+# kind of another runtime on each such front end against each fast TensorFlow kind on the default
+# server, what leaving TensorFlow and gunicorn together buys (onnx on granian ÷ static-xla on gunicorn).
+CROSS_PAIRS = tuple(((kind, server), (other, servers.DEFAULT))
+                    for kind in FAST_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow" for server in FAST_KIND_SERVERS
+                    for other in FAST_GRAPHS if graphs.KINDS[other].runtime == "tensorflow")
 
 # One gunicorn worker whose 20 threads hand requests to one micro-batcher.
 MICRO_BATCHING = ServerConfig(servers.DEFAULT, 1, threads=20, batch_window_ms=0)
@@ -184,7 +194,7 @@ class Plan:
 
     @classmethod
     def from_options(cls, knobs: Mapping[str, Knobs], quick: bool, workers: str | None, remote_url: str | None = None,
-                     remote_graph: str | None = None, extended: bool = False) -> Plan:
+                     remote_graph: str | None = None, extended: bool = False, p99_bound_ms: float = 50.0) -> Plan:
         """A run's plan: every question's quick or full rounds from `knobs` (the registry's), the
         worker counts of `--bench-workers`."""
         try:
@@ -194,8 +204,10 @@ class Plan:
             sweep = ()
         if not sweep or min(sweep) < 1:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
+        if not p99_bound_ms > 0:
+            raise ValueError(f"--p99-bound-ms needs a positive number of milliseconds, got {p99_bound_ms:g}")
         rounds = {record: knob.quick if quick else knob.full for record, knob in knobs.items()}
-        return cls(quick, sweep, rounds, remote_url, remote_graph, extended and not quick)
+        return cls(quick, sweep, rounds, remote_url, remote_graph, extended and not quick, p99_bound_ms)
 
     @classmethod
     def for_gate(cls, knobs: Mapping[str, Knobs], overrides: Mapping[str, Rounds] | None = None) -> Plan:

@@ -21,7 +21,7 @@ def pytest_addoption(parser):
     group.addoption("--bench-extended", action="store_true",
                     help="also cold starts of every kind, bursts on the Flask dev server, saved_model and "
                          "static-xla micro-batching bursts, waitress's requests and bursts, "
-                         "a second open-loop search (about a minute more)")
+                         "open-loop sweeps of every kind and worker count (pruned when more workers stop paying)")
     group.addoption("--bench-change-threshold", type=float, default=headlines.CHANGE_THRESHOLD, metavar="F",
                     help="with --benchmark-compare: a ratio CHANGED only when its interval and the compared run's "
                          "are apart (at the confidence of all the run's ratios together) and it moved by more "
@@ -29,6 +29,9 @@ def pytest_addoption(parser):
     group.addoption("--bench-instructions-threshold", type=float, default=headlines.INSTRUCTIONS_THRESHOLD, metavar="F",
                     help="with --benchmark-compare: a kind's instructions per request (the request's thread) CHANGED "
                          "when it moved by more than this fraction (default 0.01)")
+    group.addoption("--p99-bound-ms", type=float, default=50.0, metavar="MS",
+                    help="the p99 latency a set-up must keep in the open loop: its max rate is the highest offered "
+                         "rate under it, and the recommendation is made for it (default %(default)s)")
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
                          "env TFSERVE_URL")
@@ -61,7 +64,7 @@ def plan_for(config) -> Plan:
 
     return Plan.from_options(knobs(), config.getoption("--bench-quick"), config.getoption("--bench-workers"),
                              url.rstrip("/") if url else None, run_state(config).remote_graph,
-                             config.getoption("--bench-extended"))
+                             config.getoption("--bench-extended"), config.getoption("--p99-bound-ms"))
 
 
 def _remote_graph(url: str) -> str:

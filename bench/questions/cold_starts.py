@@ -8,7 +8,7 @@ import numpy as np
 
 from bench.harness.supervisor import ServerProcess, health
 from bench.method.paired import Stream, rotate
-from bench.method.plan import ALL_GRAPHS, DEFAULT_COLD_START_GRAPHS, Case, Knobs, Plan, Rounds, default_server
+from bench.method.plan import ALL_GRAPHS, SEED_AND_OTHER_RUNTIMES, Case, Knobs, Plan, Rounds, default_server
 from bench.method.rotations import Measured
 from bench.questions.question import Question
 from bench.results.formatting import section
@@ -26,7 +26,7 @@ def graphs(plan: Plan) -> tuple[str, ...]:
     the seed's two kinds and the other runtimes' by default, all with --bench-extended."""
     if plan.rounds_of(RECORD).rounds == 0:
         return ()
-    return ALL_GRAPHS if plan.extended else DEFAULT_COLD_START_GRAPHS
+    return ALL_GRAPHS if plan.extended else SEED_AND_OTHER_RUNTIMES
 
 
 def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measured:

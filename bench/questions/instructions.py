@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bench.harness import instructions
 from bench.method.paired import Rotation
-from bench.method.plan import ALL_GRAPHS, GRAPH_PAIRS, IN_PROCESS, Case, Plan, kind_policy
+from bench.method.plan import ALL_GRAPHS, GRAPH_PAIRS, IN_PROCESS, SEED_AND_OTHER_RUNTIMES, Case, Plan, kind_policy
 from bench.method.rotations import Measured
 from bench.questions.question import Gating, Question
 from bench.results.comparison import Comparison
@@ -30,14 +30,14 @@ PART = ("per_request", "all_threads_per_request", "calls")
 
 
 def cases(plan: Plan) -> list[str]:
-    """Every kind but those whose first prediction compiles (static-xla: 72 s under valgrind here, the
-    other TensorFlow kinds 38-39 s, onnx 12 s, two at a time; a run has 5 minutes) unless
-    --bench-extended, as for loads; a quick run: the kinds off TensorFlow."""
+    """The seed's two kinds and the other runtimes' (static-xla takes 72 s under valgrind here, the
+    other TensorFlow kinds 38-39 s, onnx 12 s, two at a time; a run has 5 minutes), every kind with
+    --bench-extended; a quick run: the kinds off TensorFlow."""
     if plan.remote_url:
         return []  # someone else's server: nothing to run under valgrind
     if plan.quick:
         return [kind for kind in ALL_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow"]
-    return list(ALL_GRAPHS) if plan.extended else [kind for kind in ALL_GRAPHS if kind_policy(kind).in_default_loads]
+    return list(ALL_GRAPHS) if plan.extended else list(SEED_AND_OTHER_RUNTIMES)
 
 
 def ratios(counts: dict[str, float]) -> list[Comparison]:
