@@ -1,4 +1,5 @@
-"""CLI: `python -m serving run --graph {dynamic,static,...} --artifacts DIR [...]`."""
+"""CLI: `python -m serving run --graph {dynamic,static,...} --artifacts DIR [...]`; `python -m serving
+inspect --model PATH` (a model file: its inputs, forms and their agreement)."""
 from __future__ import annotations
 
 import argparse
@@ -8,10 +9,12 @@ import os
 import socket
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from sentiment_model.artifacts import ArtifactError, load_artifacts
 from serving import servers
 from serving.launcher import run
+from serving.model_file import ModelError
 from serving.settings import Settings, add_arguments
 
 
@@ -19,7 +22,27 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m serving")
     commands = parser.add_subparsers(dest="command", required=True)
     add_arguments(commands.add_parser("run", help="serve one graph kind over HTTP"))
+    inspect = commands.add_parser("inspect", help="a model file: its inputs, the forms it allows, whether they agree")
+    inspect.add_argument("--model", required=True, type=Path, metavar="PATH",
+                         help="a SavedModel directory, a .keras file, a frozen .pb or an .onnx file")
+    inspect.add_argument("--shape", action="append", metavar="NAME:D1,D2",
+                         help="an input's dimensions after the batch, where the model leaves them free")
+    inspect.add_argument("--input-data", type=Path, metavar="FILE", help="requests in perf_analyzer's JSON format")
     return parser
+
+
+def inspect_model(args: argparse.Namespace) -> int:
+    """`python -m serving inspect`: one line per fact, or one line of error."""
+    from serving.model_file import ModelError
+    from serving.model_file.prepare import describe, prepare
+
+    try:
+        prepared = prepare(args.model, args.shape, args.input_data)
+    except ModelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(describe(prepared)))
+    return 0
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -35,20 +58,33 @@ def _check_port_free(host: str, port: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = _parser()
-    settings = Settings.from_args(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    if args.command == "inspect":
+        return inspect_model(args)
+    settings = Settings.from_args(args)
     if settings.workers > 1 and not servers.get(settings.server).worker_processes:
         parser.error(f"--workers: {settings.server} serves from one process (use --threads)")
     if settings.header_timeout + settings.body_timeout >= settings.timeout:
         parser.error(f"--header-timeout + --body-timeout must stay under the {settings.timeout} s worker timeout, "
                      f"got {settings.header_timeout:g} + {settings.body_timeout:g}")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
-    try:
-        load_artifacts(settings.artifacts)  # fail here, in one line, not in every worker
-    except ArtifactError as error:
+    if (settings.artifacts is None) == (settings.model is None):
+        parser.error("give --artifacts DIR (the built-in model) or --model PATH (your own), one of them")
+    try:  # fail here, in one line, not in every worker (a model file's forms are made by the workers)
+        if settings.model is not None:
+            from serving.model_file.shapes import parse_shape_flags
+            from serving.model_file.spec import model_format
+
+            model_format(settings.model)
+            parse_shape_flags(list(settings.shape or ()))
+            settings = replace(settings, model=settings.model.resolve())
+        else:
+            load_artifacts(settings.artifacts)
+            settings = replace(settings, artifacts=settings.artifacts.resolve())
+    except (ArtifactError, ModelError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     _check_port_free(settings.bind, settings.port)
-    settings = replace(settings, artifacts=settings.artifacts.resolve())
     try:
         run(settings)
     except KeyboardInterrupt:

@@ -20,10 +20,16 @@ def exit_on_sigterm() -> None:
 def load_app_or_exit(settings: Settings):
     """The app for one process; a broken artifact stops the server with one log line, no traceback."""
     from serving.app import create_app
+    from serving.model_file import ModelError
 
+    hosting = servers.load(settings.server).hosting(settings)
     try:
-        return create_app(settings, hosted_by=servers.load(settings.server).hosting(settings))
-    except ArtifactError as error:
+        if settings.model is not None:
+            from serving.model_file.app import create_model_app
+
+            return create_model_app(str(settings.model), settings.graph, list(settings.shape or ()), settings.limits, hosting)
+        return create_app(settings, hosted_by=hosting)
+    except (ArtifactError, ModelError) as error:
         logging.getLogger("serving").error("cannot load the model: %s", error)
         sys.exit(WORKER_BOOT_ERROR)
 

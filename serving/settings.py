@@ -38,7 +38,14 @@ def flag(default=MISSING, *, help: str, type=str, **argparse_options):
 @dataclass(frozen=True)
 class Settings:
     graph: str = flag(help="graph kind", choices=list(KINDS))
-    artifacts: Path = flag(help="folder written by `python -m sentiment_model train`", type=Path, metavar="DIR")
+    artifacts: Path | None = flag(None, help="folder written by `python -m sentiment_model train` (the built-in model)",
+                                  type=Path, metavar="DIR")
+    model: Path | None = flag(None, type=Path, metavar="PATH",
+                              help="serve your own model instead (a SavedModel directory, .keras, frozen .pb or .onnx), "
+                                   "as --graph's form, through TF Serving's REST API: POST /v1/models/<its name>:predict")
+    shape: tuple[str, ...] | None = flag(None, action="append", metavar="NAME:D1,D2",
+                                         help="with --model: an input's dimensions after the batch, where the model "
+                                              "leaves them free (repeat per input)")
     server: str = flag(servers.DEFAULT, choices=list(servers.SERVERS),
                        help="; ".join(f"{name}: {server.description}" for name, server in servers.SERVERS.items()))
     bind: str = flag("127.0.0.1", metavar="ADDR", help="address to listen on")
@@ -86,6 +93,9 @@ class Settings:
                 continue
             if item.metadata["type"] is bool:
                 args.append(_option(item))
+            elif isinstance(value, (list, tuple)):  # a repeated flag
+                for each in value:
+                    args += [_option(item), str(each)]
             else:
                 args += [_option(item), str(value)]
         return args
@@ -96,7 +106,8 @@ class Settings:
 
     @classmethod
     def from_args(cls, namespace: argparse.Namespace) -> Settings:
-        return cls(**{item.name: getattr(namespace, item.name) for item in _flags()})
+        values = {item.name: getattr(namespace, item.name) for item in _flags()}
+        return cls(**{name: tuple(value) if isinstance(value, list) else value for name, value in values.items()})
 
 
 def _flags():

@@ -9,7 +9,7 @@ class FakeServer:
     """Stands in for `ServerProcess`: records what the pool does with it."""
     running: set = set()
 
-    def __init__(self, graph, artifacts, *, server, workers, threads, batch_window_ms, project_root):
+    def __init__(self, graph, artifacts, *, server, workers, project_root, **other_settings):
         self.name = f"{graph}-{server}-{workers}"
         self.project_root = project_root
         self.url = f"http://{self.name}"

@@ -46,10 +46,11 @@ class ServerProcess:
     """`ServerProcess(graph, artifacts, workers=2, ...)`: any field of `serving.settings.Settings`
     by name; the port defaults to a free one."""
 
-    def __init__(self, graph: str, artifacts: Path, *, startup_timeout: float = 120.0,
+    def __init__(self, graph: str, artifacts: Path | None, *, startup_timeout: float = 120.0,
                  env: dict[str, str] | None = None, project_root: Path = PROJECT_ROOT, **settings):
+        """`artifacts` None: a model file's form (`model=PATH`, `graph` its form)."""
         settings.setdefault("port", free_port())
-        self.settings = Settings(graph=graph, artifacts=Path(artifacts), **settings)
+        self.settings = Settings(graph=graph, artifacts=Path(artifacts) if artifacts else None, **settings)
         self.graph = graph
         self.port = self.settings.port
         self.url = f"http://127.0.0.1:{self.port}"

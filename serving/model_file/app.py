@@ -1,0 +1,152 @@
+"""A model file served over HTTP with TF Serving's REST predict API, so a user's client for
+`tensorflow_model_server` works unchanged: `POST /v1/models/<name>:predict` with the row format
+(`{"instances": [...]}` → `{"predictions": [...]}`) or the columnar one (`{"inputs": ...}` →
+`{"outputs": ...}`), and `GET /healthz`. The model's name is its file's stem (`--model
+/models/resnet.onnx` → `resnet`), as `--model_name` names it for TF Serving."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+
+import numpy as np
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from serving.deadlines import DeadlinePassed
+from serving.inputs import InputError, Limits, check_body_length
+from serving.model_file import ModelError, forms
+from serving.model_file.shapes import parse_shape_flags, plain, resolve
+from serving.model_file.spec import ModelSpec, read_spec
+
+log = logging.getLogger("serving")
+
+
+def model_name(spec: ModelSpec) -> str:
+    return spec.path.name.split(".")[0] if spec.path.is_file() else spec.path.resolve().name
+
+
+def _array(value, tensor, shape: tuple, where: str) -> np.ndarray:
+    dtype = object if tensor.dtype == "string" else tensor.dtype
+    try:
+        array = np.array(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"{where} is not {tensor.dtype}") from None
+    if array.shape != shape:
+        raise InputError(f"{where} has shape {list(array.shape)}, the model takes {list(shape)} ({tensor})")
+    return array
+
+
+def parse_request(payload: object, spec: ModelSpec, shapes: dict, limits: Limits) -> tuple[dict, int, bool]:
+    """(input name → batch array, rows, row format?) from TF Serving's row or columnar body."""
+    if not isinstance(payload, dict) or ("instances" in payload) == ("inputs" in payload):
+        raise InputError('body must be {"instances": [...]} (rows) or {"inputs": ...} (columns)')
+    names = {plain(t.name): t for t in spec.inputs}
+    batch_free = all(shapes[t.name][:1] == (1,) and t.shape[:1] == (None,) for t in spec.inputs)
+    if "instances" in payload:
+        rows = payload["instances"]
+        if not isinstance(rows, list) or not rows:
+            raise InputError('"instances" must be a non-empty list, one item per example')
+        if len(rows) > limits.max_batch:
+            raise InputError(f"instances has {len(rows)} items; the limit is {limits.max_batch}", 413)
+        if not batch_free:
+            raise InputError('this model has no batch dimension: send its whole input as {"inputs": ...}')
+        if len(names) == 1 and not all(isinstance(row, dict) for row in rows):
+            columns = {next(iter(names)): rows}
+        elif all(isinstance(row, dict) and set(map(plain, row)) == set(names) for row in rows):
+            columns = {name: [{plain(k): v for k, v in row.items()}[name] for row in rows] for name in names}
+        else:
+            raise InputError(f"each instance must be an object with the inputs {sorted(names)}")
+        count = len(rows)
+    else:
+        given = payload["inputs"]
+        if isinstance(given, dict) and set(map(plain, given)) == set(names):
+            columns = {plain(key): value for key, value in given.items()}
+        elif len(names) == 1:
+            columns = {next(iter(names)): given}
+        else:
+            raise InputError(f"inputs must be an object with the inputs {sorted(names)}")
+        first = np.shape(columns[next(iter(names))]) if batch_free else (1,)
+        count = first[0] if first else 0
+        if batch_free and not 1 <= count <= limits.max_batch:
+            raise InputError(f"inputs need between 1 and {limits.max_batch} rows, got {count}", 413 if count else 400)
+    arrays = {}
+    for name, tensor in names.items():
+        shape = ((count,) + shapes[tensor.name][1:]) if batch_free else shapes[tensor.name]
+        arrays[tensor.name] = _array(columns[name], tensor, shape, f"input {name}")
+    return arrays, count, "instances" in payload
+
+
+def _json_ready(value: np.ndarray):
+    if value.dtype == object or value.dtype.kind in "SU":
+        return [_json_ready(v) for v in value] if value.ndim else (value.item().decode() if isinstance(value.item(), bytes) else str(value.item()))
+    return value.tolist()
+
+
+def create_model_app(model: str, form: str, shape_flags: list[str] | None = None, limits: Limits | None = None,
+                     hosted_by: dict | None = None) -> Flask:
+    """The app for one form of a model file; a ModelError (the model, its flags, an unavailable form)
+    is raised before any request is accepted."""
+    limits = limits or Limits()
+    spec = read_spec(model)
+    shapes = resolve(spec, parse_shape_flags(shape_flags))
+    loaded = forms.load_form(form, spec, shapes, forms.CACHE_ROOT)
+    if loaded.predict is None:
+        raise ModelError(f"--graph {form}: unavailable for this model: {loaded.reason}")
+    name = model_name(spec)
+    per_row = form == "static-xla"  # compiled once at one row: a batch is answered row by row
+    app = Flask(__name__, static_folder=None)
+    app.config.update(MAX_CONTENT_LENGTH=limits.max_body_bytes, DEBUG=False)
+    log.info("model %s (%s) as %s loaded in %.0f ms", spec.path, spec.format, form, loaded.load_ms)
+
+    @app.post("/v1/models/<requested>:predict")
+    def predict(requested: str):
+        if requested != name:
+            return jsonify(error=f"Servable not found for request: Latest({requested})"), 404
+        started = time.perf_counter()
+        body = check_body_length(request.get_data(cache=False), request.content_length)
+        if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
+            raise InputError("send JSON with Content-Type: application/json", 415)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise InputError("body is not valid JSON") from None
+        arrays, rows, row_format = parse_request(payload, spec, shapes, limits)
+        if per_row and rows > 1:
+            parts = [loaded.predict({k: v[i:i + 1] for k, v in arrays.items()}) for i in range(rows)]
+            answers = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+        else:
+            answers = loaded.predict(arrays)
+        outputs = {key: _json_ready(np.asarray(value)) for key, value in answers.items()}
+        took = (time.perf_counter() - started) * 1000
+        if row_format:  # TF Serving: one prediction per instance, an object when there are several outputs
+            if len(outputs) == 1:
+                return jsonify(predictions=next(iter(outputs.values())), timings_ms={"total_ms": took})
+            return jsonify(predictions=[{key: value[i] for key, value in outputs.items()} for i in range(rows)],
+                           timings_ms={"total_ms": took})
+        return jsonify(outputs=next(iter(outputs.values())) if len(outputs) == 1 else outputs, timings_ms={"total_ms": took})
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok", graph=form, model=spec.as_json(), model_name=name, load_ms=loaded.load_ms,
+                       pid=os.getpid(), parent_pid=os.getppid(), setup={"hosting": hosted_by or {}})
+
+    @app.errorhandler(InputError)
+    def input_error(error: InputError):
+        return jsonify(error=error.message), error.status
+
+    @app.errorhandler(DeadlinePassed)
+    def too_slow(error: DeadlinePassed):  # raised by the server's reads while the body is read (serving.deadlines)
+        return jsonify(error=str(error)), 408
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return jsonify(error=f"{error.name}: {error.description}"), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unexpected error")
+        return jsonify(error="internal server error"), 500
+
+    return app

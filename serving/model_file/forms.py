@@ -1,0 +1,306 @@
+"""The forms a model file allows, as the built-in model has them, each a callable from a request
+(input name → array) to its answer (output name → array), or unavailable with the reason:
+
+- `dynamic`: the model as given, called through its code: a SavedModel's restored signature, a Keras
+  model's layers eagerly; a frozen graph or an ONNX file has none;
+- `static`: its frozen graph (`convert_variables_to_constants_v2` with `lower_control_flow=False`,
+  which keeps an LSTM's loop as one While op), imported and pruned; a `.pb` is one already;
+- `static-xla`: the frozen graph inside a `jit_compile=True` function, compiled once at the request
+  shape;
+- `onnx`: the frozen graph converted by tf2onnx in a subprocess with a time limit, kept only when
+  every node is an ONNX operator and ONNX Runtime loads it; an `.onnx` file as given.
+
+What freezing and converting write is cached under `<cache>/<sha256 of the model>[:16]-<of the shapes>/`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from serving.model_file import ModelError
+from serving.model_file.spec import ModelSpec, model_format
+
+FORMS = ("dynamic", "static", "static-xla", "onnx")  # the names of the built-in model's graph kinds
+CACHE_ROOT = Path(__file__).resolve().parents[2] / ".cache" / "model-forms"
+CONVERT_TIMEOUT_S = 300
+ONNX_OPSET = 17
+Request = dict  # input name (as the spec names it) -> np.ndarray
+Predict = Callable[[Request], dict]  # a request -> output name -> np.ndarray
+
+
+class Unavailable(Exception):
+    """A form this model does not allow, or that could not be made: the reason, in one line."""
+
+
+@dataclass
+class Form:
+    name: str
+    predict: Predict | None = None
+    reason: str | None = None  # why unavailable
+    load_ms: float | None = None  # loading it until it can answer (freezing and converting, cached, not counted)
+    agrees: bool = False  # answered every checked request as the model as given did (serving.model_file.agreement)
+
+
+def cache_dir(spec: ModelSpec, root: Path, shapes: dict) -> Path:
+    """Where the model's derived forms are kept: by its hash and the request shapes (a Keras model
+    is traced, so frozen, at them)."""
+    import hashlib
+
+    at = hashlib.sha256(json.dumps(sorted((k, list(v)) for k, v in shapes.items())).encode()).hexdigest()[:8]
+    folder = Path(root) / f"{spec.sha256[:16]}-{at}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def load_form(name: str, spec: ModelSpec, shapes: dict, cache_root: Path) -> Form:
+    """One form ready to answer, or unavailable with its reason (never an exception)."""
+    loader = {"dynamic": _dynamic, "static": _static, "static-xla": _static_xla, "onnx": _onnx}[name]
+    made_first = {"static": frozen_graph, "static-xla": frozen_graph, "onnx": onnx_file}.get(name)
+    try:
+        if made_first:  # freezing and converting (cached) are not the form's load time
+            made_first(spec, shapes, cache_root)
+        started = time.perf_counter()
+        predict = loader(spec, shapes, cache_root)
+    except Unavailable as reason:
+        return Form(name, reason=str(reason))
+    return Form(name, predict, load_ms=(time.perf_counter() - started) * 1000)
+
+
+def given_form(spec: ModelSpec) -> str:
+    """The form the user gave: the reference every other form's answers are checked against."""
+    return {"onnx": "onnx", "graphdef": "static"}.get(spec.format, "dynamic")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return (text.splitlines()[0] if text else type(error).__name__)[:300]
+
+
+# --- the model as given -------------------------------------------------------------------------
+
+def _dynamic(spec: ModelSpec, shapes: dict, cache_root: Path) -> Predict:
+    import tensorflow as tf
+
+    if spec.format in ("onnx", "graphdef"):
+        raise Unavailable(f"{'a frozen graph' if spec.format == 'graphdef' else 'an ONNX file'} has no model code to call")
+    _, where = model_format(spec.path)
+    if spec.format == "saved_model":
+        from serving.model_file.spec import saved_model_signature
+
+        _, signature = saved_model_signature(where)
+
+        def predict(request: Request) -> dict:
+            outputs = signature(**{name: tf.constant(value) for name, value in request.items()})
+            return {name: value.numpy() for name, value in outputs.items()}
+
+        return predict
+    model = _keras_model(where)
+    output_names = [t.name for t in spec.outputs]
+
+    def call(request: Request) -> dict:
+        inputs = [tf.constant(request[t.name]) for t in spec.inputs]
+        outputs = model(inputs if len(inputs) > 1 else inputs[0], training=False)
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        return {name: np.asarray(value) for name, value in zip(output_names, outputs)}
+
+    return call
+
+
+def _keras_model(path: Path):
+    import keras
+
+    return keras.saving.load_model(str(path), compile=False)
+
+
+# --- frozen ---------------------------------------------------------------------------------------
+
+def frozen_graph(spec: ModelSpec, shapes: dict, cache_root: Path) -> tuple[Path, dict]:
+    """The model's frozen GraphDef (written once, cached) and which graph tensor each input and
+    output of the spec is."""
+    folder = cache_dir(spec, cache_root, shapes)
+    graph_file, names_file = folder / "frozen.pb", folder / "frozen.json"
+    if spec.format == "graphdef":
+        _, where = model_format(spec.path)
+        return where, {"inputs": {t.name: t.name for t in spec.inputs}, "outputs": {t.name: t.name for t in spec.outputs}}
+    if graph_file.is_file() and names_file.is_file():
+        return graph_file, json.loads(names_file.read_text())
+    if spec.format == "onnx":
+        raise Unavailable("an ONNX file holds no TensorFlow graph to freeze")
+    import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+    _, where = model_format(spec.path)
+    if spec.format == "saved_model":
+        from serving.model_file.spec import saved_model_signature
+
+        _, function = saved_model_signature(where)
+        input_order = sorted(function.structured_input_signature[1])  # a dict's flattening sorts its keys
+        output_order = sorted(function.structured_outputs)
+    else:
+        model = _keras_model(where)
+        signature = [tf.TensorSpec((None, *shapes[t.name][1:]), tf.string if t.dtype == "string" else t.dtype)
+                     for t in spec.inputs]
+        function = tf.function(lambda *xs: model(list(xs) if len(xs) > 1 else xs[0], training=False)
+                               ).get_concrete_function(*signature)
+        input_order, output_order = [t.name for t in spec.inputs], [t.name for t in spec.outputs]
+    try:
+        frozen = convert_variables_to_constants_v2(function, lower_control_flow=False)
+    except Exception as error:  # what cannot be frozen (e.g. tables, resources), in its own words
+        raise Unavailable(f"freezing failed: {_first_line(error)}") from None
+    if len(frozen.inputs) != len(input_order):  # state freezing cannot fold into constants stays an input
+        kept = sorted({t.dtype.name for t in frozen.inputs[len(input_order):]})
+        raise Unavailable(f"freezing left {len(frozen.inputs) - len(input_order)} input(s) of state it cannot fold "
+                          f"into constants ({', '.join(kept)}: a lookup table or other resource)")
+    names = {"inputs": dict(zip(input_order, [t.name for t in frozen.inputs])),
+             "outputs": dict(zip(output_order, [t.name for t in frozen.outputs]))}
+    _write_atomically(names_file, json.dumps(names, indent=1).encode())
+    _write_atomically(graph_file, frozen.graph.as_graph_def().SerializeToString())
+    return graph_file, names
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Whole or not at all: a server's workers may make the same form at once."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+
+
+def _pruned(spec: ModelSpec, shapes: dict, cache_root: Path):
+    import tensorflow as tf
+
+    from serving.model_file.spec import read_graph_def
+
+    graph_file, names = frozen_graph(spec, shapes, cache_root)
+    graph_def = read_graph_def(graph_file)
+    wrapped = tf.compat.v1.wrap_function(lambda: tf.compat.v1.import_graph_def(graph_def, name=""), [])
+    inputs, outputs = list(names["inputs"]), list(names["outputs"])
+    try:
+        pruned = wrapped.prune(feeds=[wrapped.graph.get_tensor_by_name(names["inputs"][n]) for n in inputs],
+                               fetches=[wrapped.graph.get_tensor_by_name(names["outputs"][n]) for n in outputs])
+    except Exception as error:  # e.g. a placeholder the outputs still depend on
+        raise Unavailable(f"the frozen graph cannot be called: {_first_line(error)}") from None
+    return pruned, inputs, outputs
+
+
+def _static(spec: ModelSpec, shapes: dict, cache_root: Path) -> Predict:
+    import tensorflow as tf
+
+    pruned, inputs, outputs = _pruned(spec, shapes, cache_root)
+
+    def predict(request: Request) -> dict:
+        answers = pruned(*[tf.constant(request[name]) for name in inputs])
+        return {name: value.numpy() for name, value in zip(outputs, answers)}
+
+    return predict
+
+
+def _static_xla(spec: ModelSpec, shapes: dict, cache_root: Path) -> Predict:
+    import tensorflow as tf
+
+    pruned, inputs, outputs = _pruned(spec, shapes, cache_root)
+    by_name = {t.name: t for t in spec.inputs}
+    signature = [tf.TensorSpec(shapes[name], tf.string if by_name[name].dtype == "string" else by_name[name].dtype)
+                 for name in inputs]
+    compiled = tf.function(lambda *xs: pruned(*xs), jit_compile=True).get_concrete_function(*signature)
+    try:  # compiled once, at the request shape, before any request
+        warm = compiled(*[tf.zeros(s.shape, s.dtype) if s.dtype != tf.string else tf.fill(s.shape, "a") for s in signature])
+    except Exception as error:  # XLA cannot compile some ops (strings, ...): in its own words
+        raise Unavailable(f"XLA cannot compile it: {_first_line(error)}") from None
+    del warm
+
+    def predict(request: Request) -> dict:
+        answers = compiled(*[tf.constant(request[name]) for name in inputs])
+        return {name: value.numpy() for name, value in zip(outputs, answers)}
+
+    return predict
+
+
+# --- ONNX -----------------------------------------------------------------------------------------
+
+def onnx_file(spec: ModelSpec, shapes: dict, cache_root: Path) -> tuple[Path, dict]:
+    """The model as ONNX: the file given, or its frozen graph converted by tf2onnx (cached), checked."""
+    if spec.format == "onnx":
+        _, where = model_format(spec.path)
+        return where, {"inputs": {t.name: t.name for t in spec.inputs}, "outputs": {t.name: t.name for t in spec.outputs}}
+    folder = cache_dir(spec, cache_root, shapes)
+    converted, failed = folder / "model.onnx", folder / "onnx-unavailable.txt"
+    if failed.is_file():
+        raise Unavailable(failed.read_text().strip())
+    graph_file, names = frozen_graph(spec, shapes, cache_root)
+    if not converted.is_file():
+        partial = converted.with_name(f"model.{os.getpid()}.partial.onnx")
+        command = [sys.executable, "-m", "tf2onnx.convert", "--graphdef", str(graph_file), "--opset", str(ONNX_OPSET),
+                   "--inputs", ",".join(names["inputs"].values()), "--outputs", ",".join(names["outputs"].values()),
+                   "--output", str(partial)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            raise Unavailable(f"tf2onnx did not finish within {CONVERT_TIMEOUT_S} s") from None
+        if done.returncode != 0 or not partial.is_file():
+            errors = [line for line in done.stderr.splitlines() if "rror" in line] or done.stderr.splitlines()[-1:]
+            reason = f"tf2onnx could not convert it: {(errors[-1] if errors else 'no output').strip()[:300]}"
+            _write_atomically(failed, reason.encode())
+            raise Unavailable(reason)
+        os.replace(partial, converted)
+    _check_onnx(converted)
+    return converted, names
+
+
+def _check_onnx(path: Path) -> None:
+    """Every node an ONNX operator (tf2onnx can leave TensorFlow ops in place)."""
+    import onnx
+
+    model = onnx.load(str(path))
+    foreign = sorted({f"{node.domain or 'ai.onnx'}:{node.op_type}" for node in model.graph.node
+                      if not onnx.defs.has(node.op_type, node.domain)})
+    if foreign:
+        raise Unavailable(f"tf2onnx left ops ONNX does not define: {', '.join(foreign[:5])}")
+
+
+def _onnx(spec: ModelSpec, shapes: dict, cache_root: Path) -> Predict:
+    import onnxruntime
+
+    from serving.graphs import RUNTIME_THREADS
+
+    path, names = onnx_file(spec, shapes, cache_root)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = RUNTIME_THREADS["intra_op"]
+    options.inter_op_num_threads = RUNTIME_THREADS["inter_op"]
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if RUNTIME_THREADS["spinning"] else "0")
+    options.log_severity_level = 3
+    try:
+        session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as error:
+        raise Unavailable(f"ONNX Runtime cannot load it: {_first_line(error)}") from None
+    feeds, fetches = names["inputs"], names["outputs"]
+    ort_dtypes = {arg.name: arg.type for arg in session.get_inputs()}
+
+    def predict(request: Request) -> dict:
+        feed = {feeds[name]: (value.astype(str) if ort_dtypes.get(feeds[name]) == "tensor(string)" else value)
+                for name, value in request.items()}
+        answers = session.run(list(fetches.values()), feed)
+        return dict(zip(fetches, answers))
+
+    return predict
+
+
+def load_forms(spec: ModelSpec, shapes: dict, cache_root: Path) -> dict[str, Form]:
+    """Every form, ready or unavailable. A ModelError is the user's to fix; anything else a form
+    raises while loading makes that form unavailable, never stops the run."""
+    forms = {}
+    for name in FORMS:
+        try:
+            forms[name] = load_form(name, spec, shapes, cache_root)
+        except ModelError:
+            raise
+        except Exception as error:
+            forms[name] = Form(name, reason=f"could not be made: {_first_line(error)}")
+    return forms

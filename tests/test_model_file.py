@@ -1,0 +1,218 @@
+"""A model given by path (serving.model_file): models the suite did not design, built here without
+downloads — a small Keras CNN on float images with free spatial dimensions, a Keras text model on
+strings (its lookup table cannot be frozen), onnx's own `test_lstm_defaults` case with its reference
+outputs — and the suite's own LSTM in each exported format; and every mistake a user can make, said
+in one line."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import requests
+
+from serving.model_file import ModelError
+from serving.model_file.prepare import describe, prepare
+from serving.model_file.spec import read_spec
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """The models, written once: made in a child process so this one stays free of Keras state."""
+    folder = tmp_path_factory.mktemp("models")
+    script = f"""
+import keras, numpy as np, tensorflow as tf
+inp = keras.Input((None, None, 3), name="image")
+x = keras.layers.Conv2D(8, 3, activation="relu")(inp)
+x = keras.layers.GlobalAveragePooling2D()(x)
+keras.Model(inp, keras.layers.Dense(4, activation="softmax", name="classes")(x)).save(r"{folder}/cnn.keras")
+vectorize = keras.layers.TextVectorization(max_tokens=200, output_sequence_length=12)
+vectorize.adapt(["the staff was friendly", "the room was dirty", "great food and a lovely view"])
+text = keras.Input((1,), dtype="string", name="text")
+y = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(200, 8)(vectorize(text)))
+keras.Model(text, keras.layers.Dense(1, activation="sigmoid")(y)).export(r"{folder}/text_model")
+tf.saved_model.save(tf.Module(), r"{folder}/no_signature")
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
+    (folder / "broken.onnx").write_bytes(b"not a model")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("forms")
+
+
+def onnx_lstm_defaults(folder):
+    """onnx's own test case `test_lstm_defaults` (onnx.backend.test.case.node.lstm), its node made
+    a model with X, W and R as inputs, as onnx's backend tests run it; and its reference output."""
+    import onnx
+    from onnx.backend.test.case.node import lstm
+
+    captured = {}
+    original = lstm.expect
+    lstm.expect = lambda node, inputs, outputs, name: captured.update(node=node, inputs=inputs, outputs=outputs)
+    try:
+        lstm.LSTM.export_defaults()
+    finally:
+        lstm.expect = original
+    node, inputs, outputs = captured["node"], captured["inputs"], captured["outputs"]
+    graph = onnx.helper.make_graph(
+        [node], "test_lstm_defaults",
+        [onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, value.shape) for name, value in zip(node.input, inputs)],
+        [onnx.helper.make_tensor_value_info("Y_h", onnx.TensorProto.FLOAT, outputs[0].shape)])
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 14)])
+    onnx.checker.check_model(model)
+    path = folder / "test_lstm_defaults.onnx"
+    onnx.save(model, str(path))
+    return path, dict(zip(node.input, inputs)), outputs[0]
+
+
+def test_a_keras_cnn_with_free_image_dimensions_needs_a_shape_then_every_form_agrees(models, cache):
+    with pytest.raises(ModelError, match=r"free dimensions besides the batch in image: float32\[\?, \?, \?, 3\]: "
+                                         r"give --shape image:D,D,3"):
+        prepare(models / "cnn.keras", cache_root=cache)
+    prepared = prepare(models / "cnn.keras", ["image:32,32,3"], cache_root=cache)
+    assert prepared.shapes == {"image": (1, 32, 32, 3)} and prepared.given == "dynamic"
+    assert [t.name for t in prepared.spec.outputs] == ["classes"]
+    assert all(form.predict is not None and form.agrees for form in prepared.forms.values()), describe(prepared)
+    first = prepared.answers[0]["classes"]
+    assert first.shape == (1, 4) and np.isclose(first.sum(), 1.0, atol=1e-5)  # a softmax, really computed
+
+
+def test_a_string_model_with_a_lookup_table_is_served_as_given_and_says_why_it_cannot_be_frozen(models, cache):
+    prepared = prepare(models / "text_model", ["text:1"], cache_root=cache)
+    assert prepared.spec.inputs[0].dtype == "string" and prepared.forms["dynamic"].agrees
+    request = prepared.requests[0]["text"]
+    assert request.shape == (1, 1) and isinstance(request[0, 0], str) and request[0, 0]  # one of the suite's sentences
+    for name in ("static", "static-xla", "onnx"):
+        assert prepared.forms[name].predict is None
+        assert "state it cannot fold into constants" in prepared.forms[name].reason
+    lines = describe(prepared)
+    assert any(line.startswith("  static      unavailable: freezing left 1 input") for line in lines), lines
+
+
+def test_onnx_s_own_lstm_case_answers_its_reference_output_from_perf_analyzer_input_data(tmp_path, cache):
+    path, inputs, reference = onnx_lstm_defaults(tmp_path)
+    data = tmp_path / "input.json"
+    data.write_text(json.dumps({"data": [{name: {"content": value.ravel().tolist(), "shape": list(value.shape)}
+                                          for name, value in inputs.items()}]}))
+    prepared = prepare(path, input_data=data, cache_root=cache)
+    assert prepared.given == "onnx" and [f for f, form in prepared.forms.items() if form.predict] == ["onnx"]
+    assert prepared.forms["static"].reason == "an ONNX file holds no TensorFlow graph to freeze"
+    np.testing.assert_allclose(prepared.answers[0]["Y_h"], reference, rtol=1e-5)
+    # a flat list works too (perf_analyzer's other form), shaped as the model's input
+    data.write_text(json.dumps({"data": [{name: value.ravel().tolist() for name, value in inputs.items()}]}))
+    np.testing.assert_allclose(prepare(path, input_data=data, cache_root=cache).answers[0]["Y_h"], reference, rtol=1e-5)
+
+
+def test_the_suite_s_own_lstm_gives_the_same_answers_in_every_format(artifacts_dir, cache):
+    """SavedModel (as TF Serving loads it), frozen graph and ONNX: the same inputs (ids within the
+    vocabulary, found in each file's embedding table), the same answers as the built-in model's."""
+    from sentiment_model.artifacts import load_artifacts
+    from serving.graphs import load
+
+    saved = prepare(artifacts_dir / "saved_model", cache_root=cache)
+    frozen = prepare(artifacts_dir / "frozen_model.pb", cache_root=cache)
+    converted = prepare(artifacts_dir / "model.onnx", cache_root=cache)
+    vocabulary = len(load_artifacts(artifacts_dir).vocabulary)
+    assert saved.int_high == frozen.int_high == converted.int_high == vocabulary
+    assert all(form.agrees for form in saved.forms.values()), describe(saved)
+    built_in = load("static", load_artifacts(artifacts_dir))
+    for request, answer in zip(saved.requests, saved.answers):
+        ids = request["ids"]
+        assert ids.max() < vocabulary
+        np.testing.assert_allclose(answer["probabilities"], built_in(ids), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(frozen.forms["static"].predict({"ids:0": ids})["Identity:0"], built_in(ids), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(converted.forms["onnx"].predict({"ids:0": ids})["Identity:0"], built_in(ids), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("given, flags, said", [
+    ("missing.onnx", [], r"--model .*missing.onnx: no such file or directory"),
+    ("broken.onnx", [], r"--model .*broken.onnx: not a readable onnx model \("),
+    ("no_signature", [], r"--model .*no_signature: no 'serving_default' signature to call \(its signatures: none\)"),
+    ("cnn.keras", ["image:32,32"], r"--shape image:32,32 does not fit image: float32\[\?, \?, \?, 3\] \(give the 3 dimension"),
+    ("cnn.keras", ["photo:32,32,3"], r"--shape photo: the model has no such input \(its inputs: image\)"),
+    ("cnn.keras", ["image:0"], r"--shape image:0: give NAME:D1,D2,... with positive dimensions"),
+])
+def test_every_mistake_is_one_line(models, cache, given, flags, said):
+    with pytest.raises(ModelError, match=said) as raised:
+        prepare(models / given, flags, cache_root=cache)
+    assert "\n" not in str(raised.value)
+
+
+def test_input_data_that_does_not_match_the_inputs_is_one_line(models, cache, tmp_path):
+    data = tmp_path / "input.json"
+    for document, said in (({"data": [{"photo": [0.0]}]}, "request 1: no value for input image"),
+                           ({"data": [{"image": [0.0] * 5}]}, "request 1: input image does not fit"),
+                           ({"rows": []}, 'expected {"data": [{NAME: [...]}, ...]}')):
+        data.write_text(json.dumps(document))
+        with pytest.raises(ModelError, match=re.escape(said)):
+            prepare(models / "cnn.keras", ["image:4,4,3"], input_data=data, cache_root=cache)
+    data.write_text("{not json")
+    with pytest.raises(ModelError, match="not JSON"):
+        prepare(models / "cnn.keras", ["image:4,4,3"], input_data=data, cache_root=cache)
+
+
+def test_the_command_line_says_one_line_and_exits_2_without_a_traceback(models):
+    done = subprocess.run([sys.executable, "-m", "serving", "inspect", "--model", str(models / "cnn.keras")],
+                          capture_output=True, text=True, timeout=120)
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert errors == ["error: free dimensions besides the batch in image: float32[?, ?, ?, 3]: give --shape image:D,D,3"]
+
+
+def test_a_spec_records_what_a_saved_run_needs_to_tell_two_models_apart(artifacts_dir):
+    spec = read_spec(artifacts_dir / "model.onnx")
+    recorded = spec.as_json()
+    assert recorded["format"] == "onnx" and len(recorded["sha256"]) == 64
+    assert recorded["inputs"] == ["ids:0: int32[?, 50]"] and recorded["outputs"] == ["Identity:0: float32[?, 2]"]
+
+
+def _post(url: str, body: object) -> tuple[int, dict]:
+    answer = requests.post(url, json=body, timeout=30)
+    return answer.status_code, answer.json()
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "granian"])
+def test_a_model_file_is_served_through_tf_serving_s_rest_api_and_bad_requests_get_4xx(models, server):
+    """The CNN's ONNX form over HTTP: rows and columns as TF Serving takes them, the same answers as
+    its Keras model gives in-process; bad bodies get a JSON 4xx and the server keeps serving."""
+    from bench.harness.supervisor import ServerProcess
+
+    image = np.random.default_rng(1).random((8, 8, 3)).astype(np.float32)
+    expected = prepare(models / "cnn.keras", ["image:8,8,3"]).forms["dynamic"].predict({"image": image[None]})["classes"]
+    with ServerProcess("onnx", None, model=models / "cnn.keras", shape=("image:8,8,3",), server=server, workers=2) as process:
+        url = f"{process.url}/v1/models/cnn:predict"
+        status, rows = _post(url, {"instances": [image.tolist(), image.tolist()]})
+        assert status == 200
+        np.testing.assert_allclose(rows["predictions"], np.concatenate([expected, expected]), rtol=1e-4, atol=1e-5)
+        status, columns = _post(url, {"inputs": {"image": [image.tolist()]}})
+        assert status == 200
+        np.testing.assert_allclose(columns["outputs"], expected, rtol=1e-4, atol=1e-5)
+        for body, code, said in (({"instances": [image[0].tolist()]}, 400, "input image has shape [1, 8, 3]"),
+                                 ({"instances": [[[["a"] * 3] * 8] * 8]}, 400, "input image is not float32"),
+                                 ({"rows": []}, 400, 'body must be {"instances"'),
+                                 ({"instances": [image.tolist()] * 65}, 413, "the limit is 64")):
+            status, answer = _post(url, body)
+            assert (status, said in answer["error"]) == (code, True), answer
+        assert _post(f"{process.url}/v1/models/other:predict", {"inputs": [image.tolist()]})[0] == 404
+        assert _post(url, {"inputs": [image.tolist()]})[0] == 200  # still serving
+        health = requests.get(f"{process.url}/healthz", timeout=5).json()
+        assert health["graph"] == "onnx" and health["model"]["format"] == "keras" and health["model_name"] == "cnn"
+
+
+def test_serving_a_form_the_model_does_not_allow_stops_with_one_log_line(models):
+    from bench.harness.supervisor import ServerError, ServerProcess
+
+    with pytest.raises(ServerError, match="cannot load the model: --graph onnx: unavailable for this model: freezing left"):
+        with ServerProcess("onnx", None, model=models / "text_model", shape=("text:1",), server="gunicorn"):
+            pass
+    done = subprocess.run([sys.executable, "-m", "serving", "run", "--model", str(models / "missing.onnx"), "--graph", "onnx"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr.strip() == f"error: --model {models / 'missing.onnx'}: no such file or directory"
