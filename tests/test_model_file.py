@@ -92,9 +92,9 @@ def test_a_string_model_with_a_lookup_table_is_served_as_given_and_says_why_it_c
     assert request.shape == (1, 1) and isinstance(request[0, 0], str) and request[0, 0]  # one of the suite's sentences
     for name in ("static", "static-xla", "onnx"):
         assert prepared.forms[name].predict is None
-        assert "state it cannot fold into constants" in prepared.forms[name].reason
+        assert prepared.forms[name].reason.startswith("freezing cannot fold 1 resource input(s) into constants")
     lines = describe(prepared)
-    assert any(line.startswith("  static      unavailable: freezing left 1 input") for line in lines), lines
+    assert any(line.startswith("  static      unavailable: freezing cannot fold 1 resource") for line in lines), lines
 
 
 def test_onnx_s_own_lstm_case_answers_its_reference_output_from_perf_analyzer_input_data(tmp_path, cache):
@@ -210,7 +210,7 @@ def test_a_model_file_is_served_through_tf_serving_s_rest_api_and_bad_requests_g
 def test_serving_a_form_the_model_does_not_allow_stops_with_one_log_line(models):
     from bench.harness.supervisor import ServerError, ServerProcess
 
-    with pytest.raises(ServerError, match="cannot load the model: --graph onnx: unavailable for this model: freezing left"):
+    with pytest.raises(ServerError, match="cannot load the model: --graph onnx: unavailable for this model: freezing cannot fold"):
         with ServerProcess("onnx", None, model=models / "text_model", shape=("text:1",), server="gunicorn"):
             pass
     done = subprocess.run([sys.executable, "-m", "serving", "run", "--model", str(models / "missing.onnx"), "--graph", "onnx"],

@@ -156,9 +156,9 @@ def frozen_graph(spec: ModelSpec, shapes: dict, cache_root: Path) -> tuple[Path,
     except Exception as error:  # what cannot be frozen (e.g. tables, resources), in its own words
         raise Unavailable(f"freezing failed: {_first_line(error)}") from None
     if len(frozen.inputs) != len(input_order):  # state freezing cannot fold into constants stays an input
-        kept = sorted({t.dtype.name for t in frozen.inputs[len(input_order):]})
-        raise Unavailable(f"freezing left {len(frozen.inputs) - len(input_order)} input(s) of state it cannot fold "
-                          f"into constants ({', '.join(kept)}: a lookup table or other resource)")
+        kept = [t.dtype.name for t in frozen.inputs[len(input_order):]]
+        raise Unavailable(f"freezing cannot fold {len(kept)} {'/'.join(sorted(set(kept)))} input(s) into constants "
+                          "(a lookup table or other state the graph reads at run time)")
     names = {"inputs": dict(zip(input_order, [t.name for t in frozen.inputs])),
              "outputs": dict(zip(output_order, [t.name for t in frozen.outputs]))}
     _write_atomically(names_file, json.dumps(names, indent=1).encode())
