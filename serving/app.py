@@ -7,14 +7,13 @@ import time
 
 import numpy as np
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
 
 from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 from serving.classifier import Classifier
-from serving.deadlines import DeadlinePassed
 from serving.graphs import Predictor
 from serving.inputs import InputError, check_body_length, instances_from_json, texts_from_json, texts_from_query
+from serving.json_errors import answer_errors_as_json
 from serving.settings import Settings
 from serving.setup_report import hosting, process_setup
 
@@ -84,23 +83,5 @@ def create_app(config: Settings, predictor: Predictor | None = None, hosted_by: 
         return jsonify(status="ok", graph=config.graph, load_ms=classifier.load_ms, warmup_ms=classifier.warmup_ms,
                        pid=os.getpid(), parent_pid=os.getppid(), setup=setup)
 
-    @app.errorhandler(InputError)
-    def input_error(error: InputError):
-        return jsonify(error=error.message), error.status
-
-    @app.errorhandler(DeadlinePassed)
-    def too_slow(error: DeadlinePassed):
-        # raised by the server's reads while the app reads the body (serving.deadlines)
-        log.warning("slow client: %s (%d bytes received)", error, error.received)
-        return jsonify(error=str(error)), 408
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        return jsonify(error=f"{error.name}: {error.description}"), error.code
-
-    @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
-        log.exception("unexpected error")  # the trace goes to the log, never to the client
-        return jsonify(error="internal server error"), 500
-
+    answer_errors_as_json(app)
     return app

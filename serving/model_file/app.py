@@ -12,10 +12,9 @@ import time
 
 import numpy as np
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
 
-from serving.deadlines import DeadlinePassed
 from serving.inputs import InputError, Limits, check_body_length
+from serving.json_errors import answer_errors_as_json
 from serving.model_file import ModelError, forms
 from serving.model_file.shapes import parse_shape_flags, plain, resolve
 from serving.model_file.spec import ModelSpec, read_spec
@@ -132,21 +131,5 @@ def create_model_app(model: str, form: str, shape_flags: list[str] | None = None
         return jsonify(status="ok", graph=form, model=spec.as_json(), model_name=name, load_ms=loaded.load_ms,
                        pid=os.getpid(), parent_pid=os.getppid(), setup={"hosting": hosted_by or {}})
 
-    @app.errorhandler(InputError)
-    def input_error(error: InputError):
-        return jsonify(error=error.message), error.status
-
-    @app.errorhandler(DeadlinePassed)
-    def too_slow(error: DeadlinePassed):  # raised by the server's reads while the body is read (serving.deadlines)
-        return jsonify(error=str(error)), 408
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        return jsonify(error=f"{error.name}: {error.description}"), error.code
-
-    @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
-        log.exception("unexpected error")
-        return jsonify(error="internal server error"), 500
-
+    answer_errors_as_json(app)
     return app
