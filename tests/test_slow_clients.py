@@ -31,11 +31,21 @@ SET_UPS["gunicorn-gthread"] = {"server": "gunicorn", "workers": 2, "threads": 2}
 SET_UPS["granian-threads"] = {"server": "granian", "workers": 1, "threads": 2}  # the app on a pool, not the loop
 
 
+def all_workers_started(process, options: dict, within_s: float = 20.0) -> list[int]:
+    """The server's worker processes once all are up: healthy means one worker answered, and
+    gunicorn may fork the second a moment later (seen: [w1] at start, [w1, w2] at the end)."""
+    expected = options.get("workers", 1) if servers.SERVERS[options["server"]].worker_processes else 0
+    deadline = time.monotonic() + within_s
+    while len(found := children(process.process.pid)) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
 @pytest.fixture(scope="module", params=list(SET_UPS))
 def server(request, artifacts_dir):
     options = {**SET_UPS[request.param], "header_timeout": DEADLINE, "body_timeout": DEADLINE}
     with ServerProcess(GRAPH, artifacts_dir, **options) as process:
-        process.workers_at_start = children(process.process.pid)
+        process.workers_at_start = all_workers_started(process, options)
         yield process
         assert children(process.process.pid) == process.workers_at_start, "a worker was killed or replaced"
         log = process.log(tail_lines=400)
