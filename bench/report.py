@@ -120,14 +120,25 @@ def headline(run: dict, rows: list[Row]) -> list[str]:
     seed = [f"{words} **{c['ratio']:.3f}** [{c['low']:.3f}, {c['high']:.3f}]"
             for words, name in SEED_RATIOS if (c := comparisons.get(name))]
     lines = ["## In short", ""]
+    model = run.get("model")
+    if model:  # a run on a model file (`--model`): which, and what became of each form
+        unavailable = [f"`{name}` ({reason})" for name, reason in model["forms"].items() if reason != "measured"]
+        lines.append(f"- **Model**: `{model['path']}` ({model['format']}, sha256 {model['sha256'][:12]}), as given: "
+                     f"`{model['given']}`; measured: "
+                     + ", ".join(f"`{name}`" for name, reason in model["forms"].items() if reason == "measured")
+                     + (f"; unavailable: {'; '.join(unavailable)}" if unavailable else "") + ".")
+    reference = (model["given"], "the model as given") if model else ("static", "the seed's frozen graph")
     if seed:
-        lines.append("- **The seed's question**: the frozen graph's time ÷ model code + checkpoint's (below 1: "
-                     "the frozen graph is faster), with 95 % intervals: " + "; ".join(seed) + ".")
-    lines += _fastest(rows, single_requests.RECORD, "one request at a time", "p50", "gunicorn-w1")
-    lines += _fastest(rows, burst_question.RECORD, "a burst of 20 requests", "burst time", "gunicorn-w2")
+        lines.append(("- **What freezing did**: the frozen graph's time ÷ the model as given's" if model else
+                      "- **The seed's question**: the frozen graph's time ÷ model code + checkpoint's")
+                     + " (below 1: the frozen graph is faster), with 95 % intervals: " + "; ".join(seed) + ".")
+    lines += _fastest(rows, single_requests.RECORD, "one request at a time", "p50", "gunicorn-w1", reference)
+    lines += _fastest(rows, burst_question.RECORD, "a burst of 20 requests", "burst time", "gunicorn-w2", reference)
     for question in QUESTIONS.values():  # the answers questions put in words themselves (bench.questions)
         if question.headline:
-            lines += question.headline(rows)
+            lines += question.headline(rows, run)
+    if model:  # the gate gates the suite's own code, not a model file
+        return lines
     counts = [f"{row.graph} {row.figure.get('per_request') / 1e6:.3f} M" for row in rows
               if row.figure.get("per_request") is not None]
     lines.append(
@@ -139,20 +150,22 @@ def headline(run: dict, rows: list[Row]) -> list[str]:
     return lines
 
 
-def _fastest(rows: list[Row], record: str, what: str, measure: str, seed_setup: str) -> list[str]:
-    """The fastest served set-up for one question, the next one, and the seed's frozen graph, as measured
-    in the question's one rotation (medians; their paired ratios are in the table below)."""
+def _fastest(rows: list[Row], record: str, what: str, measure: str, seed_setup: str,
+             reference: tuple[str, str] = ("static", "the seed's frozen graph")) -> list[str]:
+    """The fastest served set-up for one question, the next one, and the reference (the seed's frozen
+    graph, or a model file as given) on `seed_setup`, as measured in the question's one rotation
+    (medians; their paired ratios are in the table below)."""
     served = sorted((row for row in rows if row.figure.question == record and row.setup != "in-process"),
                     key=lambda row: row.median_ms)
     if not served:
         return []
-    best, seed = served[0], next((row for row in served if row.graph == "static" and row.setup == seed_setup), None)
+    best, seed = served[0], next((row for row in served if row.graph == reference[0] and row.setup == seed_setup), None)
     words = [f"- **Fastest for {what}**: `{best.graph}` on {best.setup}, {measure} **{best.median_ms:.2f} ms** "
              f"({_verdict(best.figure)})"]
     if len(served) > 1:
         words.append(f"next `{served[1].graph}` on {served[1].setup}, {served[1].median_ms:.2f} ms")
     if seed is not None and seed is not best:
-        words.append(f"the seed's frozen graph on {seed.setup} {seed.median_ms:.2f} ms "
+        words.append(f"{reference[1]} on {seed.setup} {seed.median_ms:.2f} ms "
                      f"({seed.median_ms / best.median_ms:.1f}× the fastest)")
     return ["; ".join(words) + f" (of {len(served)} set-ups measured side by side)."]
 

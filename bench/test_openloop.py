@@ -25,7 +25,7 @@ def test_max_rate_under_p99_bound(benchmark, describe, openloop_case, plan, serv
         pytest.skip(reason)
     graph = openloop_case.graph
     benchmark.group = f"open loop: max rate with p99 <= {plan.p99_bound_ms:g} ms"
-    url = f"{server_pool.get(openloop_case).url}/{graph}"
+    url = server_pool.endpoint(openloop_case)
     judge = judge_for(graph)
     # A short warm-up at a low rate: a server that answers wrongly even then is broken, not slow.
     warmup = openloop.run(url, texts, judge, rate=50, duration_s=0.5)

@@ -27,7 +27,7 @@ def load_app_or_exit(settings: Settings):
         if settings.model is not None:
             from serving.model_file.app import create_model_app
 
-            return create_model_app(str(settings.model), settings.graph, list(settings.shape or ()), settings.limits, hosting)
+            return create_model_app(settings, hosting)
         return create_app(settings, hosted_by=hosting)
     except (ArtifactError, ModelError) as error:
         logging.getLogger("serving").error("cannot load the model: %s", error)

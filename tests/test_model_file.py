@@ -216,3 +216,34 @@ def test_serving_a_form_the_model_does_not_allow_stops_with_one_log_line(models)
     done = subprocess.run([sys.executable, "-m", "serving", "run", "--model", str(models / "missing.onnx"), "--graph", "onnx"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stderr.strip() == f"error: --model {models / 'missing.onnx'}: no such file or directory"
+
+
+def test_the_suite_answers_its_questions_for_a_model_file_and_never_compares_two_models(models, tmp_path):
+    """`pytest bench --bench-quick --model PATH`: every form that agrees, over HTTP, bursts, the open
+    loop; the saved run records the model; its report leads with it; a run of another model (here the
+    suite's own) is refused by --benchmark-compare in one line."""
+    storage = tmp_path / "runs"
+
+    def bench(*args):
+        return subprocess.run([sys.executable, "-m", "pytest", "bench", "--bench-quick", "-p", "no:cacheprovider", "-q",
+                               f"--benchmark-storage={storage}", *args], capture_output=True, text=True, timeout=900)
+
+    done = bench("--model", str(models / "cnn.keras"), "--shape", "image:16,16,3", "--benchmark-autosave")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    saved = json.loads(next(storage.rglob("*.json")).read_text())
+    assert saved["model"]["format"] == "keras" and saved["model"]["forms"]["onnx"] == "measured"
+    measured = {(b["extra_info"]["question"], b["extra_info"]["graph"]) for b in saved["benchmarks"]}
+    assert {("request", "onnx"), ("request", "dynamic"), ("burst", "static")} <= measured
+    assert not any(question in ("instructions", "load", "after idle") for question, _ in measured)
+    assert any(c["name"] == "request gunicorn-w1: static / dynamic" for c in saved["comparisons"])
+    from bench.report import headline, load_rows
+
+    lines = headline(saved, load_rows(saved))
+    assert lines[2].startswith(f"- **Model**: `{models / 'cnn.keras'}` (keras, sha256 ")
+    assert any(line.startswith("- **What freezing did**") for line in lines)
+    other = bench("--model", str(models / "missing.onnx"))
+    assert other.returncode == 4 and f"ERROR: --model {models / 'missing.onnx'}: no such file or directory" in other.stderr
+    compared = bench("--benchmark-compare", "-k", "client_cost")
+    assert compared.returncode != 0
+    assert "the compared run measured model " in compared.stdout + compared.stderr
+    assert "this one the suite's own model" in compared.stdout + compared.stderr

@@ -40,10 +40,20 @@ class Connection:
                 f"GET {target} HTTP/1.1\r\n".encode() + self._host_header + b"\r\n")
         return self._exchange(request)
 
-    def post_json(self, body: bytes) -> tuple[int, bytes]:
-        request = (f"POST {self.path} HTTP/1.1\r\n".encode() + self._host_header
-                   + f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+    def post_json(self, body: bytes, key: str | None = None) -> tuple[int, bytes]:
+        """POST a JSON body; with a `key`, its request bytes are built once and reused."""
+        request = self._requests.get(("POST", key)) if key is not None else None
+        if request is None:
+            request = (f"POST {self.path} HTTP/1.1\r\n".encode() + self._host_header
+                       + f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+            if key is not None:
+                self._requests[("POST", key)] = request
         return self._exchange(request)
+
+    def send(self, item) -> tuple[int, bytes]:
+        """One request of a run's pool: a text (`GET ?text=`, the built-in model) or a
+        `bench.method.oracle.JsonRequest` (a model file's, POSTed as TF Serving takes it)."""
+        return self.get_text(item) if isinstance(item, str) else self.post_json(item.body, item.key)
 
     def connect(self) -> None:
         """Open the connection now if there is none, so a timed request starts at its first byte

@@ -35,7 +35,7 @@ class SequentialClient:
 
     def one_request(self) -> None:
         text = next(self._texts)
-        self.answers.add(text, *self.connection.get_text(text))
+        self.answers.add(text, *self.connection.send(text))
 
     def timed_unit(self) -> float:
         """One request timed from its first byte sent to its last byte read, as wrk times it; the
@@ -85,7 +85,7 @@ class Burst:
         self._barrier.wait()
         started = time.perf_counter()
         try:
-            status, body = connection.get_text(text)
+            status, body = connection.send(text)
         except OSError as error:
             with self._lock:
                 self.errors.append(f"thread {index}: {error!r}")

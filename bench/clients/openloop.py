@@ -93,7 +93,7 @@ def run(url: str, texts: list[str], judge: Judge, rate: float, duration_s: float
                     time.sleep(wait)
                 text = texts[index % len(texts)]
                 try:
-                    status, body = connection.get_text(text)
+                    status, body = connection.send(text)
                 except OSError as error:
                     with lock:
                         result.errors.append(repr(error))

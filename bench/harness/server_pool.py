@@ -25,9 +25,14 @@ class ServerPool:
     group needing them is released, so only one group's servers hold memory at a time.
     `project_root`: the checkout whose code the servers run (the regression gate has one pool per side)."""
 
-    def __init__(self, artifacts_dir: Path, remote_url: str | None = None,
-                 groups: dict[str, list[Case]] | None = None, project_root: Path = PROJECT_ROOT):
+    def __init__(self, artifacts_dir: Path | None, remote_url: str | None = None,
+                 groups: dict[str, list[Case]] | None = None, project_root: Path = PROJECT_ROOT,
+                 launch_settings: dict | None = None, endpoint: str | None = None):
+        """`launch_settings`: started with every server (a model file's `model` and `shape`);
+        `endpoint`: the path requests go to (a model file's TF Serving path; default `/<graph>`)."""
         self.artifacts_dir = artifacts_dir
+        self.launch_settings = launch_settings or {}
+        self._endpoint = endpoint
         self.project_root = project_root
         self.remote_url = remote_url
         self.servers: dict[tuple, ServerProcess] = {}
@@ -54,7 +59,7 @@ class ServerPool:
         for case in cases:
             if case.config.launched and self._key(case) not in self.servers:
                 process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
-                                        **case.config.settings())
+                                        **case.config.settings(), **self.launch_settings)
                 self.servers[self._key(case)] = process  # registered first: stopped even if start fails
                 self._starting.append(process)
                 process.start()
@@ -70,6 +75,10 @@ class ServerPool:
             return RemoteServer(self.remote_url)
         self.start([case])
         return self.servers[self._key(case)]
+
+    def endpoint(self, case: Case) -> str:
+        """The URL the case's requests go to."""
+        return f"{self.get(case).url}{self._endpoint or '/' + case.graph}"
 
     def server_setup_of(self, case: Case) -> dict:
         """The measured server's own report of its set-up, asked once per server."""

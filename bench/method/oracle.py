@@ -11,12 +11,55 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 LABELS = ("NEGATIVE", "POSITIVE")
 TOLERANCE = 1e-4  # float32 through JSON and across graph kinds
 
 # (text, HTTP status, body) -> None when correct, else what is wrong, in words
 Judge = Callable[[str, int, bytes], "str | None"]
+
+
+class JsonRequest(NamedTuple):
+    """One request to a model file's server (TF Serving's REST body), named by `key` for its judge."""
+
+    key: str
+    body: bytes
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ModelJudge:
+    """A model file's answers: each request's outputs as the model as given answered it in this
+    process (`serving.model_file.agreement`: floats within its tolerance, the rest exactly)."""
+
+    def __init__(self, graph: str, expected: Mapping[str, dict], output_names: list[str]):
+        self.graph, self.expected, self.output_names = graph, expected, output_names
+
+    def __call__(self, request: JsonRequest, status: int, body: bytes) -> str | None:
+        import numpy as np
+
+        from serving.model_file.agreement import differences
+
+        if status != 200:
+            return f"HTTP {status}: {body[:120]!r}"
+        try:
+            answer = json.loads(body)
+            found = answer["predictions"] if "predictions" in answer else answer["outputs"]
+            if len(self.output_names) == 1:
+                outputs = {self.output_names[0]: np.asarray(found)}
+            elif "predictions" in answer:  # rows, each an object of the outputs
+                outputs = {name: np.asarray([row[name] for row in found]) for name in self.output_names}
+            else:
+                outputs = {name: np.asarray(found[name]) for name in self.output_names}
+        except (ValueError, KeyError, TypeError) as error:
+            return f"unreadable answer ({error!r}): {body[:120]!r}"
+        expected = self.expected[request.key]
+        wrong = differences({name: value.astype(np.asarray(expected[name]).dtype, copy=False)
+                             if np.asarray(expected[name]).dtype != object else value for name, value in outputs.items()},
+                            expected)
+        return None if wrong is None else f"{request.key}: {wrong}"
 
 
 class Answers:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from serving import graphs, servers
+
+if TYPE_CHECKING:  # a run on a model file; imported where one is made (it loads the model's libraries)
+    from bench.method.model_run import ModelRun
 
 TEXT_POOL_SIZE = 50
 
@@ -185,6 +188,7 @@ class Plan:
     remote_graph: str | None = None
     extended: bool = False  # the cases that cost a full run most and teach least, off by default
     p99_bound_ms: float = 50.0
+    model: ModelRun | None = field(default=None, compare=False)  # `--model PATH`: a model file's forms, not the suite's
 
     def rounds_of(self, record: str) -> Rounds:
         """The rounds of the question whose records are `record` (its `KNOBS` for this kind of run)."""
@@ -194,7 +198,8 @@ class Plan:
 
     @classmethod
     def from_options(cls, knobs: Mapping[str, Knobs], quick: bool, workers: str | None, remote_url: str | None = None,
-                     remote_graph: str | None = None, extended: bool = False, p99_bound_ms: float = 50.0) -> Plan:
+                     remote_graph: str | None = None, extended: bool = False, p99_bound_ms: float = 50.0,
+                     model: ModelRun | None = None) -> Plan:
         """A run's plan: every question's quick or full rounds from `knobs` (the registry's), the
         worker counts of `--bench-workers`."""
         try:
@@ -207,7 +212,7 @@ class Plan:
         if not p99_bound_ms > 0:
             raise ValueError(f"--p99-bound-ms needs a positive number of milliseconds, got {p99_bound_ms:g}")
         rounds = {record: knob.quick if quick else knob.full for record, knob in knobs.items()}
-        return cls(quick, sweep, rounds, remote_url, remote_graph, extended and not quick, p99_bound_ms)
+        return cls(quick, sweep, rounds, remote_url, remote_graph, extended and not quick, p99_bound_ms, model)
 
     @classmethod
     def for_gate(cls, knobs: Mapping[str, Knobs], overrides: Mapping[str, Rounds] | None = None) -> Plan:
@@ -215,6 +220,13 @@ class Plan:
         `overrides` (the gate's flags) replacing some."""
         rounds = {record: knob.gate for record, knob in knobs.items() if knob.gate is not None}
         return cls(False, (1, 2), {**rounds, **(overrides or {})})
+
+
+def model_cases(plan: Plan, workers: int) -> list[Case]:
+    """A model file's run: every form that agreed with the model as given, on the default server and
+    on every front end that serves the fast kinds, with `workers` workers."""
+    return [Case(form, ServerConfig(server, workers)) for server in (servers.DEFAULT, *FAST_KIND_SERVERS)
+            for form in plan.model.forms]
 
 
 def remote_cases(plan: Plan) -> list[Case]:

@@ -26,9 +26,10 @@ def plan(pytestconfig) -> Plan:
 
 
 @pytest.fixture(scope="session")
-def texts() -> list[str]:
-    """Held-out sentences, sent in turn: real inputs, none seen in training."""
-    return request_texts()
+def texts(plan) -> list:
+    """Held-out sentences, sent in turn: real inputs, none seen in training; a model file's requests
+    (TF Serving's REST bodies) in a run with `--model`."""
+    return plan.model.requests() if plan.model else request_texts()
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +49,8 @@ def expected_positive(oracle, texts) -> dict[str, float]:
 def judge_for(plan, request):
     """graph kind -> the judge of its answers (shape only for a remote server's model)."""
     def judge(graph: str) -> AnswerJudge:
+        if plan.model:
+            return plan.model.judge(graph)
         expected = None if plan.remote_url else request.getfixturevalue("expected_positive")
         return AnswerJudge(graph, expected)
 
@@ -109,9 +112,13 @@ def measurements(request):
 
 
 @pytest.fixture(scope="session")
-def server_pool(artifacts_dir, pytestconfig, plan):
+def server_pool(request, pytestconfig, plan):
     state = run_state(pytestconfig)
-    pool = ServerPool(artifacts_dir, plan.remote_url, state.server_groups)
+    if plan.model:  # a model file's servers: nothing of the suite's own model is trained or loaded
+        pool = ServerPool(None, plan.remote_url, state.server_groups, launch_settings=plan.model.launch_settings(),
+                          endpoint=f"/v1/models/{plan.model.prepared.spec.name}:predict")
+    else:
+        pool = ServerPool(request.getfixturevalue("artifacts_dir"), plan.remote_url, state.server_groups)
     atexit.register(pool.stop_all)  # also when the run is interrupted before teardown
     state.pool = pool
     try:
@@ -133,7 +140,8 @@ def describe(request):
         if undeclared := set(part or {}) - set(QUESTIONS[question].part):  # its module's PART names them
             raise ValueError(f"{question} figures {sorted(undeclared)} are not in its question's part")
         figure = Figure(question=question, graph=case.graph, setup=case.config.id, server_setup=setup,
-                        text_chars_mean=round(float(np.mean([len(t) for t in texts])), 1), part=part or {}, **figures)
+                        text_chars_mean=round(float(np.mean([len(str(t)) if isinstance(t, str) else len(t.body)
+                                                             for t in texts])), 1), part=part or {}, **figures)
         benchmark.extra_info.update(figure.as_extra_info())
         if "valid" in figures:
             run_state(request.config).verdicts.append(

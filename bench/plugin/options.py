@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,13 @@ def pytest_addoption(parser):
     group.addoption("--p99-bound-ms", type=float, default=50.0, metavar="MS",
                     help="the p99 latency a set-up must keep in the open loop: its max rate is the highest offered "
                          "rate under it, and the recommendation is made for it (default %(default)s)")
+    group.addoption("--model", type=Path, metavar="PATH",
+                    help="your own model instead of the suite's (a SavedModel directory, .keras, frozen .pb or .onnx): "
+                         "its forms that agree with it, over HTTP, bursts, the open loop and cold starts")
+    group.addoption("--shape", action="append", metavar="NAME:D1,D2",
+                    help="with --model: an input's dimensions after the batch, where the model leaves them free")
+    group.addoption("--input-data", type=Path, metavar="FILE",
+                    help="with --model: the requests, in perf_analyzer's JSON format (default: generated)")
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
                          "env TFSERVE_URL")
@@ -46,6 +54,8 @@ def pytest_configure(config):
     url = config.getoption("--serving-url", default=None)
     if url:
         state.remote_graph = _remote_graph(url.rstrip("/"))
+    if config.getoption("--model", default=None) is not None:
+        state.model = _model_run(config)
     try:
         plan_for(config)
     except ValueError as error:
@@ -64,7 +74,23 @@ def plan_for(config) -> Plan:
 
     return Plan.from_options(knobs(), config.getoption("--bench-quick"), config.getoption("--bench-workers"),
                              url.rstrip("/") if url else None, run_state(config).remote_graph,
-                             config.getoption("--bench-extended"), config.getoption("--p99-bound-ms"))
+                             config.getoption("--bench-extended"), config.getoption("--p99-bound-ms"),
+                             run_state(config).model)
+
+
+def _model_run(config):
+    """`--model PATH`: the model read, its forms made and checked; a one-line usage error for anything
+    the user got wrong (the path, the model, --shape, --input-data) or a model with no form to measure."""
+    from bench.method.model_run import ModelRun
+    from serving.model_file import ModelError
+    from serving.model_file.prepare import prepare
+
+    shape_flags = tuple(config.getoption("--shape") or ())
+    try:
+        return ModelRun(prepare(config.getoption("--model"), list(shape_flags), config.getoption("--input-data")),
+                        shape_flags)
+    except ModelError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def _remote_graph(url: str) -> str:

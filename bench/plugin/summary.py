@@ -21,13 +21,25 @@ def pytest_benchmark_update_machine_info(config, machine_info):
 def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info, compared_benchmark):
     """pytest-benchmark hands over each run it compares with, loaded from its storage: keep it
     for the summary (its own machine-info warning stays pytest-benchmark's)."""
-    run_state(config).compared = compared_benchmark
+    state = run_state(config)
+    ours = state.model.record()["sha256"] if state.model is not None else None
+    theirs = (compared_benchmark.get("model") or {}).get("sha256")
+    if ours != theirs:  # another model (or the suite's own against a model file): nothing to compare
+        raise pytest.UsageError(f"--benchmark-compare: the compared run measured {_model_words(theirs)}, "
+                                f"this one {_model_words(ours)}")
+    state.compared = compared_benchmark
+
+
+def _model_words(sha: str | None) -> str:
+    return f"model {sha[:12]}" if sha else "the suite's own model"
 
 
 def pytest_benchmark_update_json(config, benchmarks, output_json):
     """The run's answers, next to pytest-benchmark's figures (saved run and --benchmark-json)."""
     state = run_state(config)
     output_json["comparisons"] = [c.as_json() for c in state.comparisons]
+    if state.model is not None:  # which model, so that runs of two models are never compared
+        output_json["model"] = state.model.record()
     if state.peak_memory is not None:
         output_json["peak_memory"] = state.peak_memory.as_json()
     if state.started is not None:  # from pytest's start to the saving of the run, training included

@@ -47,7 +47,7 @@ class AfterIdle(NamedTuple):
 def cases(plan: Plan) -> list[AfterIdle]:
     """Every kind after 20 ms and 200 ms of idle (2 s too with --bench-extended: 8 s a round),
     beside its steady request; a quick run: the seed's two kinds after 200 ms."""
-    if plan.remote_url:
+    if plan.remote_url or plan.model:
         return []
     if plan.quick:
         return [AfterIdle(graph, idle) for graph in SWEEP_GRAPHS for idle in (0, 200)]
@@ -68,7 +68,7 @@ def measure(cases: list[AfterIdle], run) -> Measured:
     requests back to back), for each kind on its own server; unit by unit, `EPISODES` timed requests
     per case per round. Before an idle request the whole run waits (nothing else is sent), then the
     connection opens (untimed) and the request is timed from its first byte, as single requests."""
-    clients = {str(case): SequentialClient(f"{run.pool.get(case.case).url}/{case.graph}", run.texts) for case in cases}
+    clients = {str(case): SequentialClient(run.pool.endpoint(case.case), run.texts) for case in cases}
 
     def stream(case: AfterIdle) -> Stream:
         client = clients[str(case)]

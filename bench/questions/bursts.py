@@ -31,6 +31,8 @@ def rules(plan: Plan) -> Rules:
 def cases(plan: Plan) -> list[Case]:
     if plan.remote_url:
         return remote_cases(plan)
+    if plan.model:
+        return plans.model_cases(plan, 2)
     configs = [plans.default_server(w) for w in plan.workers]
     if plan.extended:  # the seed's threaded dev server; the question here is worker counts
         configs[:0] = plans.OTHER_SEED_SERVERS
@@ -49,7 +51,7 @@ def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[
     """Bursts of `THREADS` requests released together: each case fires a window of bursts back to
     back (the first few judged but not timed), cases taking turns window by window."""
     size = plan.rounds_of(RECORD)
-    clients = {str(case): BurstClient(f"{pool.get(case).url}/{case.graph}", texts, THREADS) for case in cases}
+    clients = {str(case): BurstClient(pool.endpoint(case), texts, THREADS) for case in cases}
     rotation = rotate([Stream(name, client.timed_unit) for name, client in clients.items()], size.rounds,
                       size.per_round, warmup_rounds=1, window=True, discard=size.discard)
     server_setups = {str(case): pool.server_setup_of(case) for case in cases}

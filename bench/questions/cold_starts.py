@@ -26,6 +26,8 @@ def graphs(plan: Plan) -> tuple[str, ...]:
     the seed's two kinds and the other runtimes' by default, all with --bench-extended."""
     if plan.rounds_of(RECORD).rounds == 0:
         return ()
+    if plan.model:
+        return plan.model.forms
     return ALL_GRAPHS if plan.extended else SEED_AND_OTHER_RUNTIMES
 
 
@@ -39,7 +41,8 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
 
     def stream(case: Case) -> Stream:
         def launch_and_wait() -> float:
-            process = ServerProcess(case.graph, artifacts_dir, **case.config.settings())
+            process = ServerProcess(case.graph, artifacts_dir, **case.config.settings(),
+                                    **(plan.model.launch_settings() if plan.model else {}))
             try:
                 started = time.perf_counter()
                 process.start().wait_healthy()

@@ -33,8 +33,8 @@ def cases(plan: Plan) -> list[str]:
     """The seed's two kinds and the other runtimes' (static-xla takes 72 s under valgrind here, the
     other TensorFlow kinds 38-39 s, onnx 12 s, two at a time; a run has 5 minutes), every kind with
     --bench-extended; a quick run: the kinds off TensorFlow."""
-    if plan.remote_url:
-        return []  # someone else's server: nothing to run under valgrind
+    if plan.remote_url or plan.model:
+        return []  # someone else's server, a model file: nothing of ours to run under valgrind
     if plan.quick:
         return [kind for kind in ALL_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow"]
     return list(ALL_GRAPHS) if plan.extended else list(SEED_AND_OTHER_RUNTIMES)

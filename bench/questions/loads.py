@@ -19,6 +19,8 @@ KNOBS = Knobs(quick=Rounds(3), full=Rounds(20), gate=Rounds(20))  # one load per
 def graphs(plan: Plan) -> tuple[str, ...]:
     """The kinds whose registry entry says so (static-xla's first prediction compiles for
     ~2.3 s: only with --bench-extended)."""
+    if plan.model:
+        return ()  # the load probe loads the suite's own model; a model file's forms: its cold starts
     if plan.quick:
         return SWEEP_GRAPHS
     return ALL_GRAPHS if plan.extended else DEFAULT_LOAD_GRAPHS

@@ -42,6 +42,8 @@ def cases(plan: Plan) -> list[Case]:
     one set-up."""
     if plan.remote_url:
         return remote_cases(plan)
+    if plan.model:  # each form on each server, a worker per core; a quick run: the model as given on one
+        return plans.model_cases(plan, WORKERS)[:1 if plan.quick else None]
     if plan.quick:
         return [Case("static", plans.default_server(1))]
     setups = [(graph, servers.DEFAULT) for graph in plans.SWEEP_GRAPHS]
@@ -99,20 +101,23 @@ def _dominates(one: dict, other: dict) -> bool:
             and (one["max_rate"] > other["max_rate"] or one["pss_mb"] < other["pss_mb"]))
 
 
-def headline(rows) -> list[str]:
-    """The report's first lines on capacity: the set-up to deploy for the bound, and against the seed's."""
+def headline(rows, run: dict | None = None) -> list[str]:
+    """The report's first lines on capacity: the set-up to deploy for the bound, and against the seed's
+    (a model file's run: against the model as given on the same server)."""
     found = recommendation(rows)
     if not found:
         return []
     best, bound = found[0], _sweeps(rows)[0].figure.get("p99_bound_ms")
-    seed = next((s for s in found if (s["graph"], s["setup"]) == SEED_SETUP), None)
+    model = (run or {}).get("model")
+    reference, words_for = ((model["given"], SEED_SETUP[1]), "the model as given") if model else (SEED_SETUP, "the seed's set-up")
+    seed = next((s for s in found if (s["graph"], s["setup"]) == reference), None)
     words = (f"- **Deploy for p99 ≤ {bound:g} ms** (open loop, {len(found)} set-up{'s' if len(found) > 1 else ''} swept): `{best['graph']}` on "
              f"{best['setup']}, **{best['max_rate']:.0f} requests/s**"
              + (f" (failed at {best['beyond_rate']:.0f})" if best["beyond_rate"] else "")
              + f", p50 {fmt(best['light_p50_ms'])} ms at {best['light_rate']:.0f}/s, PSS {fmt(best['pss_mb'], 0)} MB"
              + (f", cold start {best['cold_start_ms'] / 1000:.1f} s" if best["cold_start_ms"] else ""))
     if seed is not None and seed is not best and seed["max_rate"]:
-        words += (f"; **{best['max_rate'] / seed['max_rate'] - 1:.0%} more** than the seed's set-up (`static` on "
+        words += (f"; **{best['max_rate'] / seed['max_rate'] - 1:.0%} more** than {words_for} (`{seed['graph']}` on "
                   f"{seed['setup']}, {seed['max_rate']:.0f}/s)")
     front = [f"`{s['graph']}` {s['setup']} ({s['max_rate']:.0f}/s, {s['pss_mb']:.0f} MB)" for s in found if s["front"]]
     return [words + ".", *([f"- **Rate–memory front** (none holds more for less): {', '.join(front)}."] if front else [])]

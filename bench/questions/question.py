@@ -31,7 +31,7 @@ class Question:
     measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.method.rotations.Measured;
     # None: its benchmark measures each case itself (the open loop)
     report: Callable | None = None  # rows (bench.report.Row) -> its report section's lines
-    headline: Callable | None = None  # rows -> its lines in the report's "In short" (its answer in words)
+    headline: Callable | None = None  # (rows, the saved run) -> its lines in the report's "In short" (its answer in words)
     part: tuple[str, ...] = ()  # the names of its own figures in its records' `part` (bench.results.records)
     # --benchmark-compare: its ratios CHANGED beyond this (None: the run's --bench-change-threshold);
     # not judged at all when its figures move between runs of one commit by more than any threshold

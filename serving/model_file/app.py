@@ -16,14 +16,12 @@ from flask import Flask, jsonify, request
 from serving.inputs import InputError, Limits, check_body_length
 from serving.json_errors import answer_errors_as_json
 from serving.model_file import ModelError, forms
+from serving.model_file.data import generate
 from serving.model_file.shapes import parse_shape_flags, plain, resolve
 from serving.model_file.spec import ModelSpec, read_spec
+from serving.settings import Settings
 
 log = logging.getLogger("serving")
-
-
-def model_name(spec: ModelSpec) -> str:
-    return spec.path.name.split(".")[0] if spec.path.is_file() else spec.path.resolve().name
 
 
 def _array(value, tensor, shape: tuple, where: str) -> np.ndarray:
@@ -83,17 +81,28 @@ def _json_ready(value: np.ndarray):
     return value.tolist()
 
 
-def create_model_app(model: str, form: str, shape_flags: list[str] | None = None, limits: Limits | None = None,
-                     hosted_by: dict | None = None) -> Flask:
-    """The app for one form of a model file; a ModelError (the model, its flags, an unavailable form)
-    is raised before any request is accepted."""
-    limits = limits or Limits()
-    spec = read_spec(model)
-    shapes = resolve(spec, parse_shape_flags(shape_flags))
+def create_model_app(settings: Settings, hosted_by: dict | None = None) -> Flask:
+    """The app for one form (`--graph`) of a model file (`--model`); a ModelError (the model, its
+    flags, an unavailable form) is raised before any request is accepted."""
+    from serving import graphs
+    from serving.setup_report import hosting as direct_hosting
+    from serving.setup_report import process_setup
+
+    hosted_by = hosted_by or direct_hosting("wsgi")
+    form, limits = settings.graph, settings.limits
+    # runtime threads that fit the server's processes, unless the flags set them (as the built-in app)
+    graphs.configure_threads(form, graphs.fitted_intra_op_threads(settings.intra_op_threads, hosted_by["workers"] or 1),
+                             settings.inter_op_threads, spinning=settings.ort_spinning == "on")
+    spec = read_spec(settings.model)
+    shapes = resolve(spec, parse_shape_flags(list(settings.shape or ())))
     loaded = forms.load_form(form, spec, shapes, forms.CACHE_ROOT)
     if loaded.predict is None:
         raise ModelError(f"--graph {form}: unavailable for this model: {loaded.reason}")
-    name = model_name(spec)
+    started = time.perf_counter()  # one answer before any request: the first is not a client's
+    loaded.predict(generate(spec, shapes, 1, int_high=1)[0])
+    warmup_ms = (time.perf_counter() - started) * 1000
+    setup = process_setup(settings, hosted_by)
+    name = spec.name
     per_row = form == "static-xla"  # compiled once at one row: a batch is answered row by row
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=limits.max_body_bytes, DEBUG=False)
@@ -129,7 +138,7 @@ def create_model_app(model: str, form: str, shape_flags: list[str] | None = None
     @app.get("/healthz")
     def healthz():
         return jsonify(status="ok", graph=form, model=spec.as_json(), model_name=name, load_ms=loaded.load_ms,
-                       pid=os.getpid(), parent_pid=os.getppid(), setup={"hosting": hosted_by or {}})
+                       warmup_ms=warmup_ms, pid=os.getpid(), parent_pid=os.getppid(), setup=setup)
 
     answer_errors_as_json(app)
     return app

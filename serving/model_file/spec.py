@@ -42,6 +42,11 @@ class ModelSpec:
     inputs: tuple[TensorSpec, ...]
     outputs: tuple[TensorSpec, ...]
 
+    @property
+    def name(self) -> str:
+        """What TF Serving would call it (`--model_name`): the file's stem, or the directory's name."""
+        return self.path.name.split(".")[0] if self.path.is_file() else self.path.resolve().name
+
     def as_json(self) -> dict:
         """What a saved run records of the model, so two runs of different models are never compared."""
         return {"path": str(self.path), "format": self.format, "sha256": self.sha256,
