@@ -234,6 +234,8 @@ def test_the_suite_answers_its_questions_for_a_model_file_and_never_compares_two
     assert saved["model"]["format"] == "keras" and saved["model"]["forms"]["onnx"] == "measured"
     measured = {(b["extra_info"]["question"], b["extra_info"]["graph"]) for b in saved["benchmarks"]}
     assert {("request", "onnx"), ("request", "dynamic"), ("burst", "static")} <= measured
+    setups = {(b["extra_info"]["graph"], b["extra_info"]["setup"]) for b in saved["benchmarks"]}
+    assert {("onnx", "in-process"), ("onnx", "gunicorn-w1"), ("onnx", "granian-w1")} <= setups
     assert not any(question in ("instructions", "load", "after idle") for question, _ in measured)
     assert any(c["name"] == "request gunicorn-w1: static / dynamic" for c in saved["comparisons"])
     from bench.report import headline, load_rows

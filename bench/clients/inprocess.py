@@ -19,11 +19,14 @@ class InProcessClient:
 
     slowdown = 0.0  # a deliberate slowdown inside every call, a fraction of its time (tests only)
 
-    def __init__(self, graph: str, artifacts, texts: list[str]):
+    def __init__(self, graph: str, artifacts, texts: list, model: dict | None = None):
+        """`model`: a model file's launch settings (`model`, `shape`): its form, its requests' bodies."""
         self.graph = graph
         self._texts = cycle(texts)
         self.answers = Answers()
-        command = [sys.executable, "-m", "bench.clients.inprocess_worker", str(artifacts.root), graph]
+        command = [sys.executable, "-m", "bench.clients.inprocess_worker", str(artifacts.root) if artifacts else "-", graph]
+        if model:
+            command += ["--model", str(model["model"])] + [flag for shape in model["shape"] or () for flag in ("--shape", shape)]
         if self.slowdown:
             command += ["--slowdown", str(self.slowdown)]
         self.process = LineProcess(command, PROJECT_ROOT, name=f"in-process {graph} worker")
@@ -43,7 +46,7 @@ class InProcessClient:
 
     def timed_unit(self) -> float:
         text = next(self._texts)
-        answer = self._call(text)
+        answer = self._call(text if isinstance(text, str) else text.body.decode())
         self.answers.add(text, 200, answer["body"].encode())
         return answer["seconds"]
 

@@ -32,8 +32,8 @@ def rules(plan: Plan) -> Rules:
 def cases(plan: Plan) -> list[Case]:
     if plan.remote_url:
         return remote_cases(plan)
-    if plan.model:  # over HTTP only: the in-process baseline runs the suite's own model
-        return plans.model_cases(plan, 1)
+    if plan.model:  # every form in-process (the server's path without HTTP) and over HTTP
+        return [Case(form, IN_PROCESS) for form in plan.model.forms] + plans.model_cases(plan, 1)
     kinds = plans.SWEEP_GRAPHS if plan.quick else plans.ALL_GRAPHS
     cases = [Case(graph, config) for config in (IN_PROCESS, plans.default_server(1)) for graph in kinds]
     if not plan.quick:  # the seed's Flask dev server, for the two kinds it compared; front ends for the fast kinds
@@ -56,7 +56,8 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
             if case.config.in_process:
                 from bench.clients import inprocess
 
-                clients[str(case)] = inprocess.InProcessClient(case.graph, artifacts, texts)
+                clients[str(case)] = inprocess.InProcessClient(case.graph, artifacts, texts,
+                                                               plan.model.launch_settings() if plan.model else None)
             else:
                 clients[str(case)] = SequentialClient(pool.endpoint(case), texts)
                 server_setups[str(case)] = pool.server_setup_of(case)
@@ -85,7 +86,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
 
 def measure(cases: list[Case], run) -> Measured:
     # the suite's own model is loaded only for the in-process baseline (a model file's run has none)
-    artifacts = run.artifacts if any(case.config.in_process for case in cases) else None
+    artifacts = run.artifacts if not run.plan.model and any(case.config.in_process for case in cases) else None
     return measure_requests(cases, run.plan, run.pool, run.texts, artifacts, run.judge)
 
 

@@ -81,32 +81,62 @@ def _json_ready(value: np.ndarray):
     return value.tolist()
 
 
+class ModelEndpoint:
+    """One form of a model file, loaded and warmed up, answering TF Serving's predict body: the
+    server's path from the body's bytes to the answer, shared by the app and the suite's in-process
+    baseline (`bench.clients.inprocess_worker --model`)."""
+
+    def __init__(self, settings: Settings, workers: int = 1):
+        from serving import graphs
+
+        form = settings.graph
+        # runtime threads that fit the server's processes, unless the flags set them (as the built-in app)
+        graphs.configure_threads(form, graphs.fitted_intra_op_threads(settings.intra_op_threads, workers),
+                                 settings.inter_op_threads, spinning=settings.ort_spinning == "on")
+        self.form, self.limits = form, settings.limits
+        self.spec = read_spec(settings.model)
+        self.shapes = resolve(self.spec, parse_shape_flags(list(settings.shape or ())))
+        self.loaded = forms.load_form(form, self.spec, self.shapes, forms.CACHE_ROOT)
+        if self.loaded.predict is None:
+            raise ModelError(f"--graph {form}: unavailable for this model: {self.loaded.reason}")
+        started = time.perf_counter()  # one answer before any request: the first is not a client's
+        self.loaded.predict(generate(self.spec, self.shapes, 1, int_high=1)[0])
+        self.warmup_ms = (time.perf_counter() - started) * 1000
+        self.per_row = form == "static-xla"  # compiled once at one row: a batch is answered row by row
+
+    def answer(self, body: bytes) -> dict:
+        """The JSON answer to a predict body; an InputError (4xx) for a body that does not fit."""
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise InputError("body is not valid JSON") from None
+        arrays, rows, row_format = parse_request(payload, self.spec, self.shapes, self.limits)
+        if self.per_row and rows > 1:
+            parts = [self.loaded.predict({k: v[i:i + 1] for k, v in arrays.items()}) for i in range(rows)]
+            answers = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+        else:
+            answers = self.loaded.predict(arrays)
+        outputs = {key: _json_ready(np.asarray(value)) for key, value in answers.items()}
+        if row_format:  # TF Serving: one prediction per instance, an object when there are several outputs
+            if len(outputs) == 1:
+                return {"predictions": next(iter(outputs.values()))}
+            return {"predictions": [{key: value[i] for key, value in outputs.items()} for i in range(rows)]}
+        return {"outputs": next(iter(outputs.values())) if len(outputs) == 1 else outputs}
+
+
 def create_model_app(settings: Settings, hosted_by: dict | None = None) -> Flask:
     """The app for one form (`--graph`) of a model file (`--model`); a ModelError (the model, its
     flags, an unavailable form) is raised before any request is accepted."""
-    from serving import graphs
     from serving.setup_report import hosting as direct_hosting
     from serving.setup_report import process_setup
 
     hosted_by = hosted_by or direct_hosting("wsgi")
-    form, limits = settings.graph, settings.limits
-    # runtime threads that fit the server's processes, unless the flags set them (as the built-in app)
-    graphs.configure_threads(form, graphs.fitted_intra_op_threads(settings.intra_op_threads, hosted_by["workers"] or 1),
-                             settings.inter_op_threads, spinning=settings.ort_spinning == "on")
-    spec = read_spec(settings.model)
-    shapes = resolve(spec, parse_shape_flags(list(settings.shape or ())))
-    loaded = forms.load_form(form, spec, shapes, forms.CACHE_ROOT)
-    if loaded.predict is None:
-        raise ModelError(f"--graph {form}: unavailable for this model: {loaded.reason}")
-    started = time.perf_counter()  # one answer before any request: the first is not a client's
-    loaded.predict(generate(spec, shapes, 1, int_high=1)[0])
-    warmup_ms = (time.perf_counter() - started) * 1000
+    endpoint = ModelEndpoint(settings, hosted_by["workers"] or 1)
+    spec, name = endpoint.spec, endpoint.spec.name
     setup = process_setup(settings, hosted_by)
-    name = spec.name
-    per_row = form == "static-xla"  # compiled once at one row: a batch is answered row by row
     app = Flask(__name__, static_folder=None)
-    app.config.update(MAX_CONTENT_LENGTH=limits.max_body_bytes, DEBUG=False)
-    log.info("model %s (%s) as %s loaded in %.0f ms", spec.path, spec.format, form, loaded.load_ms)
+    app.config.update(MAX_CONTENT_LENGTH=settings.limits.max_body_bytes, DEBUG=False)
+    log.info("model %s (%s) as %s loaded in %.0f ms", spec.path, spec.format, settings.graph, endpoint.loaded.load_ms)
 
     @app.post("/v1/models/<requested>:predict")
     def predict(requested: str):
@@ -116,29 +146,13 @@ def create_model_app(settings: Settings, hosted_by: dict | None = None) -> Flask
         body = check_body_length(request.get_data(cache=False), request.content_length)
         if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
             raise InputError("send JSON with Content-Type: application/json", 415)
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            raise InputError("body is not valid JSON") from None
-        arrays, rows, row_format = parse_request(payload, spec, shapes, limits)
-        if per_row and rows > 1:
-            parts = [loaded.predict({k: v[i:i + 1] for k, v in arrays.items()}) for i in range(rows)]
-            answers = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
-        else:
-            answers = loaded.predict(arrays)
-        outputs = {key: _json_ready(np.asarray(value)) for key, value in answers.items()}
-        took = (time.perf_counter() - started) * 1000
-        if row_format:  # TF Serving: one prediction per instance, an object when there are several outputs
-            if len(outputs) == 1:
-                return jsonify(predictions=next(iter(outputs.values())), timings_ms={"total_ms": took})
-            return jsonify(predictions=[{key: value[i] for key, value in outputs.items()} for i in range(rows)],
-                           timings_ms={"total_ms": took})
-        return jsonify(outputs=next(iter(outputs.values())) if len(outputs) == 1 else outputs, timings_ms={"total_ms": took})
+        return jsonify(**endpoint.answer(body), timings_ms={"total_ms": (time.perf_counter() - started) * 1000})
 
     @app.get("/healthz")
     def healthz():
-        return jsonify(status="ok", graph=form, model=spec.as_json(), model_name=name, load_ms=loaded.load_ms,
-                       warmup_ms=warmup_ms, pid=os.getpid(), parent_pid=os.getppid(), setup=setup)
+        return jsonify(status="ok", graph=settings.graph, model=spec.as_json(), model_name=name,
+                       load_ms=endpoint.loaded.load_ms, warmup_ms=endpoint.warmup_ms, pid=os.getpid(),
+                       parent_pid=os.getppid(), setup=setup)
 
     answer_errors_as_json(app)
     return app
