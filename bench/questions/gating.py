@@ -101,6 +101,9 @@ class SidesRun:
     def get(self, case: SideCase):
         return self.pools[case.process].get(case.case)
 
+    def endpoint(self, case: SideCase) -> str:
+        return self.pools[case.process].endpoint(case.case)
+
     def server_setup_of(self, case: SideCase) -> dict:
         return self.pools[case.process].server_setup_of(case.case)
 

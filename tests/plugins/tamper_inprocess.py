@@ -18,9 +18,9 @@ SLOWDOWN = float(os.environ.get("TAMPER_SLOWDOWN", "0.1"))
 
 
 class TamperedClient(inprocess.InProcessClient):
-    def __init__(self, graph, artifacts, texts):
+    def __init__(self, graph, artifacts, texts, model=None):
         self.slowdown = SLOWDOWN if "slow-static" in MODES and graph == "static" else 0.0
-        super().__init__("static" if "static-twice" in MODES else graph, artifacts, texts)
+        super().__init__("static" if "static-twice" in MODES else graph, artifacts, texts, model)
         self.graph = graph  # answers still say which stream they belong to
 
     def timed_unit(self) -> float:
