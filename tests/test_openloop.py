@@ -174,3 +174,12 @@ def test_more_workers_are_pruned_once_a_step_gained_under_five_per_cent():
     assert open_loop.pruned(four, {}) is None
     assert open_loop.pruned(four, {"onnx-gunicorn-w1": 500, "onnx-gunicorn-w2": 900}) is None
     assert "pruned: 2 workers held 510/s, +2% over 1" in open_loop.pruned(four, {"onnx-gunicorn-w1": 500, "onnx-gunicorn-w2": 510})
+
+
+def test_a_rate_is_held_only_when_the_answers_keep_up_not_only_when_p99_is_under_the_bound():
+    """A short trial over capacity keeps its p99 while its backlog grows: it is not a rate the set-up holds."""
+    keeping_up = {"rate": 600.0, "achieved_rate": 599.0, "p99_ms": 42.0, "errors": 0, "wrong": 0}
+    falling_behind = {**keeping_up, "achieved_rate": 572.0}
+    assert openloop.held(keeping_up, 50.0) and not openloop.held(falling_behind, 50.0)
+    assert not openloop.held({**keeping_up, "p99_ms": 51.0}, 50.0)
+    assert not openloop.held({**keeping_up, "wrong": 1}, 50.0) and not openloop.held({**keeping_up, "errors": 2}, 50.0)
