@@ -23,54 +23,16 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    """The models, written once: made in a child process so this one stays free of Keras state."""
+    """The models (tools/example_models.py), written once: in a child process, so this one stays free
+    of Keras state."""
     folder = tmp_path_factory.mktemp("models")
-    script = f"""
-import keras, numpy as np, tensorflow as tf
-inp = keras.Input((None, None, 3), name="image")
-x = keras.layers.Conv2D(8, 3, activation="relu")(inp)
-x = keras.layers.GlobalAveragePooling2D()(x)
-keras.Model(inp, keras.layers.Dense(4, activation="softmax", name="classes")(x)).save(r"{folder}/cnn.keras")
-vectorize = keras.layers.TextVectorization(max_tokens=200, output_sequence_length=12)
-vectorize.adapt(["the staff was friendly", "the room was dirty", "great food and a lovely view"])
-text = keras.Input((1,), dtype="string", name="text")
-y = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(200, 8)(vectorize(text)))
-keras.Model(text, keras.layers.Dense(1, activation="sigmoid")(y)).export(r"{folder}/text_model")
-tf.saved_model.save(tf.Module(), r"{folder}/no_signature")
-"""
-    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
-    (folder / "broken.onnx").write_bytes(b"not a model")
+    subprocess.run([sys.executable, "-m", "tools.example_models", str(folder)], check=True, capture_output=True)
     return folder
 
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory):
     return tmp_path_factory.mktemp("forms")
-
-
-def onnx_lstm_defaults(folder):
-    """onnx's own test case `test_lstm_defaults` (onnx.backend.test.case.node.lstm), its node made
-    a model with X, W and R as inputs, as onnx's backend tests run it; and its reference output."""
-    import onnx
-    from onnx.backend.test.case.node import lstm
-
-    captured = {}
-    original = lstm.expect
-    lstm.expect = lambda node, inputs, outputs, name: captured.update(node=node, inputs=inputs, outputs=outputs)
-    try:
-        lstm.LSTM.export_defaults()
-    finally:
-        lstm.expect = original
-    node, inputs, outputs = captured["node"], captured["inputs"], captured["outputs"]
-    graph = onnx.helper.make_graph(
-        [node], "test_lstm_defaults",
-        [onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, value.shape) for name, value in zip(node.input, inputs)],
-        [onnx.helper.make_tensor_value_info("Y_h", onnx.TensorProto.FLOAT, outputs[0].shape)])
-    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 14)])
-    onnx.checker.check_model(model)
-    path = folder / "test_lstm_defaults.onnx"
-    onnx.save(model, str(path))
-    return path, dict(zip(node.input, inputs)), outputs[0]
 
 
 def test_a_keras_cnn_with_free_image_dimensions_needs_a_shape_then_every_form_agrees(models, cache):
@@ -97,18 +59,18 @@ def test_a_string_model_with_a_lookup_table_is_served_as_given_and_says_why_it_c
     assert any(line.startswith("  static      unavailable: freezing cannot fold 1 resource") for line in lines), lines
 
 
-def test_onnx_s_own_lstm_case_answers_its_reference_output_from_perf_analyzer_input_data(tmp_path, cache):
-    path, inputs, reference = onnx_lstm_defaults(tmp_path)
-    data = tmp_path / "input.json"
-    data.write_text(json.dumps({"data": [{name: {"content": value.ravel().tolist(), "shape": list(value.shape)}
-                                          for name, value in inputs.items()}]}))
+def test_onnx_s_own_lstm_case_answers_its_reference_output_from_perf_analyzer_input_data(models, cache, tmp_path):
+    path, data = models / "test_lstm_defaults.onnx", models / "test_lstm_defaults.json"
+    reference = np.array(json.loads((models / "test_lstm_defaults.expected.json").read_text())["Y_h"], dtype=np.float32)
     prepared = prepare(path, input_data=data, cache_root=cache)
     assert prepared.given == "onnx" and [f for f, form in prepared.forms.items() if form.predict] == ["onnx"]
     assert prepared.forms["static"].reason == "an ONNX file holds no TensorFlow graph to freeze"
     np.testing.assert_allclose(prepared.answers[0]["Y_h"], reference, rtol=1e-5)
     # a flat list works too (perf_analyzer's other form), shaped as the model's input
-    data.write_text(json.dumps({"data": [{name: value.ravel().tolist() for name, value in inputs.items()}]}))
-    np.testing.assert_allclose(prepare(path, input_data=data, cache_root=cache).answers[0]["Y_h"], reference, rtol=1e-5)
+    flat = {name: value["content"] for name, value in json.loads(data.read_text())["data"][0].items()}
+    (tmp_path / "flat.json").write_text(json.dumps({"data": [flat]}))
+    np.testing.assert_allclose(prepare(path, input_data=tmp_path / "flat.json", cache_root=cache).answers[0]["Y_h"],
+                               reference, rtol=1e-5)
 
 
 def test_the_suite_s_own_lstm_gives_the_same_answers_in_every_format(artifacts_dir, cache):
