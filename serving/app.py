@@ -39,9 +39,7 @@ def create_app(config: Settings, predictor: Predictor | None = None, hosted_by: 
     """
     hosting = hosted_by or DIRECT_HOSTING
     # runtime threads that fit the server's processes, unless the flags set them
-    processes = hosting["workers"] or 1
-    graphs.configure_threads(config.graph, graphs.fitted_intra_op_threads(config.intra_op_threads, processes),
-                             config.inter_op_threads, spinning=config.ort_spinning == "on")
+    graphs.configure_for_processes(config, hosting["workers"] or 1)
     # loads and warms up before any request is accepted
     classifier = Classifier(config.graph, load_artifacts(config.artifacts), predictor, config.batch_window_ms,
                             config.max_batch_rows)

@@ -52,7 +52,7 @@ def texts_from_query(raw_query: bytes, limits: Limits) -> list[str]:
     return [check_text(values[0], "text", limits)]
 
 
-def _json_payload(body: bytes, content_type: str | None) -> object:
+def json_payload(body: bytes, content_type: str | None) -> object:
     """The decoded JSON body, or a 415/400 saying what is wrong with it."""
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         raise InputError("send JSON with Content-Type: application/json", 415)
@@ -75,7 +75,7 @@ def check_body_length(body: bytes, content_length: int | None) -> bytes:
 
 def texts_from_json(body: bytes, content_type: str | None, limits: Limits) -> tuple[list[str], bool]:
     """(texts, is_batch) from a JSON body {"text": str} or {"texts": [str, ...]}."""
-    payload = _json_payload(body, content_type)
+    payload = json_payload(body, content_type)
     if not isinstance(payload, dict):
         raise InputError('JSON body must be an object: {"text": "..."} or {"texts": [...]}')
     if ("text" in payload) == ("texts" in payload):
@@ -94,7 +94,7 @@ def texts_from_json(body: bytes, content_type: str | None, limits: Limits) -> tu
 
 def instances_from_json(body: bytes, content_type: str | None, maxlen: int, limits: Limits) -> list[list[int]]:
     """TF Serving's REST `{"instances": [[id, ...], ...]}` (ids, as the SavedModel's signature takes)."""
-    payload = _json_payload(body, content_type)
+    payload = json_payload(body, content_type)
     instances = payload.get("instances") if isinstance(payload, dict) else None
     if not isinstance(instances, list) or not instances:
         raise InputError('body must be {"instances": [[id, ...], ...]}')

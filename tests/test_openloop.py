@@ -87,7 +87,8 @@ def test_open_loop_p99_shows_a_stall_that_closed_loop_p99_hides(servers):
 def test_max_rate_search_finds_the_capacity_of_a_serial_server(servers):
     Stalling.service_s = 0.004  # one request at a time, 4 ms each: about 250 requests/s at most
     url = servers(HTTPServer)
-    rate, trials = openloop.max_rate_under(url, ["a"], ok_judge, p99_bound_ms=40, start_rate=50, duration_s=1.0, steps=3)
+    curve = openloop.sweep(url, ["a"], ok_judge, p99_bound_ms=40, start_rate=50, duration_s=1.0, steps=3, past_knee=None)
+    rate, trials = curve.knee, curve.trials
     print(f"\nmax rate {rate:.0f}/s; trials {[(t['rate'], round(t['p99_ms'], 1)) for t in trials]}")
     assert 75 <= rate <= 250
     assert trials[0]["passed"] and not all(t["passed"] for t in trials)
@@ -114,12 +115,13 @@ class Shedding(QuietJsonHandler):
 
 def test_a_server_shedding_load_with_fast_503s_is_credited_no_more_than_the_real_one(servers):
     Stalling.service_s = 0.004
-    honest_rate, _ = openloop.max_rate_under(servers(HTTPServer), ["a"], ok_judge, p99_bound_ms=40,
-                                             start_rate=50, duration_s=1.0, steps=3)
+    honest_rate = openloop.sweep(servers(HTTPServer), ["a"], ok_judge, p99_bound_ms=40, start_rate=50, duration_s=1.0,
+                                 steps=3, past_knee=None).knee
     shedding_server, shedding_url = serve_in_thread(Shedding)
     try:
-        shedding_rate, trials = openloop.max_rate_under(shedding_url, ["a"], ok_judge, p99_bound_ms=40,
-                                                        start_rate=50, duration_s=1.0, steps=3)
+        shedding = openloop.sweep(shedding_url, ["a"], ok_judge, p99_bound_ms=40, start_rate=50, duration_s=1.0,
+                                  steps=3, past_knee=None)
+        shedding_rate, trials = shedding.knee, shedding.trials
     finally:
         shedding_server.shutdown()
         shedding_server.server_close()

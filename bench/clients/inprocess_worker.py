@@ -88,7 +88,7 @@ def serve_model_file(args) -> None:
             print("{}", flush=True)
             continue
         started = time.perf_counter()
-        answer = json.dumps(endpoint.answer(body.encode()))
+        answer = json.dumps(endpoint.answer(json.loads(body)))
         seconds = time.perf_counter() - started
         print(json.dumps({"seconds": seconds, "body": answer}), flush=True)
 

@@ -187,10 +187,3 @@ def held(summary: dict, p99_bound_ms: float) -> bool:
     return (not summary["errors"] and not summary["wrong"] and summary["p99_ms"] <= p99_bound_ms
             and summary["achieved_rate"] >= KEEP_UP * summary["rate"])
 
-
-def max_rate_under(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, start_rate: float = 50.0,
-                   duration_s: float = 1.5, steps: int = 4, ceiling: float = 5000.0) -> tuple[float, list[dict]]:
-    """The highest tried rate whose p99 stays under the bound with every answer correct (double
-    until it fails, then bisect), and every trial's summary; rate 0 when even `start_rate` fails."""
-    curve = sweep(url, texts, judge, p99_bound_ms, start_rate, duration_s, steps, past_knee=None, ceiling=ceiling)
-    return curve.knee, curve.trials

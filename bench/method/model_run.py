@@ -10,7 +10,7 @@ import numpy as np
 
 from bench.method.oracle import JsonRequest, ModelJudge
 from serving.model_file.prepare import Prepared
-from serving.model_file.shapes import plain
+from serving.model_file.shapes import batch_free, plain
 
 
 def _body(request: dict, batch_free: bool) -> bytes:
@@ -32,12 +32,9 @@ class ModelRun:
         """The forms that agreed with the model as given: the only ones measured."""
         return tuple(name for name, form in self.prepared.forms.items() if form.predict is not None)
 
-    @property
-    def batch_free(self) -> bool:
-        return all(t.shape[:1] == (None,) for t in self.prepared.spec.inputs)
-
     def requests(self) -> list[JsonRequest]:
-        return [JsonRequest(f"request {index}", _body(request, self.batch_free))
+        rows = batch_free(self.prepared.spec)
+        return [JsonRequest(f"request {index}", _body(request, rows))
                 for index, request in enumerate(self.prepared.requests, 1)]
 
     def judge(self, form: str) -> ModelJudge:

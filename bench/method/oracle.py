@@ -55,10 +55,7 @@ class ModelJudge:
                 outputs = {name: np.asarray(found[name]) for name in self.output_names}
         except (ValueError, KeyError, TypeError) as error:
             return f"unreadable answer ({error!r}): {body[:120]!r}"
-        expected = self.expected[request.key]
-        wrong = differences({name: value.astype(np.asarray(expected[name]).dtype, copy=False)
-                             if np.asarray(expected[name]).dtype != object else value for name, value in outputs.items()},
-                            expected)
+        wrong = differences(outputs, self.expected[request.key])
         return None if wrong is None else f"{request.key}: {wrong}"
 
 

@@ -68,6 +68,13 @@ def fitted_intra_op_threads(requested: int, processes: int) -> int:
     return max(1, len(os.sched_getaffinity(0)) // max(1, processes))
 
 
+def configure_for_processes(settings, processes: int) -> None:
+    """Fix the runtime's threads for `settings.graph` (serving.settings.Settings) before it loads:
+    the flags', or the cores shared out among the server's `processes` where the flag is 0."""
+    configure_threads(settings.graph, fitted_intra_op_threads(settings.intra_op_threads, processes),
+                      settings.inter_op_threads, spinning=settings.ort_spinning == "on")
+
+
 def configure_threads(kind: str, intra_op: int, inter_op: int, spinning: bool = False) -> None:
     """Fix the runtime's thread counts for `kind` before it loads (TensorFlow's are per process), and
     whether ONNX Runtime's pool threads spin after a call."""

@@ -11,15 +11,20 @@ from sentiment_model.artifacts import ArtifactError, Artifacts, require_file
 from serving.graphs import RUNTIME_THREADS, Predictor
 
 
-def load(artifacts: Artifacts) -> Predictor:
-    path = require_file(artifacts.onnx_model)
+def cpu_session(path) -> onnxruntime.InferenceSession:
+    """An ONNX Runtime session on the CPU with this process's runtime threads (`RUNTIME_THREADS`)."""
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = RUNTIME_THREADS["intra_op"]  # 0: one per physical core
     options.inter_op_num_threads = RUNTIME_THREADS["inter_op"]
     options.add_session_config_entry("session.intra_op.allow_spinning", "1" if RUNTIME_THREADS["spinning"] else "0")
     options.log_severity_level = 3  # errors only: no per-session warnings in the server's log
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def load(artifacts: Artifacts) -> Predictor:
+    path = require_file(artifacts.onnx_model)
     try:
-        session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session = cpu_session(path)
         names = artifacts.manifest["onnx"]
         feed, fetch = names["inputs"][0], list(names["outputs"])
     except (onnxruntime.capi.onnxruntime_pybind11_state.Fail,

@@ -21,22 +21,25 @@ def read_frozen_graph(artifacts: Artifacts) -> tuple[tf.compat.v1.GraphDef, list
     return graph_def, inputs, outputs
 
 
-def load_pruned_function(artifacts: Artifacts):
-    """The frozen graph as a TF function ids → probabilities (shared with static-xla)."""
-    graph_def, inputs, outputs = read_frozen_graph(artifacts)
+def pruned_function(graph_def, inputs: list[str], outputs: list[str]):
+    """A frozen GraphDef as a TF function of its `inputs` tensors to its `outputs` tensors (by name);
+    no model code involved (also a model file's static form, serving.model_file.forms)."""
 
     def import_graph():
         tf.compat.v1.import_graph_def(graph_def, name="")
 
     wrapped = tf.compat.v1.wrap_function(import_graph, [])
+    return wrapped.prune(feeds=[wrapped.graph.get_tensor_by_name(name) for name in inputs],
+                         fetches=[wrapped.graph.get_tensor_by_name(name) for name in outputs])
+
+
+def load_pruned_function(artifacts: Artifacts):
+    """The frozen graph as a TF function ids → probabilities (shared with static-xla)."""
+    graph_def, inputs, outputs = read_frozen_graph(artifacts)
     try:
-        pruned = wrapped.prune(
-            feeds=[wrapped.graph.get_tensor_by_name(name) for name in inputs],
-            fetches=[wrapped.graph.get_tensor_by_name(name) for name in outputs],
-        )
+        return pruned_function(graph_def, inputs, outputs)
     except (KeyError, ValueError) as error:
         raise ArtifactError(f"corrupt artifact: {artifacts.frozen_graph}: {error}") from None
-    return pruned
 
 
 def load(artifacts: Artifacts) -> Predictor:

@@ -5,7 +5,6 @@
 /models/resnet.onnx` → `resnet`), as `--model_name` names it for TF Serving."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -13,12 +12,12 @@ import time
 import numpy as np
 from flask import Flask, jsonify, request
 
-from serving.inputs import InputError, Limits, check_body_length
+from serving.inputs import InputError, check_body_length, json_payload
 from serving.json_errors import answer_errors_as_json
 from serving.model_file import ModelError, forms
 from serving.model_file.data import generate
-from serving.model_file.shapes import parse_shape_flags, plain, resolve
-from serving.model_file.spec import ModelSpec, read_spec
+from serving.model_file.shapes import batch_free, parse_shape_flags, plain, resolve
+from serving.model_file.spec import read_spec
 from serving.settings import Settings
 
 log = logging.getLogger("serving")
@@ -35,46 +34,6 @@ def _array(value, tensor, shape: tuple, where: str) -> np.ndarray:
     return array
 
 
-def parse_request(payload: object, spec: ModelSpec, shapes: dict, limits: Limits) -> tuple[dict, int, bool]:
-    """(input name → batch array, rows, row format?) from TF Serving's row or columnar body."""
-    if not isinstance(payload, dict) or ("instances" in payload) == ("inputs" in payload):
-        raise InputError('body must be {"instances": [...]} (rows) or {"inputs": ...} (columns)')
-    names = {plain(t.name): t for t in spec.inputs}
-    batch_free = all(shapes[t.name][:1] == (1,) and t.shape[:1] == (None,) for t in spec.inputs)
-    if "instances" in payload:
-        rows = payload["instances"]
-        if not isinstance(rows, list) or not rows:
-            raise InputError('"instances" must be a non-empty list, one item per example')
-        if len(rows) > limits.max_batch:
-            raise InputError(f"instances has {len(rows)} items; the limit is {limits.max_batch}", 413)
-        if not batch_free:
-            raise InputError('this model has no batch dimension: send its whole input as {"inputs": ...}')
-        if len(names) == 1 and not all(isinstance(row, dict) for row in rows):
-            columns = {next(iter(names)): rows}
-        elif all(isinstance(row, dict) and set(map(plain, row)) == set(names) for row in rows):
-            columns = {name: [{plain(k): v for k, v in row.items()}[name] for row in rows] for name in names}
-        else:
-            raise InputError(f"each instance must be an object with the inputs {sorted(names)}")
-        count = len(rows)
-    else:
-        given = payload["inputs"]
-        if isinstance(given, dict) and set(map(plain, given)) == set(names):
-            columns = {plain(key): value for key, value in given.items()}
-        elif len(names) == 1:
-            columns = {next(iter(names)): given}
-        else:
-            raise InputError(f"inputs must be an object with the inputs {sorted(names)}")
-        first = np.shape(columns[next(iter(names))]) if batch_free else (1,)
-        count = first[0] if first else 0
-        if batch_free and not 1 <= count <= limits.max_batch:
-            raise InputError(f"inputs need between 1 and {limits.max_batch} rows, got {count}", 413 if count else 400)
-    arrays = {}
-    for name, tensor in names.items():
-        shape = ((count,) + shapes[tensor.name][1:]) if batch_free else shapes[tensor.name]
-        arrays[tensor.name] = _array(columns[name], tensor, shape, f"input {name}")
-    return arrays, count, "instances" in payload
-
-
 def _json_ready(value: np.ndarray):
     if value.dtype == object or value.dtype.kind in "SU":
         return [_json_ready(v) for v in value] if value.ndim else (value.item().decode() if isinstance(value.item(), bytes) else str(value.item()))
@@ -83,16 +42,14 @@ def _json_ready(value: np.ndarray):
 
 class ModelEndpoint:
     """One form of a model file, loaded and warmed up, answering TF Serving's predict body: the
-    server's path from the body's bytes to the answer, shared by the app and the suite's in-process
+    server's path from the decoded body to the answer, shared by the app and the suite's in-process
     baseline (`bench.clients.inprocess_worker --model`)."""
 
     def __init__(self, settings: Settings, workers: int = 1):
         from serving import graphs
 
         form = settings.graph
-        # runtime threads that fit the server's processes, unless the flags set them (as the built-in app)
-        graphs.configure_threads(form, graphs.fitted_intra_op_threads(settings.intra_op_threads, workers),
-                                 settings.inter_op_threads, spinning=settings.ort_spinning == "on")
+        graphs.configure_for_processes(settings, workers)  # runtime threads that fit the server's processes
         self.form, self.limits = form, settings.limits
         self.spec = read_spec(settings.model)
         self.shapes = resolve(self.spec, parse_shape_flags(list(settings.shape or ())))
@@ -103,14 +60,50 @@ class ModelEndpoint:
         self.loaded.predict(generate(self.spec, self.shapes, 1, int_high=1)[0])
         self.warmup_ms = (time.perf_counter() - started) * 1000
         self.per_row = form == "static-xla"  # compiled once at one row: a batch is answered row by row
+        self.inputs = {plain(t.name): t for t in self.spec.inputs}  # as a request names them
+        self.batch_free = batch_free(self.spec)
 
-    def answer(self, body: bytes) -> dict:
-        """The JSON answer to a predict body; an InputError (4xx) for a body that does not fit."""
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            raise InputError("body is not valid JSON") from None
-        arrays, rows, row_format = parse_request(payload, self.spec, self.shapes, self.limits)
+    def arrays(self, payload: object) -> tuple[dict, int, bool]:
+        """(input name → batch array, rows, row format?) from TF Serving's row or columnar body."""
+        if not isinstance(payload, dict) or ("instances" in payload) == ("inputs" in payload):
+            raise InputError('body must be {"instances": [...]} (rows) or {"inputs": ...} (columns)')
+        names, limits = self.inputs, self.limits
+        if "instances" in payload:
+            rows = payload["instances"]
+            if not isinstance(rows, list) or not rows:
+                raise InputError('"instances" must be a non-empty list, one item per example')
+            if len(rows) > limits.max_batch:
+                raise InputError(f"instances has {len(rows)} items; the limit is {limits.max_batch}", 413)
+            if not self.batch_free:
+                raise InputError('this model has no batch dimension: send its whole input as {"inputs": ...}')
+            if len(names) == 1 and not all(isinstance(row, dict) for row in rows):
+                columns = {next(iter(names)): rows}
+            elif all(isinstance(row, dict) and set(map(plain, row)) == set(names) for row in rows):
+                columns = {name: [{plain(k): v for k, v in row.items()}[name] for row in rows] for name in names}
+            else:
+                raise InputError(f"each instance must be an object with the inputs {sorted(names)}")
+            count = len(rows)
+        else:
+            given = payload["inputs"]
+            if isinstance(given, dict) and set(map(plain, given)) == set(names):
+                columns = {plain(key): value for key, value in given.items()}
+            elif len(names) == 1:
+                columns = {next(iter(names)): given}
+            else:
+                raise InputError(f"inputs must be an object with the inputs {sorted(names)}")
+            first = np.shape(columns[next(iter(names))]) if self.batch_free else (1,)
+            count = first[0] if first else 0
+            if self.batch_free and not 1 <= count <= limits.max_batch:
+                raise InputError(f"inputs need between 1 and {limits.max_batch} rows, got {count}", 413 if count else 400)
+        arrays = {}
+        for name, tensor in names.items():
+            shape = ((count,) + self.shapes[tensor.name][1:]) if self.batch_free else self.shapes[tensor.name]
+            arrays[tensor.name] = _array(columns[name], tensor, shape, f"input {name}")
+        return arrays, count, "instances" in payload
+
+    def answer(self, payload: object) -> dict:
+        """The JSON answer to a decoded predict body; an InputError (4xx) for one that does not fit."""
+        arrays, rows, row_format = self.arrays(payload)
         if self.per_row and rows > 1:
             parts = [self.loaded.predict({k: v[i:i + 1] for k, v in arrays.items()}) for i in range(rows)]
             answers = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
@@ -143,10 +136,9 @@ def create_model_app(settings: Settings, hosted_by: dict | None = None) -> Flask
         if requested != name:
             return jsonify(error=f"Servable not found for request: Latest({requested})"), 404
         started = time.perf_counter()
-        body = check_body_length(request.get_data(cache=False), request.content_length)
-        if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
-            raise InputError("send JSON with Content-Type: application/json", 415)
-        return jsonify(**endpoint.answer(body), timings_ms={"total_ms": (time.perf_counter() - started) * 1000})
+        payload = json_payload(check_body_length(request.get_data(cache=False), request.content_length),
+                               request.content_type)
+        return jsonify(**endpoint.answer(payload), timings_ms={"total_ms": (time.perf_counter() - started) * 1000})
 
     @app.get("/healthz")
     def healthz():

@@ -174,17 +174,13 @@ def _write_atomically(path: Path, content: bytes) -> None:
 
 
 def _pruned(spec: ModelSpec, shapes: dict, cache_root: Path):
-    import tensorflow as tf
-
+    from serving.graphs.static import pruned_function
     from serving.model_file.spec import read_graph_def
 
     graph_file, names = frozen_graph(spec, shapes, cache_root)
-    graph_def = read_graph_def(graph_file)
-    wrapped = tf.compat.v1.wrap_function(lambda: tf.compat.v1.import_graph_def(graph_def, name=""), [])
     inputs, outputs = list(names["inputs"]), list(names["outputs"])
     try:
-        pruned = wrapped.prune(feeds=[wrapped.graph.get_tensor_by_name(names["inputs"][n]) for n in inputs],
-                               fetches=[wrapped.graph.get_tensor_by_name(names["outputs"][n]) for n in outputs])
+        pruned = pruned_function(read_graph_def(graph_file), list(names["inputs"].values()), list(names["outputs"].values()))
     except Exception as error:  # e.g. a placeholder the outputs still depend on
         raise Unavailable(f"the frozen graph cannot be called: {_first_line(error)}") from None
     return pruned, inputs, outputs
@@ -266,18 +262,11 @@ def _check_onnx(path: Path) -> None:
 
 
 def _onnx(spec: ModelSpec, shapes: dict, cache_root: Path) -> Predict:
-    import onnxruntime
-
-    from serving.graphs import RUNTIME_THREADS
+    from serving.graphs.onnx import cpu_session
 
     path, names = onnx_file(spec, shapes, cache_root)
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = RUNTIME_THREADS["intra_op"]
-    options.inter_op_num_threads = RUNTIME_THREADS["inter_op"]
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if RUNTIME_THREADS["spinning"] else "0")
-    options.log_severity_level = 3
     try:
-        session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session = cpu_session(path)
     except Exception as error:
         raise Unavailable(f"ONNX Runtime cannot load it: {_first_line(error)}") from None
     feeds, fetches = names["inputs"], names["outputs"]

@@ -31,6 +31,12 @@ def _batch_free(tensor: TensorSpec) -> bool:
     return bool(tensor.shape) and tensor.shape[0] is None
 
 
+def batch_free(spec: ModelSpec) -> bool:
+    """Every input's first dimension is free (the batch): a request may carry rows (TF Serving's
+    `instances`); otherwise it is the inputs' whole fixed shape (`inputs`)."""
+    return all(_batch_free(tensor) for tensor in spec.inputs)
+
+
 def resolve(spec: ModelSpec, flags: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
     """Every input's shape for one request (batch 1)."""
     names = {plain(tensor.name) for tensor in spec.inputs}
