@@ -106,9 +106,10 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
                               plan, TEXTS)
         try:
             for question in gating.gated([group for group in GROUPS if group in args.groups]):
-                for label, base, candidate, kind, note in gating.measure_question(
+                for label, base, candidate, kind, note, where in gating.measure_question(
                         question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, args.confidence):
-                    found.append(compare(label, base, candidate, args.confidence, thresholds[kind], kind == "exact", note))
+                    found.append(compare(label, base, candidate, args.confidence, thresholds[kind], kind == "exact", note,
+                                         tuple(where)))
         except (ServerError, LineProcessError, CountError) as error:
             raise GateError(f"a side could not be measured: {error}") from None
         finally:

@@ -3,18 +3,21 @@
 Each count is one process of a checkout's code (`side_scripts/count_instructions.py`, the app
 called in-process) under `valgrind --tool=callgrind --instr-atstart=no`; the script switches
 counting on around the requests only (pytest-codspeed's instrument hooks, CodSpeed's method).
-What else makes it repeat is set here: ASLR off (`setarch -R`), `PYTHONHASHSEED=0`, the same
-texts, `--fair-sched=yes` (valgrind runs one thread at a time; by default which takes the lock next
-is the kernel's timing), and **the count of the request's own thread** (`--separate-threads=yes`,
-valgrind's thread 1, which calls the app): routing, parsing, encoding, the Python side of the
-runtime's call, the JSON answer, and for ONNX Runtime (one thread) the model itself. TensorFlow
-runs a graph on its inter-op thread, and that thread's count has two modes, one process to the
-next: the executor times its kernels with the CPU's cycle counter and picks its path from those
-times, so the count follows the machine's load (dynamic, all threads: 16.5 or 18.1 M a request;
-static 16.4 or 17.7 M; one no-op gate read 1.097 for static). The request thread's count repeats:
-24.37 and 24.36 M for 20 dynamic requests in the two modes. The all-threads count is kept beside
-it, as what a request costs in all; the request thread's is the one compared and gated. Counts
-are not disturbed by load otherwise (a loaded machine runs them slower), so two run at once.
+The count is **every thread's**: the request's thread (routing, parsing, encoding, the Python side
+of the runtime's call, the JSON answer; ONNX Runtime's and XLA's model too) and TensorFlow's
+inter-op thread, which runs a graph's kernels. What makes it repeat, process to process:
+- TensorFlow's single-threaded executor (`EXECUTOR`; the script sets it before the model loads).
+  The default executor times its kernels with the CPU's cycle counter and runs each inline or on
+  another thread by those times, so its count took one of two paths per process (all threads,
+  dynamic 16.5 or 18.1 M a request; static 272.7 and 270.8 M for 20 requests in two processes);
+- jemalloc with its time-based purging off (`ALLOCATOR`): glibc's malloc moved 0.4-1.6 % between
+  two processes of static on the single-threaded executor (its free lists and consolidation depend
+  on how two threads' allocations interleave), jemalloc 0.002-0.004 % with decay off, 0.1 % with it on;
+- ASLR off (`setarch -R`), `PYTHONHASHSEED=0`, the same texts, `--fair-sched=yes`, runtime threads
+  1/1, a pause after each request (the script's).
+The request thread's own count is kept beside it (what Python and the app do; it leaves out
+TensorFlow's kernels). `functions` holds the self instructions of every C function over all
+threads, and `python_calls` the calls of every Python function: where a change of the count went.
 """
 from __future__ import annotations
 
@@ -26,12 +29,18 @@ import subprocess
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.harness import side_scripts
+from bench.harness import callgrind_profile, side_scripts
 
 CALLS = 20  # requests counted per kind (texts in turn)
+# Every kind on TensorFlow's single-threaded executor but those whose stored graph it cannot run: a
+# SavedModel's loops were lowered to low-level control flow when it was saved.
+DEFAULT_EXECUTOR_KINDS = ("saved_model",)
+JEMALLOC = "libjemalloc.so.2"  # Debian: libjemalloc2
+JEMALLOC_DIRS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib")
+ALLOCATOR_CONF = "dirty_decay_ms:-1,muzzy_decay_ms:-1"  # no purging by elapsed time
 WARMUP = 5  # requests first, uncounted
 AT_ONCE = 2  # valgrind processes at a time (2 cores; 1.1-1.4 GB each)
 TIMEOUT_S = 600  # a TensorFlow kind takes 35-70 s under valgrind here
@@ -43,36 +52,56 @@ class CountError(RuntimeError):
 
 def missing_tools() -> str | None:
     """Why instructions cannot be counted on this machine, or None."""
-    for tool in ("valgrind", "setarch"):
+    for tool in ("valgrind", "setarch", "callgrind_annotate"):
         if shutil.which(tool) is None:
             return f"{tool} not found (Debian: apt-get install valgrind)"
+    if jemalloc() is None:
+        return f"{JEMALLOC} not found (Debian: apt-get install libjemalloc2)"
     return None
+
+
+def jemalloc() -> str | None:
+    found = [Path(folder) / JEMALLOC for folder in JEMALLOC_DIRS if (Path(folder) / JEMALLOC).is_file()]
+    return str(found[0]) if found else None
+
+
+def executor_of(graph: str) -> str:
+    return "default" if graph in DEFAULT_EXECUTOR_KINDS else "single"
 
 
 @dataclass(frozen=True)
 class Count:
     graph: str
-    request_thread: int  # over all counted calls, on the thread that called the app: the figure to compare
-    instructions: int  # over all counted calls, all threads (with TensorFlow's inter-op thread: two modes)
+    request_thread: int  # over all counted calls, on the thread that called the app
+    instructions: int  # over all counted calls, all threads: the figure to compare
     calls: int
     answers: list  # [text, HTTP status, body] per counted call, for the caller's judge
     seconds: float  # wall clock of the whole valgrind process (start-up included)
+    executor: str = "single"  # TensorFlow's executor in the counting process (EXECUTOR)
+    functions: dict = field(default_factory=dict)  # "file:function" -> self instructions, all threads
+    python_calls: dict = field(default_factory=dict)  # "file:line(function)" -> calls, the same requests
 
     @property
     def per_request(self) -> float:
-        """The request thread's count per request."""
+        """All threads' count per request: the figure compared and gated."""
+        return self.instructions / self.calls
+
+    @property
+    def request_thread_per_request(self) -> float:
         return self.request_thread / self.calls
 
     @property
-    def all_threads_per_request(self) -> float:
-        return self.instructions / self.calls
+    def repeatable(self) -> bool:
+        """Whether the count repeats process to process (not on TensorFlow's default executor)."""
+        return self.executor == "single"
 
 
 def command(out_file: Path, artifacts: Path, graph: str, texts: list[str], calls: int = CALLS,
             warmup: int = WARMUP) -> list[str]:
     return ["setarch", "-R", "valgrind", "--tool=callgrind", "--fair-sched=yes", "--separate-threads=yes",
             "--instr-atstart=no", f"--callgrind-out-file={out_file}",
-            *side_scripts.command("count_instructions", str(artifacts), graph, json.dumps(texts), str(calls), str(warmup))]
+            *side_scripts.command("count_instructions", str(artifacts), graph, json.dumps(texts), str(calls), str(warmup),
+                                  executor_of(graph), str(out_file.with_name("python_calls.json")))]
 
 
 def count(root: Path, artifacts: Path, graph: str, texts: list[str], calls: int = CALLS, env: dict | None = None) -> Count:
@@ -84,7 +113,8 @@ def count(root: Path, artifacts: Path, graph: str, texts: list[str], calls: int 
         # Two checkouts of one commit (the gate's no-op) counted static's request thread 0.40-0.46 %
         # apart with their paths in PYTHONPATH, 0.18-0.22 % with "." (the paths left in module names
         # and the working directory still move memory layout a little).
-        side_env = {**(env or os.environ), "PYTHONPATH": ".", "PYTHONHASHSEED": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        side_env = {**(env or os.environ), "PYTHONPATH": ".", "PYTHONHASHSEED": "0", "TF_CPP_MIN_LOG_LEVEL": "3",
+                    "LD_PRELOAD": jemalloc() or "", "MALLOC_CONF": ALLOCATOR_CONF}
         process = subprocess.Popen(command(out_file, artifacts, graph, texts, calls), cwd=root, env=side_env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         _running.add(process)
@@ -94,12 +124,16 @@ def count(root: Path, artifacts: Path, graph: str, texts: list[str], calls: int 
             raise CountError(f"{graph}: no count within {TIMEOUT_S} s under valgrind") from None
         finally:
             _stop(process)
-        per_thread = {path.name.rsplit("-", 1)[-1]: _totals(path) for path in Path(scratch).glob("callgrind.out-*")}
+        thread_files = sorted(Path(scratch).glob("callgrind.out-*"))
+        per_thread = {path.name.rsplit("-", 1)[-1]: _totals(path) for path in thread_files}
         if process.returncode != 0 or "01" not in per_thread:
             last = (stderr.strip().splitlines() or ["?"])[-1]
             raise CountError(f"{graph}: the counting process failed (exit {process.returncode}): {last}")
         answers = json.loads(stdout.strip().splitlines()[-1])["answers"]
-        return Count(graph, per_thread["01"], sum(per_thread.values()), calls, answers, time.monotonic() - started)
+        python_calls = Path(scratch) / "python_calls.json"
+        return Count(graph, per_thread["01"], sum(per_thread.values()), calls, answers, time.monotonic() - started,
+                     executor_of(graph), callgrind_profile.self_instructions(thread_files),
+                     json.loads(python_calls.read_text()) if python_calls.is_file() else {})
 
 
 def _totals(path: Path) -> int:
@@ -110,10 +144,10 @@ def _totals(path: Path) -> int:
 
 
 def seconds_per_request(root: Path, artifacts: Path, graph: str, texts: list[str], calls: int = 100) -> float:
-    """The same requests without valgrind (the hooks then do nothing): the wall clock of one, to say
-    what a change in instructions means in time for this kind."""
+    """The same requests without valgrind (the hooks then do nothing) on the executor the servers
+    use: the wall clock of one, to say what a change in instructions means in time for this kind."""
     result = subprocess.run(side_scripts.command("count_instructions", str(artifacts), graph, json.dumps(texts),
-                                                 str(calls), str(WARMUP)), cwd=root, capture_output=True, text=True,
+                                                 str(calls), str(WARMUP), "default"), cwd=root, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=TIMEOUT_S)
     if result.returncode != 0:
         raise CountError(f"{graph}: the timing process failed: {(result.stderr.strip().splitlines() or ['?'])[-1]}")

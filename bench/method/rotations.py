@@ -33,6 +33,7 @@ class Measured:
     method: str = "paired rotation, unit by unit"
     memory: dict[str, dict] = field(default_factory=dict)  # the measured processes', after warm-up
     parts: dict[str, dict] = field(default_factory=dict)  # per case: the question's own figures (its record's part)
+    profiles: dict[str, object] = field(default_factory=dict)  # per case: what Gating.where compares (a question's own)
 
     def samples(self, case: Case) -> list[float]:
         return self.rotation.samples[str(case)]

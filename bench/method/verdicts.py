@@ -26,6 +26,7 @@ class GateComparison(Comparison):
     candidate_median: float
     rounds: int
     note: str = ""  # what a change of the figure means (instructions: in time)
+    where: tuple[str, ...] = ()  # where a change went (instructions: the functions that grew most)
 
     @property
     def smallest_detectable_slowdown(self) -> float:
@@ -37,11 +38,11 @@ class GateComparison(Comparison):
         return {**super().as_json(), "threshold": self.threshold, "verdict": self.verdict,
                 "base_median": self.base_median, "candidate_median": self.candidate_median, "rounds": self.rounds,
                 "smallest_detectable_slowdown": round(self.smallest_detectable_slowdown, 5),
-                **({"note": self.note} if self.note else {})}
+                **({"note": self.note} if self.note else {}), **({"where": list(self.where)} if self.where else {})}
 
 
 def compare(label: str, base: list[float], candidate: list[float], confidence: float, threshold: float,
-            exact: bool = False, note: str = "") -> GateComparison:
+            exact: bool = False, note: str = "", where: tuple[str, ...] = ()) -> GateComparison:
     """Time figures: the median of per-round ratios with a bootstrap interval. Exact figures
     (instruction counts, one value per side): their ratio, with no interval to straddle."""
     if exact:
@@ -53,7 +54,8 @@ def compare(label: str, base: list[float], candidate: list[float], confidence: f
         name=f"{label}: candidate / base", numerator="candidate", denominator="base", ratio=round(ratio, 6),
         low=round(low, 6), high=round(high, 6), confidence=confidence, measure="instructions" if exact else "time",
         threshold=threshold, verdict=VERDICT_WORDS[regression_verdict(low, high, threshold)],
-        base_median=float(np.median(base)), candidate_median=float(np.median(candidate)), rounds=len(base), note=note)
+        base_median=float(np.median(base)), candidate_median=float(np.median(candidate)), rounds=len(base), note=note,
+        where=where)
 
 
 def outcome(found: list[GateComparison], accepted: str | None, trailer: str) -> tuple[int, str]:

@@ -124,8 +124,9 @@ class SidesRun:
             pool.stop_all()
 
 
-# (label, base per-round values, candidate per-round values, threshold kind, a note on what it means)
-GateFigure = tuple[str, list[float], list[float], str, str]
+# (label, base per-round values, candidate per-round values, threshold kind, a note on what it means,
+# lines on where a change went: the question's `Gating.where`)
+GateFigure = tuple[str, list[float], list[float], str, str, list[str]]
 
 
 def gated(groups: list[str]) -> list[Question]:
@@ -147,9 +148,9 @@ def measure_question(question: Question, graphs: tuple[str, ...], server: str, r
             if faults := measured.faults.get(str(case)):
                 raise WrongAnswer(case.side, f"{case} answered wrongly: {faults[0]}")
             merged[str(case)] += measured.rotation.round_medians[str(case)]
-        figures = _figures(question, measured.scenario, cases, run, _by_side(sided, merged))
+        figures = _figures(question, measured, cases, run, _by_side(sided, merged))
         if question.gate.threshold == "exact" or time.monotonic() - started > budget_s or not any(
-                _undecided(base, candidate, thresholds[kind], confidence) for _, base, candidate, kind, _ in figures):
+                _undecided(base, candidate, thresholds[kind], confidence) for _, base, candidate, kind, _, _ in figures):
             return figures
 
 
@@ -167,14 +168,19 @@ def _undecided(base: list[float], candidate: list[float], threshold: float, conf
     return regression_verdict(low, high, threshold) == UNDECIDED
 
 
-def _figures(question: Question, scenario: str, cases: list[Case], run: SidesRun,
+def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
              merged: dict[str, list[float]]) -> list[GateFigure]:
     sides = list(run.sides)
     base, candidate = sides
     note = question.gate.note or (lambda case, run: "")
-    found = [(f"{scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
+
+    def where(case: Case) -> list[str]:
+        records = [measured.profiles.get(str(SideCase(side, case))) for side in sides]
+        return question.gate.where(*records) if question.gate.where and None not in records else []
+
+    found = [(f"{measured.scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
               merged[f"{base} {case}"], merged[f"{candidate} {case}"], question.gate.threshold,
-              note(SideCase(candidate, case), run)) for case in cases]
+              note(SideCase(candidate, case), run), where(case)) for case in cases]
     # Each side's ratio between kinds, round by round, at the coarse threshold: it carries the
     # launch offsets of four server groups where a kind's figure carries two.
     if question.gate.kind_ratios:
@@ -183,5 +189,5 @@ def _figures(question: Question, scenario: str, cases: list[Case], run: SidesRun
             if top in by_graph and bottom in by_graph:
                 found.append((f"ratio {top} ÷ {bottom}", *[
                     [t / b for t, b in zip(merged[f"{side} {by_graph[top]}"], merged[f"{side} {by_graph[bottom]}"])]
-                    for side in sides], "coarse", ""))
+                    for side in sides], "coarse", "", []))
     return found

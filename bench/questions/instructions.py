@@ -1,12 +1,13 @@
-"""Instructions per request: what one request costs through the app, counted by callgrind, for
-each graph kind (`bench.harness.instructions`: the app called in-process, no server, runtime
-threads 1/1, ASLR off, hash seed 0, warm-up uncounted). The figure for "did my change add work":
-it repeats within 0.1 % where wall clocks here spread 2-4 %. Counted before any wall-clock
+"""Instructions per request: what one request costs through the app, counted by callgrind on all
+threads, the model's kernels included, for each graph kind (`bench.harness.instructions`: the app
+called in-process, no server, TensorFlow's single-threaded executor, runtime threads 1/1, jemalloc,
+ASLR off, hash seed 0, warm-up uncounted). The figure for "did my change add work": it repeats
+within 0.01 % where wall clocks here spread 2-4 %. Counted before any wall-clock
 question (two valgrind processes at once would disturb those, not each other). Its benchmark:
 bench/test_instructions.py."""
 from __future__ import annotations
 
-from bench.harness import instructions
+from bench.harness import callgrind_profile, instructions
 from bench.method.paired import Rotation
 from bench.method.plan import ALL_GRAPHS, GRAPH_PAIRS, IN_PROCESS, SEED_AND_OTHER_RUNTIMES, Case, Plan, kind_policy
 from bench.method.rotations import Measured
@@ -16,17 +17,18 @@ from bench.results.formatting import section
 from serving import graphs
 
 RECORD = "instructions"
-SCENARIO = "instructions per request in-process (request thread)"
-ALL_THREADS = "instructions per request in-process, all threads"
+SCENARIO = "instructions per request in-process"
+ALL_THREADS = "instructions per request in-process"
 # pytest-benchmark stores times: an instruction figure is handed over as one nanosecond per
 # instruction, so its tables and --benchmark-compare read counts (1 ms = 1 M instructions).
 SECONDS_PER_INSTRUCTION = 1e-9
 
 
-# Its own figures: callgrind's count per request through the app in-process on the request's thread
-# (compared and gated) and on all threads (with TensorFlow's inter-op thread: two modes, see
-# bench.harness.instructions), and how many requests were counted.
-PART = ("per_request", "all_threads_per_request", "calls")
+# Its own figures: callgrind's count per request through the app in-process on all threads (compared
+# and gated), the request thread's share of it, TensorFlow's executor in the counting process
+# ("single": repeats; "default": one of two paths per process, see bench.harness.instructions), and
+# how many requests were counted.
+PART = ("per_request", "request_thread_per_request", "executor", "calls")
 
 
 def cases(plan: Plan) -> list[str]:
@@ -41,8 +43,9 @@ def cases(plan: Plan) -> list[str]:
 
 
 def ratios(counts: dict[str, float]) -> list[Comparison]:
-    """Exact ratios of all threads' counts between kinds (GRAPH_PAIRS), what a request costs in all:
-    no interval; not judged between runs (TensorFlow's inter-op thread has two modes)."""
+    """Exact ratios of the counts between kinds (GRAPH_PAIRS) whose counts repeat (a kind on
+    TensorFlow's default executor is left out): no interval; judged between runs by the counts'
+    own threshold."""
     return [Comparison(f"{ALL_THREADS}: {top} / {bottom}", top, bottom, ratio, ratio, ratio, confidence=1.0,
                        measure="instructions")
             for top, bottom in GRAPH_PAIRS if top in counts and bottom in counts
@@ -67,15 +70,30 @@ def measure_instructions(cases: list[Case], run) -> Measured:
                      "counted_calls": count.calls, "valgrind_seconds": round(count.seconds, 1)}
               for name, count in counted.items()}
     method = (f"callgrind instructions, {instructions.CALLS} requests after {instructions.WARMUP} uncounted, "
-              "WSGI app in-process, runtime threads 1/1, ASLR off, PYTHONHASHSEED=0, fair scheduling; "
-              "the request's thread (all threads beside it)")
+              "WSGI app in-process, all threads, TensorFlow's single-threaded executor, runtime threads 1/1, "
+              "jemalloc without time-based purging, ASLR off, PYTHONHASHSEED=0, fair scheduling")
     measured = Measured(SCENARIO, cases, Rotation(samples, samples), server_setups, faults, method=method)
     measured.parts = {name: {"per_request": round(count.per_request, 1),
-                             "all_threads_per_request": round(count.all_threads_per_request, 1), "calls": count.calls}
+                             "request_thread_per_request": round(count.request_thread_per_request, 1),
+                             "executor": count.executor, "calls": count.calls}
                       for name, count in counted.items()}
-    measured.comparisons = ratios({case.graph: counted[str(case)].all_threads_per_request for case in cases
-                                   if not faults[str(case)] and case.config == IN_PROCESS})
+    measured.profiles = {name: count for name, count in counted.items()}
+    measured.comparisons = ratios({case.graph: counted[str(case)].per_request for case in cases
+                                   if not faults[str(case)] and case.config == IN_PROCESS
+                                   and counted[str(case)].repeatable})
     return measured
+
+
+def where_it_went(base: instructions.Count, candidate: instructions.Count, top: int = 8) -> list[str]:
+    """The C functions (all threads, self instructions) and the Python functions (calls) that grew
+    most from base to candidate, per request: where a change of the count went."""
+    lines = [f"C function, self instructions: {growth.line()}" for growth in callgrind_profile.grown(
+        callgrind_profile.per_request(base.functions, base.calls),
+        callgrind_profile.per_request(candidate.functions, candidate.calls), top)]
+    calls = callgrind_profile.grown(callgrind_profile.per_request(base.python_calls, base.calls),
+                                    callgrind_profile.per_request(candidate.python_calls, candidate.calls), top)
+    return lines + [f"Python function, calls: {growth.function}: {growth.base:,.0f} → {growth.candidate:,.0f} a request"
+                    for growth in calls]
 
 
 def request_time_note(case, run) -> str:
@@ -83,8 +101,8 @@ def request_time_note(case, run) -> str:
     what the counted request is worth in time on this machine."""
     seconds = instructions.seconds_per_request(run.root_of(case), run.artifacts_of(case), case.graph,
                                                run.texts[:instructions.CALLS])
-    return (f"a request of {case.graph} takes {seconds * 1e3:.3f} ms in-process here without valgrind, "
-            "the runtime's threads included")
+    return (f"a request of {case.graph} takes {seconds * 1e3:.3f} ms in-process here without valgrind, on the "
+            "executor the servers use; the count covers the same request, every thread")
 
 
 def judged_answers(count: instructions.Count, judge) -> list[str]:
@@ -92,23 +110,25 @@ def judged_answers(count: instructions.Count, judge) -> list[str]:
 
 
 def report(rows) -> list[str]:
-    """Its report section: each kind's count per request, fewest first."""
+    """Its report section: each kind's count per request (all threads), fewest first."""
     found = sorted((r.figure for r in rows if r.figure.question == RECORD), key=lambda f: f.get("per_request"))
-    table = ["| graph | request thread | ÷ fewest | all threads |", "|---|---:|---:|---:|"]
+    table = ["| graph | all threads | ÷ fewest | request thread | executor |", "|---|---:|---:|---:|---|"]
     table += [f"| {f.graph} | {f.get('per_request') / 1e6:.3f} M | {f.get('per_request') / found[0].get('per_request'):.2f} | "
-              f"{(f.get('all_threads_per_request') or 0) / 1e6:.3f} M |" for f in found]
+              f"{(f.get('request_thread_per_request') or 0) / 1e6:.3f} M | {f.get('executor') or '?'} |" for f in found]
     return section("Instructions per request", table if found else [],
-                   "Counted by callgrind: one request through the WSGI app in-process (routing, parsing, encoding, "
-                   f"prediction, the JSON answer), the mean of {instructions.CALLS} after {instructions.WARMUP} "
-                   "uncounted, runtime threads 1/1, ASLR off, PYTHONHASHSEED=0, fair scheduling. The request "
-                   "thread's count (the app, the Python side of the runtime's call; ONNX Runtime's model too) is "
-                   "the figure to compare commits on; all threads add TensorFlow's inter-op thread, which runs "
-                   "its graphs and whose count takes one of two paths per process. Times say how fast. (These "
-                   "rows are counts, not times: they are left out of the table of all benchmarks.)")
+                   "Counted by callgrind on every thread: one request through the WSGI app in-process (routing, "
+                   "parsing, encoding, the model's kernels, the JSON answer), the mean of "
+                   f"{instructions.CALLS} after {instructions.WARMUP} uncounted, TensorFlow's single-threaded "
+                   "executor (it runs the kernels one after another; the servers' executor picks threads by "
+                   "timing, and its count takes one of two paths per process), runtime threads 1/1, jemalloc "
+                   "without time-based purging, ASLR off, PYTHONHASHSEED=0, fair scheduling. A kind counted on the "
+                   "default executor (`saved_model`: its stored loops need it) is shown, not compared exactly. "
+                   "Times say how fast. (These rows are counts, not times: they are left out of the table of all "
+                   "benchmarks.)")
 
 
 QUESTION = Question(RECORD, "instructions_graph", "instructions per request (callgrind)", cases=cases,
                     measure=lambda kinds, run: measure_instructions([Case(kind, IN_PROCESS) for kind in kinds], run),
                     gate=Gating(lambda graphs, _server: [Case(graph, IN_PROCESS) for graph in graphs], measure_instructions,
-                                threshold="exact", note=request_time_note),
+                                threshold="exact", note=request_time_note, where=where_it_went),
                     report=report, first=True, part=PART)

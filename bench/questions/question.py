@@ -19,6 +19,8 @@ class Gating:
     # intervals: bursts, loads) or "exact" (counts, no interval: instructions)
     kind_ratios: bool = False  # also gate each side's ratio between kinds (static ÷ dynamic), per round (coarse)
     note: Callable | None = None  # (candidate's case, run) -> what a change of the figure means, in words
+    # (base's, candidate's record of a case in `Measured.profiles`) -> lines on where a change went
+    where: Callable | None = None
 
 
 @dataclass(frozen=True)

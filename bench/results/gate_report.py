@@ -13,7 +13,9 @@ def table(found) -> str:
             f"{found.name} (callgrind): base {found.base_median * 1e9:,.0f}, candidate "
             f"{found.candidate_median * 1e9:,.0f} instructions a request",
             f"  candidate ÷ base = {found.ratio:.5f} (exact: no interval), threshold {1 + found.threshold:.3f}",
-            *([f"  {found.note}"] if found.note else []), f"  {verdict}"])
+            *([f"  {found.note}"] if found.note else []), f"  {verdict}",
+            # where the change went, when it failed (always in --json)
+            *([f"  where it grew, per request: {line}" for line in found.where] if found.verdict == "FAIL" else [])])
     unit, scale = ("", 1.0) if found.name.startswith("ratio") else (" ms", 1e3)
     return "\n".join([
         f"{found.name} ({found.rounds} interleaved rounds; median of per-round medians: base "

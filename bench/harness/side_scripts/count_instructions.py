@@ -2,32 +2,56 @@
 `valgrind --tool=callgrind --instr-atstart=no` (bench.harness.instructions), which counts nothing
 until this script switches it on around the timed calls and off after them.
 
-    python -P count_instructions.py ARTIFACTS GRAPH TEXTS_JSON CALLS WARMUP
+    python -P count_instructions.py ARTIFACTS GRAPH TEXTS_JSON CALLS WARMUP EXECUTOR [PYTHON_CALLS_FILE]
         -> one JSON line {"answers": [[text, HTTP status, body], ...] (judged by the caller),
                           "seconds_per_call": the counted calls' wall clock (meaningful without valgrind,
                           where the hooks do nothing)}
 
-What makes the count repeat (the rest is the launcher's: ASLR off, PYTHONHASHSEED=0):
+What makes the count repeat (the rest is the launcher's: ASLR off, PYTHONHASHSEED=0, the allocator):
+- EXECUTOR "single": TensorFlow's single-threaded executor for every function this process traces
+  and calls, set before the app loads its model (TensorFlow's own switch, which also keeps a traced
+  loop as one While op, as that executor needs). It runs the graph's kernels one after another, in
+  order; the default executor picks, per kernel, inline or another thread from cycle-counter timings,
+  so its count follows the machine's load. "default": the executor the servers use (a kind whose
+  saved graph that executor cannot run);
 - the runtime's threads 1 and 1, so no pool thread's spinning or scheduling is counted;
+- a pause after each request, so the runtime's thread finishes its clean-up before the next one;
 - the request environs and their bodies are built before counting, the answers read after it:
   what is counted is the app's request path (routing, input parsing, encoding, prediction,
   the JSON answer), as a server would call it for each request;
 - `WARMUP` requests first, uncounted (first-call paths: caches, lazy imports, kernels);
 - garbage collection off while counting (a collection lands where it lands).
+
+With PYTHON_CALLS_FILE, the counted requests are made once more afterwards under cProfile, and the
+calls of every Python function written there as JSON ("file:line(function)" -> calls): callgrind
+sees the interpreter's C functions, this names the Python ones. Calls repeat exactly.
 """
+import cProfile
 import gc
 import io
 import json
+import pstats
 import sys
 import time
 
 from pytest_codspeed.instruments.hooks import dist_instrument_hooks as hooks
 from werkzeug.test import EnvironBuilder
 
-from serving.app import create_app
-from serving.settings import parse
+PAUSE_S = 0.02  # after each request: longer than the runtime thread's clean-up takes under valgrind
 
-artifacts, graph, texts, calls, warmup = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+artifacts, graph, texts, calls, warmup, executor = (sys.argv[1], sys.argv[2], json.loads(sys.argv[3]),
+                                                    int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
+python_calls_file = sys.argv[7] if len(sys.argv) > 7 else None
+if executor == "single":
+    from tensorflow.python.eager import context  # the option has no public API; context.py documents it
+
+    options = context.context().function_call_options
+    options.executor_type = "SINGLE_THREADED_EXECUTOR"
+    context.context().function_call_options = options  # this thread's: the one that loads and calls
+
+from serving.app import create_app  # noqa: E402 (after the executor is chosen: loading traces functions)
+from serving.settings import parse  # noqa: E402
+
 app = create_app(parse(["--graph", graph, "--artifacts", artifacts, "--intra-op-threads", "1", "--inter-op-threads", "1"]))
 app.logger.disabled = True
 
@@ -51,7 +75,11 @@ def start_response(status, headers, exc_info=None):
 
 
 def call_all(requests: list[dict]) -> list[bytes]:
-    return [b"".join(app(environ, start_response)) for environ in requests]
+    bodies = []
+    for environ in requests:
+        bodies.append(b"".join(app(environ, start_response)))
+        time.sleep(PAUSE_S)
+    return bodies
 
 
 call_all(environs(warmup))
@@ -63,9 +91,14 @@ started = time.perf_counter()
 hooks.callgrind_start_instrumentation()
 bodies = call_all(requests)
 hooks.callgrind_stop_instrumentation()
-elapsed = time.perf_counter() - started
+elapsed = time.perf_counter() - started - calls * PAUSE_S
 gc.enable()
 sent = [texts[index % len(texts)] for index in range(calls)]
-print(json.dumps({"answers": [[text, int(status.split()[0]), body.decode()]
-                              for text, status, body in zip(sent, statuses, bodies)],
-                  "seconds_per_call": elapsed / calls}))
+answers = [[text, int(status.split()[0]), body.decode()] for text, status, body in zip(sent, statuses, bodies)]
+if python_calls_file:
+    profiler = cProfile.Profile()
+    profiler.runcall(call_all, environs(calls))
+    stats = pstats.Stats(profiler).stats  # (file, line, function) -> (primitive calls, calls, ...)
+    with open(python_calls_file, "w") as out:
+        json.dump({f"{file}:{line}({function})": found[1] for (file, line, function), found in stats.items()}, out)
+print(json.dumps({"answers": answers, "seconds_per_call": elapsed / calls}))
