@@ -41,8 +41,10 @@ class Growth:
     candidate: float
     share: float  # of the whole count's change (signed)
 
-    def line(self) -> str:
-        return (f"{self.function}: {self.base:,.0f} → {self.candidate:,.0f} a request "
+    def line(self, width: int = 160) -> str:
+        """In words; a C++ template's name cut to `width` characters."""
+        name = self.function if len(self.function) <= width else self.function[:width - 1] + "…"
+        return (f"{name}: {self.base:,.0f} → {self.candidate:,.0f} a request "
                 f"({self.candidate - self.base:+,.0f}, {self.share:.0%} of the change)")
 
 

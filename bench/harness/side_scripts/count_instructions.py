@@ -30,6 +30,7 @@ import cProfile
 import gc
 import io
 import json
+import os
 import pstats
 import sys
 import time
@@ -95,10 +96,20 @@ elapsed = time.perf_counter() - started - calls * PAUSE_S
 gc.enable()
 sent = [texts[index % len(texts)] for index in range(calls)]
 answers = [[text, int(status.split()[0]), body.decode()] for text, status, body in zip(sent, statuses, bodies)]
+
+
+def source(file: str) -> str:
+    """A file as the same for both checkouts: under the checkout (the working directory) or the
+    installed packages, from there on."""
+    if file.startswith(os.getcwd() + os.sep):
+        return file[len(os.getcwd()) + 1:]
+    return file.split("site-packages" + os.sep, 1)[-1]
+
+
 if python_calls_file:
     profiler = cProfile.Profile()
     profiler.runcall(call_all, environs(calls))
     stats = pstats.Stats(profiler).stats  # (file, line, function) -> (primitive calls, calls, ...)
     with open(python_calls_file, "w") as out:
-        json.dump({f"{file}:{line}({function})": found[1] for (file, line, function), found in stats.items()}, out)
+        json.dump({f"{source(file)}:{line}({function})": found[1] for (file, line, function), found in stats.items()}, out)
 print(json.dumps({"answers": answers, "seconds_per_call": elapsed / calls}))
