@@ -41,9 +41,10 @@ class Growth:
     candidate: float
     share: float  # of the whole count's change (signed)
 
-    def line(self, width: int = 160) -> str:
-        """In words; a C++ template's name cut to `width` characters."""
-        name = self.function if len(self.function) <= width else self.function[:width - 1] + "…"
+    def line(self, width: int = 240) -> str:
+        """In words; a C++ name without Eigen's namespaces, cut to `width` characters."""
+        name = self.function.replace("Eigen::internal::", "").replace("Eigen::", "")
+        name = name if len(name) <= width else name[:width - 1] + "…"
         return (f"{name}: {self.base:,.0f} → {self.candidate:,.0f} a request "
                 f"({self.candidate - self.base:+,.0f}, {self.share:.0%} of the change)")
 
