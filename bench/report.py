@@ -140,10 +140,11 @@ def headline(run: dict, rows: list[Row]) -> list[str]:
     if model:  # the gate gates the suite's own code, not a model file
         return lines
     counts = [f"{row.graph} {row.figure.get('per_request') / 1e6:.3f} M" for row in rows
-              if row.figure.get("per_request") is not None]
+              if row.figure.get("per_request") is not None and row.figure.get("executor")]
     lines.append(
         f"- **What `python -m bench.gate` fails a change for** (it measures the change and its base side by side): "
-        f"instructions per request on the request's thread up by more than {GATE_THRESHOLDS['exact']:.0%}"
+        f"instructions per request (every thread, the model's kernels included) up by more than "
+        f"{GATE_THRESHOLDS['exact']:.0%}"
         + (f" (this run counted {', '.join(counts)})" if counts else "")
         + f"; single requests slower by more than {GATE_THRESHOLDS['fine']:.0%}; bursts and loads by more than "
         f"{GATE_THRESHOLDS['coarse']:.0%}; each only when its interval is wholly beyond the threshold.")

@@ -28,7 +28,16 @@ SECONDS_PER_INSTRUCTION = 1e-9
 # and gated), the request thread's share of it, TensorFlow's executor in the counting process
 # ("single": repeats; "default": one of two paths per process, see bench.harness.instructions), and
 # how many requests were counted.
-PART = ("per_request", "request_thread_per_request", "executor", "calls")
+# Runs saved before (no "executor") hold the request thread's count in per_request and all threads' in
+# all_threads_per_request (on the default executor): read, shown as such, never compared with these.
+PART = ("per_request", "request_thread_per_request", "executor", "calls", "all_threads_per_request")
+
+
+def all_and_request_thread(figure) -> tuple[float, float]:
+    """(all threads, request thread) per request of a stored figure, of this version or before it."""
+    if figure.get("executor") is None:
+        return figure.get("all_threads_per_request") or 0.0, figure.get("per_request")
+    return figure.get("per_request"), figure.get("request_thread_per_request") or 0.0
 
 
 def cases(plan: Plan) -> list[str]:
@@ -111,10 +120,11 @@ def judged_answers(count: instructions.Count, judge) -> list[str]:
 
 def report(rows) -> list[str]:
     """Its report section: each kind's count per request (all threads), fewest first."""
-    found = sorted((r.figure for r in rows if r.figure.question == RECORD), key=lambda f: f.get("per_request"))
+    found = sorted(((r.figure, *all_and_request_thread(r.figure)) for r in rows if r.figure.question == RECORD),
+                   key=lambda row: row[1])
     table = ["| graph | all threads | ÷ fewest | request thread | executor |", "|---|---:|---:|---:|---|"]
-    table += [f"| {f.graph} | {f.get('per_request') / 1e6:.3f} M | {f.get('per_request') / found[0].get('per_request'):.2f} | "
-              f"{(f.get('request_thread_per_request') or 0) / 1e6:.3f} M | {f.get('executor') or '?'} |" for f in found]
+    table += [f"| {f.graph} | {every / 1e6:.3f} M | {every / found[0][1]:.2f} | {request / 1e6:.3f} M | "
+              f"{f.get('executor') or 'default (saved before the single-threaded count)'} |" for f, every, request in found]
     return section("Instructions per request", table if found else [],
                    "Counted by callgrind on every thread: one request through the WSGI app in-process (routing, "
                    "parsing, encoding, the model's kernels, the JSON answer), the mean of "
