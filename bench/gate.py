@@ -21,22 +21,19 @@ from the base exit 2.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from bench.harness import side_scripts
+from bench.harness import checkouts
+from bench.harness.checkouts import CheckoutError, Side, checkout, git
 from bench.harness.instructions import CountError, missing_tools
 from bench.harness.interrupts import sigterm_as_ctrl_c
 from bench.harness.line_process import LineProcessError
 from bench.harness.memory import PeakMemory
-from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
+from bench.harness.supervisor import PROJECT_ROOT, ServerError
 from bench.method.plan import Plan, request_texts
 from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, GateComparison, compare, outcome
 from bench.questions import QUESTIONS, gating, knobs
@@ -49,39 +46,11 @@ GROUPS = tuple(record for record, question in QUESTIONS.items() if question.gate
 ALIASES = {"requests": "request", "bursts": "burst", "loads": "load"}  # the group names before the registry
 
 
-class GateError(Exception):
-    """The gate cannot run one side; exit 2 with this message."""
+GateError = CheckoutError  # the gate cannot run one side; exit 2 with this message
 
 
-def git(*args: str, cwd: Path = PROJECT_ROOT) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise GateError(f"git {' '.join(args)}: {result.stderr.strip() or result.stdout.strip()}")
-    return result.stdout.strip()
-
-
-@contextlib.contextmanager
-def checkout(ref: str, repository: Path) -> Iterator[Path]:
-    """`ref` checked out in a temporary worktree of `repository`, removed afterwards whatever happens."""
-    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}", cwd=repository)
-    with tempfile.TemporaryDirectory(prefix="gate-base-") as scratch:
-        root = Path(scratch) / "base"
-        git("worktree", "add", "--detach", str(root), commit, cwd=repository)
-        try:
-            yield root
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(root)], cwd=repository, capture_output=True)
-
-
-def prepare_side(name: str, root: Path, cache: Path) -> gating.Side:
-    """Train (or reuse) the default model with that checkout's own code, and the P(POSITIVE) its
-    static graph gives each text in-process: what that side's answers must be."""
-    result = subprocess.run(side_scripts.command("side_artifacts", str(cache), json.dumps(TEXTS)), cwd=root,
-                            capture_output=True, text=True, env={**ROOT_ENV, "PYTHONPATH": str(root)}, timeout=900)
-    if result.returncode != 0:
-        raise GateError(f"cannot train the model in {root}: {(result.stderr.strip().splitlines() or ['?'])[-1]}")
-    found = json.loads(result.stdout.strip().splitlines()[-1])
-    return gating.Side(name, root, Path(found["artifacts"]), found["expected"])
+def prepare_side(name: str, root: Path, cache: Path) -> Side:
+    return checkouts.prepare_side(name, root, cache, TEXTS)
 
 
 def accepted_reason(candidate_root: Path) -> str | None:

@@ -25,7 +25,7 @@ LAYERS = (
     "bench.clients",  # sequential HTTP, bursts, in-process, wrk, open loop
     "bench.questions",  # one module per question, and the registry
     "bench.plugin",  # pytest's side: options, collection, fixtures, summary, the clock
-    "bench.report bench.gate",  # the two users of everything below
+    "bench.report bench.gate bench.history",  # the users of everything below
     "bench.test_ bench.conftest",  # the benchmark modules
 )
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from bench.harness.checkouts import Side
 from bench.harness.server_pool import ServerPool
 from bench.method.oracle import AnswerJudge
 from bench.method.plan import GRAPH_PAIRS, Case, Plan, ServerConfig
@@ -33,16 +33,6 @@ from bench.questions.question import Question
 
 UNDECIDED = 2
 REPLICAS = 2  # server processes per side for each server case
-
-
-@dataclass(frozen=True)
-class Side:
-    """One checkout (base or candidate): its root, its own trained model and what that model answers."""
-
-    name: str
-    root: Path
-    artifacts: Path
-    expected: Mapping[str, float]
 
 
 class SideCase(NamedTuple):
