@@ -80,3 +80,16 @@ def test_a_missing_valgrind_is_one_line(monkeypatch):
 def test_a_missing_jemalloc_is_one_line(monkeypatch):
     monkeypatch.setattr(instructions, "JEMALLOC_DIRS", ())
     assert instructions.missing_tools() == "libjemalloc.so.2 not found (Debian: apt-get install libjemalloc2)"
+
+
+def test_where_a_count_grew_is_said_function_by_function():
+    from bench.harness.callgrind_profile import where_between
+
+    base = {"functions": {"a.c:f": 100.0, "b.c:g": 50.0}, "python_calls": {"app.py:3(h)": 1.0}}
+    candidate = {"functions": {"a.c:f": 100.0, "b.c:g": 80.0, "c.c:k": 20.0},
+                 "python_calls": {"app.py:3(h)": 1.0, "app.py:9(<genexpr>)": 401.0}}
+    lines = where_between(base, candidate, top=3)
+    assert lines == ["C function, self instructions: b.c:g: 50 → 80 a request (+30, 60% of the change)",
+                     "C function, self instructions: c.c:k: 0 → 20 a request (+20, 40% of the change)",
+                     "Python function, calls: app.py:9(<genexpr>): 0 → 401 a request"]
+    assert where_between(base, base) == []  # nothing grew: nothing said

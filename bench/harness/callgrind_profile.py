@@ -60,3 +60,14 @@ def grown(base: Mapping[str, float], candidate: Mapping[str, float], top: int = 
 
 def per_request(counts: Mapping[str, float], calls: int) -> dict[str, float]:
     return {name: value / calls for name, value in counts.items()}
+
+
+def where_between(base: Mapping, candidate: Mapping, top: int = 8) -> list[str]:
+    """The C functions (self instructions) and Python functions (calls) that grew most per request
+    from `base` to `candidate` (each {"functions": ..., "python_calls": ...}, per request): where a
+    change of a count went, in words."""
+    lines = [f"C function, self instructions: {growth.line()}"
+             for growth in grown(base.get("functions", {}), candidate.get("functions", {}), top)]
+    calls = grown(base.get("python_calls", {}), candidate.get("python_calls", {}), top)
+    return lines + [f"Python function, calls: {growth.function}: {growth.base:,.0f} → {growth.candidate:,.0f} a request"
+                    for growth in calls]

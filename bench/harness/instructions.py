@@ -3,14 +3,15 @@
 Each count is one process of a checkout's code (`side_scripts/count_instructions.py`, the app
 called in-process) under `valgrind --tool=callgrind --instr-atstart=no`; the script switches
 counting on around the requests only (pytest-codspeed's instrument hooks, CodSpeed's method).
-The count is **every thread's**: the request's thread (routing, parsing, encoding, the Python side
-of the runtime's call, the JSON answer; ONNX Runtime's and XLA's model too) and TensorFlow's
-inter-op thread, which runs a graph's kernels. What makes it repeat, process to process:
-- TensorFlow's single-threaded executor (`EXECUTOR`; the script sets it before the model loads).
+The count is **the request path's threads'**: the request's thread (routing, parsing, encoding, the
+Python side of the runtime's call, the JSON answer; ONNX Runtime's and XLA's model too) and
+TensorFlow's inter-op thread, which runs a graph's kernels; a runtime's helper threads, whose work
+follows timing, are left out (`_request_path_threads`). What makes it repeat, process to process:
+- TensorFlow's single-threaded executor (`executor_of`; the script sets it before the model loads).
   The default executor times its kernels with the CPU's cycle counter and runs each inline or on
   another thread by those times, so its count took one of two paths per process (all threads,
   dynamic 16.5 or 18.1 M a request; static 272.7 and 270.8 M for 20 requests in two processes);
-- jemalloc with its time-based purging off (`ALLOCATOR`): glibc's malloc moved 0.4-1.6 % between
+- jemalloc with its time-based purging off (`JEMALLOC`, `ALLOCATOR_CONF`): glibc's malloc moved 0.4-1.6 % between
   two processes of static on the single-threaded executor (its free lists and consolidation depend
   on how two threads' allocations interleave), jemalloc 0.002-0.004 % with decay off, 0.1 % with it on;
 - ASLR off (`setarch -R`), `PYTHONHASHSEED=0`, the same texts, `--fair-sched=yes`, runtime threads
@@ -41,6 +42,7 @@ DEFAULT_EXECUTOR_KINDS = ("saved_model",)
 JEMALLOC = "libjemalloc.so.2"  # Debian: libjemalloc2
 JEMALLOC_DIRS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib")
 ALLOCATOR_CONF = "dirty_decay_ms:-1,muzzy_decay_ms:-1"  # no purging by elapsed time
+HELPER_SHARE = 0.1  # a thread with less than this share of the request thread's count is a helper
 WARMUP = 5  # requests first, uncounted
 AT_ONCE = 2  # valgrind processes at a time (2 cores; 1.1-1.4 GB each)
 TIMEOUT_S = 600  # a TensorFlow kind takes 35-70 s under valgrind here
@@ -73,22 +75,33 @@ def executor_of(graph: str) -> str:
 class Count:
     graph: str
     request_thread: int  # over all counted calls, on the thread that called the app
-    instructions: int  # over all counted calls, all threads: the figure to compare
+    instructions: int  # over all counted calls, the request path's threads: the figure to compare
     calls: int
     answers: list  # [text, HTTP status, body] per counted call, for the caller's judge
     seconds: float  # wall clock of the whole valgrind process (start-up included)
     executor: str = "single"  # TensorFlow's executor in the counting process (EXECUTOR)
     functions: dict = field(default_factory=dict)  # "file:function" -> self instructions, all threads
     python_calls: dict = field(default_factory=dict)  # "file:line(function)" -> calls, the same requests
+    helpers: int = 0  # instructions of the runtime's helper threads, left out (_request_path_threads)
 
     @property
     def per_request(self) -> float:
-        """All threads' count per request: the figure compared and gated."""
+        """The request path's count per request (the request's thread and the graph's): the figure
+        compared and gated."""
         return self.instructions / self.calls
 
     @property
     def request_thread_per_request(self) -> float:
         return self.request_thread / self.calls
+
+    def profile(self, top: int | None = None) -> dict[str, dict[str, float]]:
+        """Its functions per request: C functions' self instructions (all threads) and Python
+        functions' calls; with `top`, the largest of each only (what a saved run keeps)."""
+        found = {"functions": callgrind_profile.per_request(self.functions, self.calls),
+                 "python_calls": callgrind_profile.per_request(self.python_calls, self.calls)}
+        if top:
+            found = {key: dict(sorted(values.items(), key=lambda item: -item[1])[:top]) for key, values in found.items()}
+        return {key: {name: round(value, 1) for name, value in values.items()} for key, values in found.items()}
 
     @property
     def repeatable(self) -> bool:
@@ -124,16 +137,27 @@ def count(root: Path, artifacts: Path, graph: str, texts: list[str], calls: int 
             raise CountError(f"{graph}: no count within {TIMEOUT_S} s under valgrind") from None
         finally:
             _stop(process)
-        thread_files = sorted(Path(scratch).glob("callgrind.out-*"))
-        per_thread = {path.name.rsplit("-", 1)[-1]: _totals(path) for path in thread_files}
+        thread_files = {path.name.rsplit("-", 1)[-1]: path for path in Path(scratch).glob("callgrind.out-*")}
+        per_thread = {thread: _totals(path) for thread, path in thread_files.items()}
         if process.returncode != 0 or "01" not in per_thread:
             last = (stderr.strip().splitlines() or ["?"])[-1]
             raise CountError(f"{graph}: the counting process failed (exit {process.returncode}): {last}")
+        counted = _request_path_threads(per_thread)
         answers = json.loads(stdout.strip().splitlines()[-1])["answers"]
         python_calls = Path(scratch) / "python_calls.json"
-        return Count(graph, per_thread["01"], sum(per_thread.values()), calls, answers, time.monotonic() - started,
-                     executor_of(graph), callgrind_profile.self_instructions(thread_files),
-                     json.loads(python_calls.read_text()) if python_calls.is_file() else {})
+        return Count(graph, per_thread["01"], sum(per_thread[thread] for thread in counted), calls, answers,
+                     time.monotonic() - started, executor_of(graph),
+                     callgrind_profile.self_instructions(thread_files[thread] for thread in sorted(counted)),
+                     json.loads(python_calls.read_text()) if python_calls.is_file() else {},
+                     sum(per_thread.values()) - sum(per_thread[thread] for thread in counted))
+
+
+def _request_path_threads(per_thread: dict[str, int]) -> list[str]:
+    """The threads a request's work ran on: the request's own (valgrind's thread 1) and any that ran
+    at least `HELPER_SHARE` of its count (TensorFlow's inter-op thread runs the graph: 4-5 times the
+    request thread's). Smaller ones are a runtime's helpers, whose work follows timing: ONNX Runtime's
+    ran 0 to 1.5 % of its request thread's instructions, process to process, under load."""
+    return [thread for thread, total in per_thread.items() if thread == "01" or total >= HELPER_SHARE * per_thread["01"]]
 
 
 def _totals(path: Path) -> int:

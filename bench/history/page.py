@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bench.harness.callgrind_profile import grown  # noqa: E402
+from bench.harness.callgrind_profile import where_between  # noqa: E402
 from bench.history.steps import Step  # noqa: E402
 from bench.history.store import Record, Store  # noqa: E402
 
@@ -27,9 +27,7 @@ def grown_lines(step: Step, store: Store, top: int = 5) -> list[str]:
     before, after = store.profile(step.previous, graph), store.profile(step.commit, graph)
     if not step.series.startswith("instructions ") or before is None or after is None:
         return []
-    lines = [f"C function, self instructions: {g.line()}" for g in grown(before["functions"], after["functions"], top)]
-    return lines + [f"Python function, calls: {g.function}: {g.base:,.0f} → {g.candidate:,.0f} a request"
-                    for g in grown(before["python_calls"], after["python_calls"], top)]
+    return where_between(before, after, top)
 
 
 def step_words(step: Step) -> str:

@@ -36,10 +36,13 @@ class Step:
 
 
 def find_steps(points: list[Record], noise: float = COUNT_NOISE) -> list[Step]:
-    """The steps of one series' points (oldest first, counted ones only)."""
+    """The steps of one series' points (oldest first, counted ones only). For figures with
+    intervals the noise is the larger of `noise` and the intervals' median half-width."""
     values = np.log([point.value for point in points])
     if len(values) < 2:
         return []
+    widths = [(p.high - p.low) / 2 / p.value for p in points if p.low is not None and p.high is not None]
+    noise = max([noise, float(np.median(widths))] if widths else [noise])
     # the penalty: a split between two single points pays off when they differ by more than the noise
     ends = ruptures.Pelt(model="l2", min_size=1, jump=1).fit(values.reshape(-1, 1)).predict(pen=noise ** 2 / 2)
     bounds = [0, *ends]

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from bench.harness.callgrind_profile import where_between
 from bench.harness.environment import client_info
 from bench.method import headlines
 from bench.plugin.state import run_state
@@ -63,6 +64,16 @@ def _instruction_counts(benchmarks: list[dict]) -> dict[str, float]:
             if (part := (b.get("extra_info") or {}).get("part") or {}).get("per_request") and part.get("executor")}
 
 
+def _where_counts_went(now: dict[str, float], before: dict[str, float], current: list[dict], compared: list[dict],
+                       limit: float) -> list[str]:
+    """For each count that CHANGED: the functions that grew, among the largest each run kept."""
+    profiles = [{b["name"]: b["extra_info"]["part"].get("profile") or {} for b in runs
+                 if ((b.get("extra_info") or {}).get("part") or {}).get("executor")} for runs in (compared, current)]
+    return [f"  {name}: where it grew, per request: {line}" for name, count in now.items()
+            if name in before and abs(count / before[name] - 1) > limit
+            for line in where_between(profiles[0].get(name, {}), profiles[1].get(name, {}), top=5)]
+
+
 def _compared_name(compared: dict) -> str:
     commit = (compared.get("commit_info") or {}).get("id") or "?"
     return f"the run of {compared.get('datetime', '?')[:19]} (commit {commit[:8]})"
@@ -86,11 +97,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                                                 lambda comparison: _threshold(state, comparison, default)):
                 write(line)
             counts = _instruction_counts(state.compared.get("benchmarks", []))
-            now = _instruction_counts([{"name": b.name, "extra_info": b.extra_info}
-                                       for b in config._benchmarksession.benchmarks])
+            current = [{"name": b.name, "extra_info": b.extra_info} for b in config._benchmarksession.benchmarks]
+            now = _instruction_counts(current)
             if now:
                 terminalreporter.section("instructions per request since the compared run", sep="-")
-                for line in headlines.instruction_changes(now, counts, config.getoption("--bench-instructions-threshold")):
+                limit = config.getoption("--bench-instructions-threshold")
+                for line in headlines.instruction_changes(now, counts, limit):
+                    write(line)
+                for line in _where_counts_went(now, counts, current, state.compared.get("benchmarks", []), limit):
                     write(line)
     if state.peak_memory is not None:
         memory = state.peak_memory.as_json()

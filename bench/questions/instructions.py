@@ -30,7 +30,9 @@ SECONDS_PER_INSTRUCTION = 1e-9
 # how many requests were counted.
 # Runs saved before (no "executor") hold the request thread's count in per_request and all threads' in
 # all_threads_per_request (on the default executor): read, shown as such, never compared with these.
-PART = ("per_request", "request_thread_per_request", "executor", "calls", "all_threads_per_request")
+# "profile": the TOP_KEPT largest functions of each kind (Count.profile), so --benchmark-compare can say
+# where a count that changed went.
+PART = ("per_request", "request_thread_per_request", "executor", "calls", "profile", "all_threads_per_request")
 
 
 def all_and_request_thread(figure) -> tuple[float, float]:
@@ -84,7 +86,7 @@ def measure_instructions(cases: list[Case], run) -> Measured:
     measured = Measured(SCENARIO, cases, Rotation(samples, samples), server_setups, faults, method=method)
     measured.parts = {name: {"per_request": round(count.per_request, 1),
                              "request_thread_per_request": round(count.request_thread_per_request, 1),
-                             "executor": count.executor, "calls": count.calls}
+                             "executor": count.executor, "calls": count.calls, "profile": count.profile(TOP_KEPT)}
                       for name, count in counted.items()}
     measured.profiles = {name: count for name, count in counted.items()}
     measured.comparisons = ratios({case.graph: counted[str(case)].per_request for case in cases
@@ -93,16 +95,12 @@ def measure_instructions(cases: list[Case], run) -> Measured:
     return measured
 
 
+TOP_KEPT = 50  # functions kept in a saved run's record, by instructions (C) and by calls (Python)
+
+
 def where_it_went(base: instructions.Count, candidate: instructions.Count, top: int = 8) -> list[str]:
-    """The C functions (all threads, self instructions) and the Python functions (calls) that grew
-    most from base to candidate, per request: where a change of the count went."""
-    lines = [f"C function, self instructions: {growth.line()}" for growth in callgrind_profile.grown(
-        callgrind_profile.per_request(base.functions, base.calls),
-        callgrind_profile.per_request(candidate.functions, candidate.calls), top)]
-    calls = callgrind_profile.grown(callgrind_profile.per_request(base.python_calls, base.calls),
-                                    callgrind_profile.per_request(candidate.python_calls, candidate.calls), top)
-    return lines + [f"Python function, calls: {growth.function}: {growth.base:,.0f} → {growth.candidate:,.0f} a request"
-                    for growth in calls]
+    """The gate's: where the candidate's count grew against the base's, every function compared."""
+    return callgrind_profile.where_between(base.profile(), candidate.profile(), top)
 
 
 def request_time_note(case, run) -> str:
