@@ -143,7 +143,7 @@ def headline(run: dict, rows: list[Row]) -> list[str]:
               if row.figure.get("per_request") is not None and row.figure.get("executor")]
     lines.append(
         f"- **What `python -m bench.gate` fails a change for** (it measures the change and its base side by side): "
-        f"instructions per request (every thread, the model's kernels included) up by more than "
+        f"instructions per request (the request path's threads, the model's kernels included) up by more than "
         f"{GATE_THRESHOLDS['exact']:.0%}"
         + (f" (this run counted {', '.join(counts)})" if counts else "")
         + f"; single requests slower by more than {GATE_THRESHOLDS['fine']:.0%}; bursts and loads by more than "

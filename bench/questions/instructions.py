@@ -24,7 +24,7 @@ ALL_THREADS = "instructions per request in-process"
 SECONDS_PER_INSTRUCTION = 1e-9
 
 
-# Its own figures: callgrind's count per request through the app in-process on all threads (compared
+# Its own figures: callgrind's count per request through the app in-process on the request path's threads (compared
 # and gated), the request thread's share of it, TensorFlow's executor in the counting process
 # ("single": repeats; "default": one of two paths per process, see bench.harness.instructions), and
 # how many requests were counted.
@@ -36,7 +36,7 @@ PART = ("per_request", "request_thread_per_request", "executor", "calls", "profi
 
 
 def all_and_request_thread(figure) -> tuple[float, float]:
-    """(all threads, request thread) per request of a stored figure, of this version or before it."""
+    """(request path or, saved before, all threads; request thread) per request of a stored figure."""
     if figure.get("executor") is None:
         return figure.get("all_threads_per_request") or 0.0, figure.get("per_request")
     return figure.get("per_request"), figure.get("request_thread_per_request") or 0.0
@@ -81,7 +81,7 @@ def measure_instructions(cases: list[Case], run) -> Measured:
                      "counted_calls": count.calls, "valgrind_seconds": round(count.seconds, 1)}
               for name, count in counted.items()}
     method = (f"callgrind instructions, {instructions.CALLS} requests after {instructions.WARMUP} uncounted, "
-              "WSGI app in-process, all threads, TensorFlow's single-threaded executor, runtime threads 1/1, "
+              "WSGI app in-process, the request path's threads (runtime helpers apart), TensorFlow's single-threaded executor, runtime threads 1/1, "
               "jemalloc without time-based purging, ASLR off, PYTHONHASHSEED=0, fair scheduling")
     measured = Measured(SCENARIO, cases, Rotation(samples, samples), server_setups, faults, method=method)
     measured.parts = {name: {"per_request": round(count.per_request, 1),
@@ -109,7 +109,7 @@ def request_time_note(case, run) -> str:
     seconds = instructions.seconds_per_request(run.root_of(case), run.artifacts_of(case), case.graph,
                                                run.texts[:instructions.CALLS])
     return (f"a request of {case.graph} takes {seconds * 1e3:.3f} ms in-process here without valgrind, on the "
-            "executor the servers use; the count covers the same request, every thread")
+            "executor the servers use; the count covers the same request, the graph's thread included")
 
 
 def judged_answers(count: instructions.Count, judge) -> list[str]:
@@ -117,14 +117,14 @@ def judged_answers(count: instructions.Count, judge) -> list[str]:
 
 
 def report(rows) -> list[str]:
-    """Its report section: each kind's count per request (all threads), fewest first."""
+    """Its report section: each kind's count per request (the request path's threads), fewest first."""
     found = sorted(((r.figure, *all_and_request_thread(r.figure)) for r in rows if r.figure.question == RECORD),
                    key=lambda row: row[1])
-    table = ["| graph | all threads | ÷ fewest | request thread | executor |", "|---|---:|---:|---:|---|"]
+    table = ["| graph | request path | ÷ fewest | request thread alone | executor |", "|---|---:|---:|---:|---|"]
     table += [f"| {f.graph} | {every / 1e6:.3f} M | {every / found[0][1]:.2f} | {request / 1e6:.3f} M | "
               f"{f.get('executor') or 'default (saved before the single-threaded count)'} |" for f, every, request in found]
     return section("Instructions per request", table if found else [],
-                   "Counted by callgrind on every thread: one request through the WSGI app in-process (routing, "
+                   "Counted by callgrind on the request path's threads (the request's and the one TensorFlow runs the graph on; a runtime's helper threads, under a tenth of the request thread's count, apart): one request through the WSGI app in-process (routing, "
                    "parsing, encoding, the model's kernels, the JSON answer), the mean of "
                    f"{instructions.CALLS} after {instructions.WARMUP} uncounted, TensorFlow's single-threaded "
                    "executor (it runs the kernels one after another; the servers' executor picks threads by "
