@@ -17,8 +17,8 @@ follows timing, are left out (`_request_path_threads`). What makes it repeat, pr
 - ASLR off (`setarch -R`), `PYTHONHASHSEED=0`, the same texts, `--fair-sched=yes`, runtime threads
   1/1, a pause after each request (the script's).
 The request thread's own count is kept beside it (what Python and the app do; it leaves out
-TensorFlow's kernels). `functions` holds the self instructions of every C function over all
-threads, and `python_calls` the calls of every Python function: where a change of the count went.
+TensorFlow's kernels). `functions` holds the self instructions of every C function over the
+counted threads, and `python_calls` the calls of every Python function: where a change of the count went.
 """
 from __future__ import annotations
 
@@ -79,8 +79,8 @@ class Count:
     calls: int
     answers: list  # [text, HTTP status, body] per counted call, for the caller's judge
     seconds: float  # wall clock of the whole valgrind process (start-up included)
-    executor: str = "single"  # TensorFlow's executor in the counting process (EXECUTOR)
-    functions: dict = field(default_factory=dict)  # "file:function" -> self instructions, all threads
+    executor: str = "single"  # TensorFlow's executor in the counting process (executor_of)
+    functions: dict = field(default_factory=dict)  # "file:function" -> self instructions, the counted threads
     python_calls: dict = field(default_factory=dict)  # "file:line(function)" -> calls, the same requests
     helpers: int = 0  # instructions of the runtime's helper threads, left out (_request_path_threads)
 
@@ -95,7 +95,7 @@ class Count:
         return self.request_thread / self.calls
 
     def profile(self, top: int | None = None) -> dict[str, dict[str, float]]:
-        """Its functions per request: C functions' self instructions (all threads) and Python
+        """Its functions per request: C functions' self instructions (the counted threads) and Python
         functions' calls; with `top`, the largest of each only (what a saved run keeps)."""
         found = {"functions": callgrind_profile.per_request(self.functions, self.calls),
                  "python_calls": callgrind_profile.per_request(self.python_calls, self.calls)}

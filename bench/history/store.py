@@ -62,8 +62,13 @@ class Store:
             for record in records:
                 out.write(json.dumps(asdict(record)) + "\n")
 
-    def has(self, series: str, commit: str, source: str = "counted") -> bool:
-        return any(r.series == series and r.commit == commit and r.source == source for r in self.records())
+    def has(self, series: str, commit: str) -> bool:
+        """Whether `commit` was counted for `series` (successfully or not)."""
+        return any(r.series == series and r.commit == commit and r.source == "counted" for r in self.records())
+
+    def sources(self) -> set[str]:
+        """The saved runs (file names) taken in so far."""
+        return {r.source for r in self.records() if r.source != "counted"}
 
     def value(self, series: str, commit: str) -> float | None:
         found = [r.value for r in self.records() if r.series == series and r.commit == commit and r.ok]

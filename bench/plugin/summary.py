@@ -58,7 +58,7 @@ def _threshold(state, comparison, default: float) -> float | None:
 
 
 def _instruction_counts(benchmarks: list[dict]) -> dict[str, float]:
-    """name -> instructions per request (all threads, single-threaded executor), of the figures that
+    """name -> instructions per request (the request path's threads), of the figures that
     have one; a run saved before that count (its part has no "executor") has none to compare."""
     return {b["name"]: part["per_request"] for b in benchmarks
             if (part := (b.get("extra_info") or {}).get("part") or {}).get("per_request") and part.get("executor")}

@@ -1,8 +1,8 @@
-"""Instructions per request: what one request costs through the app, counted by callgrind on all
-threads, the model's kernels included, for each graph kind (`bench.harness.instructions`: the app
-called in-process, no server, TensorFlow's single-threaded executor, runtime threads 1/1, jemalloc,
-ASLR off, hash seed 0, warm-up uncounted). The figure for "did my change add work": it repeats
-within 0.01 % where wall clocks here spread 2-4 %. Counted before any wall-clock
+"""Instructions per request: what one request costs through the app, counted by callgrind on the
+request path's threads, the model's kernels included, for each graph kind (`bench.harness.instructions`:
+the app called in-process, no server, TensorFlow's single-threaded executor, runtime threads 1/1,
+jemalloc, ASLR off, hash seed 0, warm-up uncounted). The figure for "did my change add work": it
+repeats within 0.1 % from run to run (0.004 % in one checkout) where wall clocks here spread 2-4 %. Counted before any wall-clock
 question (two valgrind processes at once would disturb those, not each other). Its benchmark:
 bench/test_instructions.py."""
 from __future__ import annotations
@@ -18,14 +18,13 @@ from serving import graphs
 
 RECORD = "instructions"
 SCENARIO = "instructions per request in-process"
-ALL_THREADS = "instructions per request in-process"
 # pytest-benchmark stores times: an instruction figure is handed over as one nanosecond per
 # instruction, so its tables and --benchmark-compare read counts (1 ms = 1 M instructions).
 SECONDS_PER_INSTRUCTION = 1e-9
 
 
-# Its own figures: callgrind's count per request through the app in-process on the request path's threads (compared
-# and gated), the request thread's share of it, TensorFlow's executor in the counting process
+# Its own figures: callgrind's count per request through the app in-process on the request path's
+# threads (compared and gated), the request thread's share of it, TensorFlow's executor in the counting process
 # ("single": repeats; "default": one of two paths per process, see bench.harness.instructions), and
 # how many requests were counted.
 # Runs saved before (no "executor") hold the request thread's count in per_request and all threads' in
@@ -35,7 +34,7 @@ SECONDS_PER_INSTRUCTION = 1e-9
 PART = ("per_request", "request_thread_per_request", "executor", "calls", "profile", "all_threads_per_request")
 
 
-def all_and_request_thread(figure) -> tuple[float, float]:
+def request_path_and_thread(figure) -> tuple[float, float]:
     """(request path or, saved before, all threads; request thread) per request of a stored figure."""
     if figure.get("executor") is None:
         return figure.get("all_threads_per_request") or 0.0, figure.get("per_request")
@@ -57,7 +56,7 @@ def ratios(counts: dict[str, float]) -> list[Comparison]:
     """Exact ratios of the counts between kinds (GRAPH_PAIRS) whose counts repeat (a kind on
     TensorFlow's default executor is left out): no interval; judged between runs by the counts'
     own threshold."""
-    return [Comparison(f"{ALL_THREADS}: {top} / {bottom}", top, bottom, ratio, ratio, ratio, confidence=1.0,
+    return [Comparison(f"{SCENARIO}: {top} / {bottom}", top, bottom, ratio, ratio, ratio, confidence=1.0,
                        measure="instructions")
             for top, bottom in GRAPH_PAIRS if top in counts and bottom in counts
             for ratio in [counts[top] / counts[bottom]]]
@@ -81,14 +80,15 @@ def measure_instructions(cases: list[Case], run) -> Measured:
                      "counted_calls": count.calls, "valgrind_seconds": round(count.seconds, 1)}
               for name, count in counted.items()}
     method = (f"callgrind instructions, {instructions.CALLS} requests after {instructions.WARMUP} uncounted, "
-              "WSGI app in-process, the request path's threads (runtime helpers apart), TensorFlow's single-threaded executor, runtime threads 1/1, "
-              "jemalloc without time-based purging, ASLR off, PYTHONHASHSEED=0, fair scheduling")
+              "WSGI app in-process, the request path's threads (runtime helpers apart), TensorFlow's "
+              "single-threaded executor, runtime threads 1/1, jemalloc without time-based purging, ASLR off, "
+              "PYTHONHASHSEED=0, fair scheduling")
     measured = Measured(SCENARIO, cases, Rotation(samples, samples), server_setups, faults, method=method)
     measured.parts = {name: {"per_request": round(count.per_request, 1),
                              "request_thread_per_request": round(count.request_thread_per_request, 1),
                              "executor": count.executor, "calls": count.calls, "profile": count.profile(TOP_KEPT)}
                       for name, count in counted.items()}
-    measured.profiles = {name: count for name, count in counted.items()}
+    measured.profiles = dict(counted)  # each case's Count, for where_it_went
     measured.comparisons = ratios({case.graph: counted[str(case)].per_request for case in cases
                                    if not faults[str(case)] and case.config == IN_PROCESS
                                    and counted[str(case)].repeatable})
@@ -118,14 +118,15 @@ def judged_answers(count: instructions.Count, judge) -> list[str]:
 
 def report(rows) -> list[str]:
     """Its report section: each kind's count per request (the request path's threads), fewest first."""
-    found = sorted(((r.figure, *all_and_request_thread(r.figure)) for r in rows if r.figure.question == RECORD),
+    found = sorted(((r.figure, *request_path_and_thread(r.figure)) for r in rows if r.figure.question == RECORD),
                    key=lambda row: row[1])
     table = ["| graph | request path | ÷ fewest | request thread alone | executor |", "|---|---:|---:|---:|---|"]
     table += [f"| {f.graph} | {every / 1e6:.3f} M | {every / found[0][1]:.2f} | {request / 1e6:.3f} M | "
               f"{f.get('executor') or 'default (saved before the single-threaded count)'} |" for f, every, request in found]
     return section("Instructions per request", table if found else [],
-                   "Counted by callgrind on the request path's threads (the request's and the one TensorFlow runs the graph on; a runtime's helper threads, under a tenth of the request thread's count, apart): one request through the WSGI app in-process (routing, "
-                   "parsing, encoding, the model's kernels, the JSON answer), the mean of "
+                   "Counted by callgrind on the request path's threads (the request's and the one TensorFlow runs "
+                   "the graph on; a runtime's helper threads, under a tenth of the request thread's count, apart): "
+                   "one request through the WSGI app in-process (routing, parsing, encoding, the model's kernels, the JSON answer), the mean of "
                    f"{instructions.CALLS} after {instructions.WARMUP} uncounted, TensorFlow's single-threaded "
                    "executor (it runs the kernels one after another; the servers' executor picks threads by "
                    "timing, and its count takes one of two paths per process), runtime threads 1/1, jemalloc "
