@@ -104,6 +104,7 @@ def run(url: str, texts: list[str], judge: Judge, rate: float, duration_s: float
                     connection.close()
                     continue
                 latency_us = int((time.perf_counter() - scheduled) * 1e6)
+                connection.close_if_spent()
                 fault = judge(text, status, body)
                 with lock:
                     result.histogram.record_value(max(1, min(latency_us, _HIGHEST_US)))
