@@ -1,0 +1,165 @@
+"""How much traffic a set-up holds: the rule that says a rate is held, and the search for the
+highest rate held (the knee), repeated so that the knee has an interval and one spike cannot set it.
+
+The rule, in the words the report prints (`RULE`):
+- a *trial* offers a rate on a fixed schedule for a few seconds (`bench.clients.openloop.run`);
+  it holds when every answer is right and none is missing, its p99 (each latency charged from its
+  scheduled send) is within the bound, and the backlog drains: the last answer arrives within the
+  bound after the schedule's end (a server over capacity keeps a short trial's p99 while its queue
+  grows; this says so whatever the trial's length);
+- a *rate* is held when its trial holds, or, after one that failed, its repeat holds: a lone spike
+  (one 53 ms p99 in a trial at 200/s once ended a search that then held 300/s) must happen twice;
+- a *search* doubles the rate from light load until a rate is not held, then bisects between the
+  highest held and the lowest not held; later searches bisect from around the first one's knee;
+- the knee is the median of `searches` searches; its interval their lowest and highest, which holds
+  the median with probability 1 - 2 / 2^n (n = 5: 93.75 %); two runs of one set-up give disjoint
+  intervals with probability 2 / C(2n, n) (0.8 % for n = 5) when nothing changed;
+- the knee is then *verified*: trials of several seconds at it, each must hold.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from math import comb
+from statistics import median
+
+from bench.clients.openloop import run
+from bench.method.oracle import Judge
+
+RULE = ("held: every answer right, p99 from the scheduled send within the bound, the backlog drained within the "
+        "bound after the schedule ends; a failed trial is repeated once and the rate held if the repeat holds; "
+        "knee: the median of {searches} searches (doubling, then bisection), interval their lowest and highest "
+        "({coverage:.2%} for the median); verified by {verify} trials of {verify_s:g} s at the knee")
+
+
+@dataclass(frozen=True)
+class SearchRule:
+    """The search's sizes: trial length, bisection steps, searches, verification."""
+
+    trial_s: float = 0.8  # each trial: at the knees here (400-3000/s) 320 requests or more
+    steps: int = 3  # bisections after the doubling: the first search's bracket ±6 %
+    searches: int = 5  # the knee's interval holds the median at 93.75 %
+    span: float = 1.4  # later searches bisect between the first knee ÷ and × this
+    verify: int = 3  # verification trials at the knee
+    verify_s: float = 2.0
+    start_rate: float = 100.0
+    ceiling: float = 10_000.0
+    past_knee: float | None = 1.5  # one trial this far past the first failing rate, to draw saturation
+
+    @property
+    def coverage(self) -> float:
+        """The probability that the searches' lowest and highest knee hold their median."""
+        return 1 - 2 / 2 ** self.searches if self.searches > 1 else 0.0
+
+    @property
+    def disjoint_by_chance(self) -> float:
+        """The probability that two unchanged runs' intervals do not overlap (continuous knees)."""
+        return 2 / comb(2 * self.searches, self.searches)
+
+    def words(self) -> str:
+        return RULE.format(searches=self.searches, coverage=self.coverage, verify=self.verify, verify_s=self.verify_s)
+
+
+def held(summary: dict, p99_bound_ms: float) -> bool:
+    """A trial holds its rate: no error, no wrong answer, p99 within the bound, the backlog drained."""
+    return (not summary["errors"] and not summary["wrong"] and summary["p99_ms"] <= p99_bound_ms
+            and summary["drain_ms"] <= p99_bound_ms)
+
+
+@dataclass
+class Capacity:
+    """A set-up's knee under the bound, its interval over the searches, every trial, the verification."""
+
+    p99_bound_ms: float
+    rule: SearchRule
+    knees: list[float] = field(default_factory=list)  # one per search; 0: nothing held
+    beyond: float | None = None  # the lowest rate above the first knee not held; None: none up to the ceiling
+    trials: list[dict] = field(default_factory=list)
+    verification: list[dict] = field(default_factory=list)
+
+    @property
+    def knee(self) -> float:
+        return median(self.knees) if self.knees else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return (min(self.knees), max(self.knees)) if self.knees else (0.0, 0.0)
+
+    @property
+    def verified(self) -> int:
+        """How many verification trials held the knee."""
+        return sum(1 for trial in self.verification if trial["passed"])
+
+    @property
+    def points(self) -> list[dict]:
+        """The search's trials by offered rate: the curve to draw."""
+        return sorted(self.trials, key=lambda trial: trial["rate"])
+
+    def cpu_ms_per_request(self) -> float | None:
+        """The server's CPU per answer at the knee (its verification trials', else the held trials' nearest)."""
+        measured = [t["server_cpu_ms_per_request"] for t in self.verification if t.get("server_cpu_ms_per_request")]
+        if not measured:
+            held_trials = sorted((t for t in self.trials if t["passed"] and t.get("server_cpu_ms_per_request")),
+                                 key=lambda t: -t["rate"])
+            measured = [t["server_cpu_ms_per_request"] for t in held_trials[:3]]
+        return median(measured) if measured else None
+
+
+def measure(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, rule: SearchRule = SearchRule(),
+            server_cpu_s: Callable[[], float] | None = None) -> Capacity:
+    """The knee of the set-up at `url` by `rule`; `server_cpu_s`: the server processes' CPU seconds so far
+    (each trial then records the server's CPU per answer)."""
+    capacity = Capacity(p99_bound_ms, rule)
+
+    def trial(rate: float, seconds: float, into: list[dict]) -> bool:
+        cpu_before = server_cpu_s() if server_cpu_s else None
+        summary = run(url, texts, judge, rate, seconds).summary()
+        if cpu_before is not None and summary["requests"]:
+            summary["server_cpu_ms_per_request"] = round((server_cpu_s() - cpu_before) * 1000 / summary["requests"], 4)
+        summary["passed"] = held(summary, p99_bound_ms)
+        into.append(summary)
+        return summary["passed"]
+
+    def holds(rate: float) -> bool:
+        return trial(rate, rule.trial_s, capacity.trials) or trial(rate, rule.trial_s, capacity.trials)
+
+    first, capacity.beyond = _doubling_then_bisection(holds, rule)
+    capacity.knees.append(first)
+    if rule.past_knee and capacity.beyond and capacity.beyond * rule.past_knee <= rule.ceiling:
+        trial(capacity.beyond * rule.past_knee, rule.trial_s, capacity.trials)  # saturation, for the curve
+    for _ in range(rule.searches - 1):
+        if not first:
+            break  # nothing held even at light load: no knee to search around
+        capacity.knees.append(_bisection_around(holds, first, rule))
+    for _ in range(rule.verify if capacity.knee else 0):
+        trial(capacity.knee, rule.verify_s, capacity.verification)
+    return capacity
+
+
+def _doubling_then_bisection(holds: Callable[[float], bool], rule: SearchRule) -> tuple[float, float | None]:
+    """(the highest rate held, 0 if none; the lowest not held above it, None if none up to the ceiling)."""
+    good, rate = 0.0, rule.start_rate
+    while rate <= rule.ceiling and holds(rate):
+        good, rate = rate, rate * 2
+    bad = rate if rate <= rule.ceiling else None
+    if bad is not None and good > 0:
+        good, bad = _bisect(holds, good, bad, rule.steps)
+    return good, bad
+
+
+def _bisection_around(holds: Callable[[float], bool], knee: float, rule: SearchRule) -> float:
+    """A later search: bisect between `knee` ÷ and × `span`, each end tried when the search ends at it."""
+    good, bad = _bisect(holds, knee / rule.span, knee * rule.span, rule.steps + 1)
+    if good == knee / rule.span and not holds(good):  # never held inside: start again from light load
+        good, _ = _doubling_then_bisection(holds, rule)
+    return good
+
+
+def _bisect(holds: Callable[[float], bool], good: float, bad: float, steps: int) -> tuple[float, float]:
+    for _ in range(steps):
+        middle = (good + bad) / 2
+        if holds(middle):
+            good = middle
+        else:
+            bad = middle
+    return good, bad
