@@ -3,7 +3,7 @@
 Each case's knee is searched by the rule of `bench.clients.capacity`: latency charged from each
 request's scheduled send time (no coordinated omission), a rate held when its p99 and its backlog
 stay within the bound and every answer is right, a failed trial repeated once, five searches (the
-knee their median, its interval their range), then the knee verified by longer trials. A trial
+knee their median, its interval their range), then the knee verified by longer trials (else the interval's lower end). A trial
 with errors fails its rate; any wrong answer fails the benchmark. pytest-benchmark keeps seconds
 per request at each search's knee (1 / knee), so `--benchmark-compare-fail=median:N%` fails a run
 whose capacity fell by more than N %; the figures are in `extra_info`.
@@ -51,7 +51,7 @@ def test_max_rate_under_p99_bound(benchmark, describe, openloop_case, plan, serv
     describe(benchmark, open_loop.RECORD, openloop_case, setup, texts, memory=server_pool.memory_of(openloop_case),
              part={"max_rate": found.knee, "max_rate_low": low, "max_rate_high": high, "knees": found.knees,
                    "p99_bound_ms": plan.p99_bound_ms, "beyond_rate": found.beyond, "trials": found.points,
-                   "verification": found.verification, "cpu_ms_per_request": cpu_ms,
+                   "verification": found.verification, "verified_rate": found.verified_rate, "cpu_ms_per_request": cpu_ms,
                    "cpu_bound_rate": round(open_loop.CORES * 1000 / cpu_ms, 1) if cpu_ms else None,
                    "rule": rule.words(), "command": open_loop.command(server_pool.get(openloop_case).settings)
                    if openloop_case.config.launched else None},

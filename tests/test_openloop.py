@@ -161,10 +161,11 @@ def _swept(graph, setup, max_rate, pss_mb, light_p50_ms=1.0, verified=3, spread=
 
     trials = [{"rate": 50.0, "p50_ms": light_p50_ms, "p99_ms": 2.0, "passed": True, "wrong": 0, "errors": 0}]
     verification = [{"rate": max_rate, "passed": index < verified, "client_cpu_share": 0.3} for index in range(3)]
+    verified_rate = max_rate if verified == 3 else 0.0
     figure = Figure(question=open_loop.RECORD, graph=graph, setup=setup, server_setup={}, memory={"pss_mb": pss_mb},
                     part={"max_rate": max_rate, "max_rate_low": max_rate * (1 - spread), "max_rate_high": max_rate * (1 + spread),
                           "knees": [max_rate] * 5, "p99_bound_ms": 50.0, "beyond_rate": max_rate * 1.1, "trials": trials,
-                          "verification": verification, "cpu_ms_per_request": 1.6, "cpu_bound_rate": 1250.0,
+                          "verification": verification, "verified_rate": verified_rate, "cpu_ms_per_request": 1.6, "cpu_bound_rate": 1250.0,
                           "command": f"python -m serving run --graph {graph}"})
     return Row(group="open loop", case=f"{graph}-{setup}", median_ms=1000.0 / max_rate, figure=figure)
 
@@ -176,8 +177,8 @@ def test_the_recommendation_names_the_best_set_up_against_the_seed_and_the_rate_
     assert [(s["graph"], s["setup"]) for s in found][:2] == [("onnx", "granian-w2"), ("onnx", "gunicorn-w2")]
     assert {(s["graph"], s["setup"]) for s in found if s["front"]} == {("onnx", "granian-w2"), ("onnx", "gunicorn-w2")}
     first, cpu, command = open_loop.headline(rows)[:3]
-    assert "`onnx` on granian-w2, **1200 [1140, 1260] requests/s**" in first and "held in 3 of 3 verification" in first
-    assert "**300% more** than the seed's" in first and "static` on gunicorn-w2, 300 [285, 315]/s" in first
+    assert "`onnx` on granian-w2, **1200 requests/s** (held in 3 of 3 verification trials; knee 1200 [1140, 1260], median of 5" in first
+    assert "**300% more** than the seed's" in first and "static` on gunicorn-w2, 300/s" in first
     assert "1.600 ms of CPU a request" in cpu and "at most 1250/s" in cpu and "0.30 of a core" in cpu
     assert command == "- **Run it**: `python -m serving run --graph onnx` (the artifacts of this run's model; the thread counts it reported it chooses itself)."
 
@@ -234,9 +235,28 @@ def test_one_spike_below_the_knee_does_not_end_the_search(monkeypatch):
     assert all(900 <= knee <= 1000 for knee in found.knees) and found.knee == sorted(found.knees)[1]
     assert found.interval == (min(found.knees), max(found.knees)) and found.verified == 2
     assert [call for call in fake.calls if call[1] == 2.0] == [(found.knee, 2.0)] * 2  # verified at the knee
-    failed_twice = [rate for rate in {t["rate"] for t in found.trials}
-                    if sum(1 for t in found.trials if t["rate"] == rate and not t["passed"]) >= 2]
-    assert all(rate > 1000 for rate in failed_twice)
+    assert found.verified_rate == found.knee
+    doubling_ends = [i for i, call in enumerate(fake.calls) if call == (1600.0, 0.8)][1]  # 1600/s failed twice
+    bisected = [call for call in fake.calls[doubling_ends + 1:] if call[1] == 0.8]
+    assert all(one != other for one, other in zip(bisected, bisected[1:]))  # no failed trial repeated there
+
+
+def test_a_knee_that_fails_verification_is_verified_lower_or_not_claimed(monkeypatch):
+    """The knee held 0.8 s trials but not 2 s ones: its interval's lower end is verified instead."""
+    fake = _FakeTrials(capacity_rate=1000.0)
+    original = fake.__call__
+
+    def longer_trials_hold_less(url, texts, judge, rate, duration_s):
+        return original(url, texts, judge, rate if duration_s < 1 else rate * 1.04, duration_s)
+
+    monkeypatch.setattr(capacity, "run", longer_trials_hold_less)
+    found = capacity.measure("http://x", ["a"], ok_judge, 50.0, SearchRule(searches=5, verify=3))
+    low, verifying = found.interval[0], [rate / 1.04 for rate, seconds in fake.calls if seconds == 2.0]
+    print(f"\nknees {found.knees}; verification at {verifying}, passed {[t['passed'] for t in found.verification]}")
+    assert abs(verifying[0] - found.knee) < 1e-6 and not found.verification[0]["passed"]  # stopped at its first failure
+    if low < found.knee:
+        assert abs(verifying[1] - low) < 1e-6
+    assert found.verified_rate == (low if low * 1.04 <= 1000 else 0.0)
 
 
 def test_the_rule_states_its_coverage():

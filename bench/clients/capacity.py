@@ -7,14 +7,17 @@ The rule, in the words the report prints (`RULE`):
   scheduled send) is within the bound, and the backlog drains: the last answer arrives within the
   bound after the schedule's end (a server over capacity keeps a short trial's p99 while its queue
   grows; this says so whatever the trial's length);
-- a *rate* is held when its trial holds, or, after one that failed, its repeat holds: a lone spike
-  (one 53 ms p99 in a trial at 200/s once ended a search that then held 300/s) must happen twice;
 - a *search* doubles the rate from light load until a rate is not held, then bisects between the
-  highest held and the lowest not held; later searches bisect from around the first one's knee;
+  highest held and the lowest not held. While doubling, a failed trial is repeated once and the rate
+  held if the repeat holds: one spike far below the knee (a 53 ms p99 in a trial at 200/s once ended
+  a search of a set-up that held 1000/s) must happen twice to end a search. While bisecting, each
+  trial counts once: repeating failures there would only credit the set-up with rates it holds
+  half the time. Later searches bisect from around the first one's knee;
 - the knee is the median of `searches` searches; its interval their lowest and highest, which holds
   the median with probability 1 - 2 / 2^n (n = 5: 93.75 %); two runs of one set-up give disjoint
   intervals with probability 2 / C(2n, n) (0.8 % for n = 5) when nothing changed;
-- the knee is then *verified*: trials of several seconds at it, each must hold.
+- the knee is then *verified*: trials of several seconds at it, each must hold; when one does not,
+  the interval's lower end is verified instead, and the rate claimed is the one that held throughout.
 """
 from __future__ import annotations
 
@@ -27,9 +30,9 @@ from bench.clients.openloop import run
 from bench.method.oracle import Judge
 
 RULE = ("held: every answer right, p99 from the scheduled send within the bound, the backlog drained within the "
-        "bound after the schedule ends; a failed trial is repeated once and the rate held if the repeat holds; "
-        "knee: the median of {searches} searches (doubling, then bisection), interval their lowest and highest "
-        "({coverage:.2%} for the median); verified by {verify} trials of {verify_s:g} s at the knee")
+        "bound after the schedule ends; knee: the median of {searches} searches (doubling, a failed trial repeated "
+        "once; then bisection, each trial once), interval their lowest and highest ({coverage:.2%} for the median); "
+        "verified by {verify} trials of {verify_s:g} s at the knee, else at the interval's lower end")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Capacity:
     beyond: float | None = None  # the lowest rate above the first knee not held; None: none up to the ceiling
     trials: list[dict] = field(default_factory=list)
     verification: list[dict] = field(default_factory=list)
+    verified_rate: float = 0.0  # the rate that held every verification trial; 0: none did
 
     @property
     def knee(self) -> float:
@@ -87,7 +91,7 @@ class Capacity:
 
     @property
     def verified(self) -> int:
-        """How many verification trials held the knee."""
+        """How many verification trials held their rate."""
         return sum(1 for trial in self.verification if trial["passed"])
 
     @property
@@ -120,38 +124,47 @@ def measure(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, rule:
         into.append(summary)
         return summary["passed"]
 
-    def holds(rate: float) -> bool:
-        return trial(rate, rule.trial_s, capacity.trials) or trial(rate, rule.trial_s, capacity.trials)
+    def holds_once(rate: float) -> bool:
+        return trial(rate, rule.trial_s, capacity.trials)
 
-    first, capacity.beyond = _doubling_then_bisection(holds, rule)
+    def holds_twice_failed(rate: float) -> bool:
+        return holds_once(rate) or holds_once(rate)
+
+    first, capacity.beyond = _doubling_then_bisection(holds_twice_failed, holds_once, rule)
     capacity.knees.append(first)
     if rule.past_knee and capacity.beyond and capacity.beyond * rule.past_knee <= rule.ceiling:
         trial(capacity.beyond * rule.past_knee, rule.trial_s, capacity.trials)  # saturation, for the curve
     for _ in range(rule.searches - 1):
         if not first:
             break  # nothing held even at light load: no knee to search around
-        capacity.knees.append(_bisection_around(holds, first, rule))
-    for _ in range(rule.verify if capacity.knee else 0):
-        trial(capacity.knee, rule.verify_s, capacity.verification)
+        capacity.knees.append(_bisection_around(holds_twice_failed, holds_once, first, rule))
+    for rate in dict.fromkeys(rate for rate in (capacity.knee, capacity.interval[0]) if rate > 0):
+        if rule.verify and all(trial(rate, rule.verify_s, capacity.verification) for _ in range(rule.verify)):
+            capacity.verified_rate = rate
+            break
     return capacity
 
 
-def _doubling_then_bisection(holds: Callable[[float], bool], rule: SearchRule) -> tuple[float, float | None]:
+def _doubling_then_bisection(doubling_holds: Callable[[float], bool], bisection_holds: Callable[[float], bool],
+                             rule: SearchRule) -> tuple[float, float | None]:
     """(the highest rate held, 0 if none; the lowest not held above it, None if none up to the ceiling)."""
     good, rate = 0.0, rule.start_rate
-    while rate <= rule.ceiling and holds(rate):
+    while rate <= rule.ceiling and doubling_holds(rate):
         good, rate = rate, rate * 2
     bad = rate if rate <= rule.ceiling else None
     if bad is not None and good > 0:
-        good, bad = _bisect(holds, good, bad, rule.steps)
+        good, bad = _bisect(bisection_holds, good, bad, rule.steps)
     return good, bad
 
 
-def _bisection_around(holds: Callable[[float], bool], knee: float, rule: SearchRule) -> float:
-    """A later search: bisect between `knee` ÷ and × `span`, each end tried when the search ends at it."""
-    good, bad = _bisect(holds, knee / rule.span, knee * rule.span, rule.steps + 1)
-    if good == knee / rule.span and not holds(good):  # never held inside: start again from light load
-        good, _ = _doubling_then_bisection(holds, rule)
+def _bisection_around(doubling_holds: Callable[[float], bool], bisection_holds: Callable[[float], bool], knee: float,
+                      rule: SearchRule) -> float:
+    """A later search: bisect between `knee` ÷ and × `span`; ending at the lower end, that end is tried
+    (and if it fails, the search starts again from light load)."""
+    lowest = knee / rule.span
+    good, _ = _bisect(bisection_holds, lowest, knee * rule.span, rule.steps)
+    if good == lowest and not bisection_holds(good):
+        good, _ = _doubling_then_bisection(doubling_holds, bisection_holds, rule)
     return good
 
 

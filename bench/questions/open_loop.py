@@ -102,20 +102,18 @@ def recommendation(rows) -> list[dict]:
                       "low": figure.get("max_rate_low"), "high": figure.get("max_rate_high"),
                       "searches": len(figure.get("knees") or []),
                       "verified": sum(1 for t in verification if t["passed"]), "verify": len(verification),
+                      # the rate to provision for: the one that held every verification trial (0: none did; a run
+                      # saved before verification: its knee)
+                      "claim": figure.get("verified_rate") if "verified_rate" in figure.part else figure.get("max_rate"),
                       "beyond_rate": figure.get("beyond_rate"), "light_p50_ms": lightest.get("p50_ms"),
                       "light_rate": lightest["rate"], "pss_mb": (figure.memory or {}).get("pss_mb"),
                       "cold_start_ms": launches.get(row.graph), "cpu_ms": figure.get("cpu_ms_per_request"),
                       "cpu_bound": figure.get("cpu_bound_rate"), "command": figure.get("command"),
                       "client_cpu": _client_share_at_knee(figure)})
-    found.sort(key=lambda s: (not _verified(s), -s["max_rate"], s["pss_mb"] if s["pss_mb"] is not None else float("inf")))
+    found.sort(key=lambda s: (-(s["claim"] or 0), -s["max_rate"], s["pss_mb"] if s["pss_mb"] is not None else float("inf")))
     for entry in found:
         entry["front"] = entry["pss_mb"] is not None and not any(_dominates(other, entry) for other in found)
     return found
-
-
-def _verified(entry: dict) -> bool:
-    """Its knee held in every verification trial (a run saved before verification: taken as it was)."""
-    return entry["verified"] == entry["verify"] and (entry["max_rate"] or 0) > 0
 
 
 def _client_share_at_knee(figure) -> float | None:
@@ -129,8 +127,8 @@ def _dominates(one: dict, other: dict) -> bool:
     """`one` holds at least `other`'s rate for at most its memory, and is better in one of them."""
     if one["pss_mb"] is None or other["pss_mb"] is None:
         return False
-    return (one["max_rate"] >= other["max_rate"] and one["pss_mb"] <= other["pss_mb"]
-            and (one["max_rate"] > other["max_rate"] or one["pss_mb"] < other["pss_mb"]))
+    return (one["claim"] >= other["claim"] and one["pss_mb"] <= other["pss_mb"]
+            and (one["claim"] > other["claim"] or one["pss_mb"] < other["pss_mb"]))
 
 
 def _rate(entry: dict) -> str:
@@ -147,22 +145,22 @@ def headline(rows, run: dict | None = None) -> list[str]:
     if not found:
         return []
     best, bound = found[0], _sweeps(rows)[0].figure.get("p99_bound_ms")
-    if not _verified(best):
-        return [f"- **No set-up to deploy for p99 ≤ {bound:g} ms**: no swept set-up's knee held all its verification "
-                "trials in this run (see the capacity table)."]
+    if not best["claim"]:
+        return [f"- **No set-up to deploy for p99 ≤ {bound:g} ms**: no swept set-up held its knee, or its interval's "
+                "lower end, in every verification trial of this run (see the capacity table)."]
     model = (run or {}).get("model")
     reference, words_for = ((model["given"], SEED_SETUP[1]), "the model as given") if model else (SEED_SETUP, "the seed's set-up")
     seed = next((s for s in found if (s["graph"], s["setup"]) == reference), None)
-    how = ([f"median of {best['searches']} searches, interval over them"] if best["searches"] > 1 else []) + (
-        [f"held in {best['verified']} of {best['verify']} verification trials"] if best["verify"] else []) + (
+    how = ([f"held in {best['verified']} of {best['verify']} verification trials"] if best["verify"] else []) + (
+        [f"knee {_rate(best)}, median of {best['searches']} searches and their range"] if best["searches"] > 1 else []) + (
         [f"failed at {best['beyond_rate']:.0f}"] if best["beyond_rate"] else [])
     words = (f"- **Deploy for p99 ≤ {bound:g} ms** (open loop, {len(found)} set-up{'s' if len(found) > 1 else ''} swept): `{best['graph']}` on "
-             f"{best['setup']}, **{_rate(best)} requests/s**" + (f" ({'; '.join(how)})" if how else "")
+             f"{best['setup']}, **{best['claim']:.0f} requests/s**" + (f" ({'; '.join(how)})" if how else "")
              + f", p50 {fmt(best['light_p50_ms'])} ms at {best['light_rate']:.0f}/s, PSS {fmt(best['pss_mb'], 0)} MB"
              + (f", cold start {best['cold_start_ms'] / 1000:.1f} s" if best["cold_start_ms"] else ""))
-    if seed is not None and seed is not best and seed["max_rate"]:
-        words += (f"; **{best['max_rate'] / seed['max_rate'] - 1:.0%} more** than {words_for} (`{seed['graph']}` on "
-                  f"{seed['setup']}, {_rate(seed)}/s)")
+    if seed is not None and seed is not best and seed["claim"]:
+        words += (f"; **{best['claim'] / seed['claim'] - 1:.0%} more** than {words_for} (`{seed['graph']}` on "
+                  f"{seed['setup']}, {seed['claim']:.0f}/s)")
     lines = [words + "."]
     if best["cpu_ms"]:
         lines.append(f"- **Its server used {best['cpu_ms']:.3f} ms of CPU a request** at the knee: at most "
@@ -172,17 +170,17 @@ def headline(rows, run: dict | None = None) -> list[str]:
     if best["command"]:
         lines.append(f"- **Run it**: `{best['command']}` (the artifacts of this run's model; the thread counts it "
                      "reported it chooses itself).")
-    front = [f"`{s['graph']}` {s['setup']} ({s['max_rate']:.0f}/s, {s['pss_mb']:.0f} MB)" for s in found if s["front"]]
+    front = [f"`{s['graph']}` {s['setup']} ({s['claim']:.0f}/s, {s['pss_mb']:.0f} MB)" for s in found if s["front"] and s["claim"]]
     return lines + ([f"- **Rate–memory front** (none holds more for less): {', '.join(front)}."] if front else [])
 
 
 def report(rows) -> list[str]:
     """Its report sections: the recommendation table, then every set-up's curve."""
     found = recommendation(rows)
-    table = ["| graph | set-up | knee (/s) [interval] | verified | failed at | server CPU (ms/request) | CPU bound (/s) | "
+    table = ["| graph | set-up | verified rate (/s) | knee (/s) [interval] | verification held | failed at | server CPU (ms/request) | CPU bound (/s) | "
              "p50 at light load (ms) | PSS (MB) | cold start (s) | front |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    table += [f"| {s['graph']} | {s['setup']} | {_rate(s)} | {s['verified']}/{s['verify']} | {fmt(s['beyond_rate'], 0)} | "
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    table += [f"| {s['graph']} | {s['setup']} | {fmt(s['claim'], 0)} | {_rate(s)} | {s['verified']}/{s['verify']} | {fmt(s['beyond_rate'], 0)} | "
               f"{fmt(s['cpu_ms'], 3)} | {fmt(s['cpu_bound'], 0)} | {fmt(s['light_p50_ms'])} at {s['light_rate']:.0f}/s | "
               f"{fmt(s['pss_mb'], 0)} | {fmt(s['cold_start_ms'] and s['cold_start_ms'] / 1000, 1)} | "
               f"{'yes' if s['front'] else ''} |" for s in found]
@@ -201,7 +199,7 @@ def report(rows) -> list[str]:
                     + (f"The rule: {rule_words}. " if rule_words else "")
                     + "Failed at: the lowest rate above the first search's knee not held. Server CPU: its processes' "
                     "own CPU time (/proc) per answer at the knee; CPU bound: the cores ÷ that, what it could hold if "
-                    "the load generator left it every core. Best first: verified knees, then by rate. Front: no other "
+                    "the load generator left it every core. Best first by the verified rate (the rate to provision for). Front: no other "
                     "set-up holds more for less memory.")
             + section("Throughput–latency curves", curves if found else [],
                       "Every search trial of every sweep (`capacity_curves.png`). Drain: how long after the schedule's end "
@@ -211,7 +209,7 @@ def report(rows) -> list[str]:
 
 # Its own figures: the knee and its interval, each search's knee, the bound, the lowest failing rate above
 # the first knee, every trial, the verification, the server's CPU per answer and its bound, the rule, the command.
-PART = ("max_rate", "max_rate_low", "max_rate_high", "knees", "p99_bound_ms", "beyond_rate", "trials", "verification",
+PART = ("max_rate", "max_rate_low", "max_rate_high", "knees", "p99_bound_ms", "beyond_rate", "trials", "verification", "verified_rate",
         "cpu_ms_per_request", "cpu_bound_rate", "rule", "command")
 
 QUESTION = Question(RECORD, "openloop_case", cases=cases, server_case=lambda case: case, part=PART, report=report,
