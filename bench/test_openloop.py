@@ -2,7 +2,8 @@
 
 Each case's knee is searched by the rule of `bench.clients.capacity`: latency charged from each
 request's scheduled send time (no coordinated omission), a rate held when its p99 and its backlog
-stay within the bound and every answer is right, a failed trial repeated once, five searches (the
+stay within the bound and every answer is right, a failed trial repeated once, five searches on
+five server launches (the
 knee their median, its interval their range), then the knee verified by longer trials (else the interval's lower end). A trial
 with errors fails its rate; any wrong answer fails the benchmark. pytest-benchmark keeps seconds
 per request at each search's knee (1 / knee), so `--benchmark-compare-fail=median:N%` fails a run
@@ -37,7 +38,8 @@ def test_max_rate_under_p99_bound(benchmark, describe, openloop_case, plan, serv
     warmup = openloop.run(url, texts, judge, rate=50, duration_s=0.5)
     assert not warmup.errors and not warmup.wrong, warmup.errors[:1] + warmup.faults[:1]
     rule = open_loop.rule(plan)
-    found = capacity.measure(url, texts, judge, plan.p99_bound_ms, rule, server_pool.cpu_clock_of(openloop_case))
+    relaunch = (lambda: server_pool.relaunch(openloop_case)) if openloop_case.config.launched else None
+    found = capacity.measure(url, texts, judge, plan.p99_bound_ms, rule, server_pool.cpu_clock_of(openloop_case), relaunch)
     # A wrong answer is a broken server at any rate, never a slow one: the benchmark fails (a rate
     # with errors only, e.g. refused connections of a shedding server, is a rate it does not hold).
     wrong = [trial for trial in found.trials + found.verification if trial["wrong"]]

@@ -263,3 +263,20 @@ def test_the_rule_states_its_coverage():
     rule = SearchRule()
     assert rule.coverage == 1 - 2 / 32 and abs(rule.disjoint_by_chance - 2 / 252) < 1e-12
     assert "median of 5 searches" in rule.words() and "93.75%" in rule.words()
+
+
+def test_a_knee_changed_between_runs_only_when_the_intervals_are_apart_and_it_moved_beyond_the_threshold():
+    from bench.method.headlines import capacity_changes
+
+    def part(knee, low, high, searches=5):
+        return {"max_rate": knee, "max_rate_low": low, "max_rate_high": high, "knees": [knee] * searches}
+
+    before = {"a": part(2600, 2400, 2800), "b": part(2600, 2400, 2800), "c": part(2600, 2400, 2800), "d": part(500, 500, 500, 1)}
+    now = {"a": part(2000, 1900, 2100), "b": part(2500, 2300, 2700), "c": part(2380, 2350, 2390), "d": part(400, 400, 400, 1),
+           "e": part(100, 90, 110)}
+    lines = dict(line.split(": ", 1) for line in capacity_changes(now, before, threshold=0.05))
+    print("\n" + "\n".join(f"{k}: {v}" for k, v in lines.items()))
+    assert "CHANGED by -23.1%" in lines["a"] and "at most 2.4% over the 3 set-ups" in lines["a"]
+    assert "unchanged (-3.8%, intervals overlap)" in lines["b"]
+    assert "unchanged (-8.5%: intervals apart" not in lines["c"] and "CHANGED by -8.5%" in lines["c"]
+    assert "not judged" in lines["d"] and "new" in lines["e"]

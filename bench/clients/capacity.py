@@ -13,7 +13,8 @@ The rule, in the words the report prints (`RULE`):
   a search of a set-up that held 1000/s) must happen twice to end a search. While bisecting, each
   trial counts once: repeating failures there would only credit the set-up with rates it holds
   half the time. Later searches bisect from around the first one's knee;
-- the knee is the median of `searches` searches; its interval their lowest and highest, which holds
+- the knee is the median of `searches` searches, each on a server launch of its own (a process keeps
+  its own speed: launches of one set-up differ by up to 29 % in CPU per answer here); its interval their lowest and highest, which holds
   the median with probability 1 - 2 / 2^n (n = 5: 93.75 %); two runs of one set-up give disjoint
   intervals with probability 2 / C(2n, n) (0.8 % for n = 5) when nothing changed;
 - the knee is then *verified*: trials of several seconds at it, each must hold; when one does not,
@@ -30,9 +31,12 @@ from bench.clients.openloop import run
 from bench.method.oracle import Judge
 
 RULE = ("held: every answer right, p99 from the scheduled send within the bound, the backlog drained within the "
-        "bound after the schedule ends; knee: the median of {searches} searches (doubling, a failed trial repeated "
-        "once; then bisection, each trial once), interval their lowest and highest ({coverage:.2%} for the median); "
+        "bound after the schedule ends; knee: the median of {searches} searches, each on its own server launch (doubling, "
+        "a failed trial repeated once; then bisection, each trial once), interval their lowest and highest ({coverage:.2%} for the median); "
         "verified by {verify} trials of {verify_s:g} s at the knee, else at the interval's lower end")
+
+
+WARMUP_RATE, WARMUP_S = 50.0, 0.5  # a relaunched server's first requests, before its search
 
 
 @dataclass(frozen=True)
@@ -110,14 +114,17 @@ class Capacity:
 
 
 def measure(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, rule: SearchRule = SearchRule(),
-            server_cpu_s: Callable[[], float] | None = None) -> Capacity:
+            server_cpu_s: Callable[[], float] | None = None, relaunch: Callable[[], str] | None = None) -> Capacity:
     """The knee of the set-up at `url` by `rule`; `server_cpu_s`: the server processes' CPU seconds so far
-    (each trial then records the server's CPU per answer)."""
+    (each trial then records the server's CPU per answer); `relaunch`: starts a fresh server and gives its
+    URL, called before each later search, so the interval holds the launches' spread too (two launches
+    of one set-up here differ by up to 29 % in CPU per answer: a process keeps its own speed)."""
     capacity = Capacity(p99_bound_ms, rule)
+    target = [url]
 
     def trial(rate: float, seconds: float, into: list[dict]) -> bool:
         cpu_before = server_cpu_s() if server_cpu_s else None
-        summary = run(url, texts, judge, rate, seconds).summary()
+        summary = run(target[0], texts, judge, rate, seconds).summary()
         if cpu_before is not None and summary["requests"]:
             summary["server_cpu_ms_per_request"] = round((server_cpu_s() - cpu_before) * 1000 / summary["requests"], 4)
         summary["passed"] = held(summary, p99_bound_ms)
@@ -137,6 +144,9 @@ def measure(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, rule:
     for _ in range(rule.searches - 1):
         if not first:
             break  # nothing held even at light load: no knee to search around
+        if relaunch is not None:
+            target[0] = relaunch()
+            run(target[0], texts, judge, WARMUP_RATE, WARMUP_S)  # its first answers are no trial's
         capacity.knees.append(_bisection_around(holds_twice_failed, holds_once, first, rule))
     for rate in dict.fromkeys(rate for rate in (capacity.knee, capacity.interval[0]) if rate > 0):
         if rule.verify and all(trial(rate, rule.verify_s, capacity.verification) for _ in range(rule.verify)):

@@ -99,12 +99,17 @@ class ServerPool:
         return self._memory[process.url]
 
     def cpu_clock_of(self, case: Case):
-        """A clock of the server's processes' CPU seconds (`bench.harness.process_cpu`); None for a
-        server this run did not start."""
+        """A clock of the server's processes' CPU seconds (`bench.harness.process_cpu`), of whichever
+        launch of it is up; None for a server this run did not start."""
         if case.config.server == "remote":
             return None
-        pid = self.get(case).process.pid
-        return lambda: process_tree_cpu_s(pid)
+        return lambda: process_tree_cpu_s(self.get(case).process.pid)
+
+    def relaunch(self, case: Case) -> str:
+        """Stop the case's server and start a fresh one (another process keeps its own speed); its endpoint."""
+        if case.config.launched:
+            self._stop([self._key(case)])
+        return self.endpoint(case)
 
     def start_group(self, name: str) -> None:
         """Launch every server of group `name` together (see `start`)."""

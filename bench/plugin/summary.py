@@ -97,6 +97,83 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             coverage = f" ({comparison.confidence:.1%})" if comparison.confidence < 0.95 else ""  # too few rounds for 95 %
             write(f"{comparison.name:<52} {comparison.ratio:7.3f} [{comparison.low:.3f}, {comparison.high:.3f}]{coverage}  "
                   f"{comparison.words()}")
+    if state.compared is not None:
+        default = config.getoption("--bench-change-threshold")
+        if state.comparisons:
+            terminalreporter.section(f"answers since {_compared_name(state.compared)}", sep="-")
+            for line in headlines.changes_since(state.comparisons, state.compared.get("comparisons", []), default,
+                                                lambda comparison: _threshold(state, comparison, default)):
+                write(line)
+        counts = _instruction_counts(state.compared.get("benchmarks", []))
+        current = [{"name": name, "extra_info": extra_info} for name, extra_info in state.figures.items()]
+        now = _instruction_counts(current)
+        if now:
+            terminalreporter.section("instructions per request since the compared run", sep="-")
+            limit = config.getoption("--bench-instructions-threshold")
+            for line in headlines.instruction_changes(now, counts, limit):
+                write(line)
+            for line in _where_counts_went(now, counts, current, state.compared.get("benchmarks", []), limit):
+                write(line)
+        if knees := _knees(current):
+            terminalreporter.section(f"capacity (knees under the p99 bound) since {_compared_name(state.compared)}", sep="-")
+            for line in headlines.capacity_changes(knees, _knees(state.compared.get("benchmarks", [])), default):
+                write(line)
+    if state.peak_memory is not None:
+        output_json["peak_memory"] = state.peak_memory.as_json()
+    if state.started is not None:  # from pytest's start to the saving of the run, training included
+        output_json["run_seconds"] = round(time.monotonic() - state.started, 1)
+
+
+def _threshold(state, comparison, default: float) -> float | None:
+    """The change threshold of a ratio's question (bench.questions: `change_threshold`, `judged_between_runs`)."""
+    question = QUESTIONS.get(state.question_of.get(comparison.name))
+    if question is None:
+        return default
+    if not question.judged_between_runs:
+        return None
+    return question.change_threshold or default
+
+
+def _instruction_counts(benchmarks: list[dict]) -> dict[str, float]:
+    """name -> instructions per request (the request path's threads), of the figures that
+    have one; a run saved before that count (its part has no "executor") has none to compare."""
+    return {b["name"]: part["per_request"] for b in benchmarks
+            if (part := (b.get("extra_info") or {}).get("part") or {}).get("per_request") and part.get("executor")}
+
+
+def _knees(benchmarks: list[dict]) -> dict[str, dict]:
+    """name -> the open-loop part (its knee, the knee's interval, each search's knee) of the figures that have one."""
+    return {b["name"]: part for b in benchmarks
+            if (part := (b.get("extra_info") or {}).get("part") or {}).get("max_rate") is not None}
+
+
+def _where_counts_went(now: dict[str, float], before: dict[str, float], current: list[dict], compared: list[dict],
+                       limit: float) -> list[str]:
+    """For each count that CHANGED: the functions that grew, among the largest each run kept."""
+    profiles = [{b["name"]: b["extra_info"]["part"].get("profile") or {} for b in runs
+                 if ((b.get("extra_info") or {}).get("part") or {}).get("executor")} for runs in (compared, current)]
+    return [f"  {name}: where it grew, per request: {line}" for name, count in now.items()
+            if name in before and abs(count / before[name] - 1) > limit
+            for line in where_between(profiles[0].get(name, {}), profiles[1].get(name, {}), top=5)]
+
+
+def _compared_name(compared: dict) -> str:
+    commit = (compared.get("commit_info") or {}).get("id") or "?"
+    return f"the run of {compared.get('datetime', '?')[:19]} (commit {commit[:8]})"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark's tables
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The run's answers (ratios with intervals), whether they changed since the compared run,
+    the machine's peak memory, and the figures whose measurement was not valid."""
+    write = terminalreporter.write_line
+    state = run_state(config)
+    if state.comparisons:
+        terminalreporter.section("answers: paired ratios of times, 95 % intervals", sep="-")
+        for comparison in state.comparisons:
+            coverage = f" ({comparison.confidence:.1%})" if comparison.confidence < 0.95 else ""  # too few rounds for 95 %
+            write(f"{comparison.name:<52} {comparison.ratio:7.3f} [{comparison.low:.3f}, {comparison.high:.3f}]{coverage}  "
+                  f"{comparison.words()}")
         if state.compared is not None:
             terminalreporter.section(f"answers since {_compared_name(state.compared)}", sep="-")
             default = config.getoption("--bench-change-threshold")
