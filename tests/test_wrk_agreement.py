@@ -88,10 +88,7 @@ def test_the_request_figures_a_full_run_stores_agree_with_wrk(artifacts_dir, ora
                      f"ours / wrk {ratio:.3f} [{low:.3f}, {high:.3f}]")
         # Fails when the stored figures are beyond 10 % of wrk's with 95 % confidence (the unit-by-unit
         # rotation this replaced read static-xla 2.6x wrk's); on a noisy 2-core machine a figure's own
-        # interval is ±5-9 %, so a bare point estimate would fail by chance. What is left on gunicorn's
-        # sub-ms kinds (ours 3-10 % above) is the server idling between requests: wrk reconnects
-        # within microseconds, our loop in tens (a 1 ms pause before each request adds 0.18 ms to
-        # onnx's 0.61 here); closing the socket inside the timer added 0.02 ms more (CI read 1.177).
+        # interval is ±5-9 %, so a bare point estimate would fail by chance.
         if low > 1 + TOLERANCE or high < 1 - TOLERANCE:
             outside.append(lines[-1])
     print("\n" + "\n".join(lines))

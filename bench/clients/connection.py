@@ -29,10 +29,6 @@ class Connection:
         self.host, self.port, self.path = parts.hostname, parts.port or 80, parts.path
         self.timeout = timeout
         self._sock: socket.socket | None = None
-        # The server said it closes: the socket is shut by `close_if_spent` once the caller has
-        # stopped its timer (wrk records a latency before it closes: 0.02 ms a request here), or
-        # at the next connect.
-        self._spent = False
         self._requests: dict[tuple[str, str | bytes], bytes] = {}  # built once, sent many times
         self._host_header = f"Host: {self.host}:{self.port}\r\n".encode()
 
@@ -62,14 +58,12 @@ class Connection:
     def connect(self) -> None:
         """Open the connection now if there is none, so a timed request starts at its first byte
         sent, as wrk times it (gunicorn's sync workers close every connection after answering)."""
-        if self._spent:
-            self.close()
         if self._sock is None:
             self._sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
             self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _exchange(self, request: bytes) -> tuple[int, bytes]:
-        reused = self._sock is not None and not self._spent
+        reused = self._sock is not None
         self.connect()
         try:
             self._sock.sendall(request)
@@ -82,7 +76,8 @@ class Connection:
         except OSError:
             self.close()
             raise
-        self._spent = not keep
+        if not keep:
+            self.close()
         return status, body
 
     @staticmethod
@@ -116,13 +111,7 @@ class Connection:
             body += chunk
         return status, body[:length], keep
 
-    def close_if_spent(self) -> None:
-        """Close the socket if the server said it closes it (call it after the timer stops)."""
-        if self._spent:
-            self.close()
-
     def close(self) -> None:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
-        self._spent = False

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness.memory import process_tree_memory
-from bench.harness.process_cpu import process_tree_cpu_s
 from bench.harness.supervisor import PROJECT_ROOT, ServerProcess, health
 from bench.method.plan import Case
 
@@ -97,19 +96,6 @@ class ServerPool:
         if process.url not in self._memory:
             self._memory[process.url] = process_tree_memory(process.process.pid)
         return self._memory[process.url]
-
-    def cpu_clock_of(self, case: Case):
-        """A clock of the server's processes' CPU seconds (`bench.harness.process_cpu`), of whichever
-        launch of it is up; None for a server this run did not start."""
-        if case.config.server == "remote":
-            return None
-        return lambda: process_tree_cpu_s(self.get(case).process.pid)
-
-    def relaunch(self, case: Case) -> str:
-        """Stop the case's server and start a fresh one (another process keeps its own speed); its endpoint."""
-        if case.config.launched:
-            self._stop([self._key(case)])
-        return self.endpoint(case)
 
     def start_group(self, name: str) -> None:
         """Launch every server of group `name` together (see `start`)."""
