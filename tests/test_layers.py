@@ -7,6 +7,7 @@ function to dodge a circle at import time is still a circle).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,12 @@ def test_the_check_sees_a_circle_and_an_upward_import():
 def test_serving_knows_nothing_of_the_benchmarks(graph):
     assert {target for name, targets in graph.items() if name.startswith("serving") for target in targets
             if target.startswith("bench")} == set()
+
+
+def test_no_module_reads_pytest_benchmarks_private_attributes():
+    """pytest-benchmark's documented surface (fixture, hooks, options) only: its private attributes
+    (`config._benchmarksession`, …) change without notice between its releases."""
+    found = [f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()}"
+             for path in sorted((PROJECT_ROOT / "bench").rglob("*.py"))
+             for number, line in enumerate(path.read_text().splitlines(), 1) if re.search(r"\._benchmark\w*session", line)]
+    assert found == []

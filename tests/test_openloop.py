@@ -1,11 +1,13 @@
 """Open-loop load: schedules, coordinated omission shown against a server that stalls, rate search."""
+import os
 import threading
 import time
 from http.server import HTTPServer, ThreadingHTTPServer
 
 import pytest
 
-from bench.clients import openloop
+from bench.clients import capacity, openloop
+from bench.clients.capacity import SearchRule
 from bench.clients.http import SequentialClient
 from bench.questions import open_loop
 from tests.localhttp import QuietJsonHandler, serve_in_thread
@@ -87,11 +89,16 @@ def test_open_loop_p99_shows_a_stall_that_closed_loop_p99_hides(servers):
 def test_max_rate_search_finds_the_capacity_of_a_serial_server(servers):
     Stalling.service_s = 0.004  # one request at a time, 4 ms each: about 250 requests/s at most
     url = servers(HTTPServer)
-    curve = openloop.sweep(url, ["a"], ok_judge, p99_bound_ms=40, start_rate=50, duration_s=1.0, steps=3, past_knee=None)
-    rate, trials = curve.knee, curve.trials
-    print(f"\nmax rate {rate:.0f}/s; trials {[(t['rate'], round(t['p99_ms'], 1)) for t in trials]}")
-    assert 75 <= rate <= 250
+    found = capacity.measure(url, ["a"], ok_judge, 40, SearchRule(trial_s=1.0, start_rate=50, searches=3, verify=2,
+                                                                    verify_s=1.0, past_knee=None),
+                             server_cpu_s=time.process_time)  # the server runs in this process's threads
+    rate, trials = found.knee, found.trials
+    print(f"\nmax rate {rate:.0f}/s {found.interval} over {found.knees}; verified {found.verified} of 2; "
+          f"trials {[(t['rate'], round(t['p99_ms'], 1)) for t in trials]}")
+    assert 75 <= rate <= 250 and len(found.knees) == 3 and found.interval[0] <= rate <= found.interval[1]
     assert trials[0]["passed"] and not all(t["passed"] for t in trials)
+    assert len(found.verification) == 2 and all(t["rate"] == rate for t in found.verification)
+    assert found.cpu_ms_per_request() > 0
 
 
 class Shedding(QuietJsonHandler):
@@ -115,12 +122,11 @@ class Shedding(QuietJsonHandler):
 
 def test_a_server_shedding_load_with_fast_503s_is_credited_no_more_than_the_real_one(servers):
     Stalling.service_s = 0.004
-    honest_rate = openloop.sweep(servers(HTTPServer), ["a"], ok_judge, p99_bound_ms=40, start_rate=50, duration_s=1.0,
-                                 steps=3, past_knee=None).knee
+    rule = SearchRule(trial_s=1.0, start_rate=50, searches=1, verify=0, past_knee=None)
+    honest_rate = capacity.measure(servers(HTTPServer), ["a"], ok_judge, 40, rule).knee
     shedding_server, shedding_url = serve_in_thread(Shedding)
     try:
-        shedding = openloop.sweep(shedding_url, ["a"], ok_judge, p99_bound_ms=40, start_rate=50, duration_s=1.0,
-                                  steps=3, past_knee=None)
+        shedding = capacity.measure(shedding_url, ["a"], ok_judge, 40, rule)
         shedding_rate, trials = shedding.knee, shedding.trials
     finally:
         shedding_server.shutdown()
@@ -136,7 +142,7 @@ def test_a_sweep_draws_the_curve_from_light_load_to_past_saturation(servers):
     knee under the bound is bracketed by a failing rate above it, and past the knee the achieved
     rate falls behind the offered one (saturation, not only a worse p99)."""
     Stalling.service_s = 0.004
-    curve = openloop.sweep(servers(HTTPServer), ["a"], ok_judge, p99_bound_ms=40, start_rate=25, duration_s=1.0, steps=3)
+    curve = capacity.measure(servers(HTTPServer), ["a"], ok_judge, 40, SearchRule(trial_s=1.0, start_rate=25, searches=1, verify=0))
     points = curve.points
     print(f"\nknee {curve.knee:.0f}/s, failed at {curve.beyond:.0f}/s; "
           f"{[(t['rate'], t['achieved_rate'], round(t['p99_ms'], 1)) for t in points]}")
@@ -145,17 +151,23 @@ def test_a_sweep_draws_the_curve_from_light_load_to_past_saturation(servers):
     assert points[0]["passed"] and not points[-1]["passed"] and points[-1]["rate"] > curve.beyond
     assert points[0]["achieved_rate"] > 0.8 * points[0]["rate"]  # light load: answered as offered
     assert points[-1]["achieved_rate"] < min(0.9 * points[-1]["rate"], 300)  # saturated, at ~250/s
-    assert all(0 <= t["client_cpu_share"] for t in points)
+    # the load generator works for every request it sends: a share of a core above zero, within the machine's cores
+    assert all(0 < t["client_cpu_share"] <= len(os.sched_getaffinity(0)) for t in points)
 
 
-def _swept(graph, setup, max_rate, pss_mb, light_p50_ms=1.0):
+def _swept(graph, setup, max_rate, pss_mb, light_p50_ms=1.0, verified=3, spread=0.05):
     from bench.report import Row
     from bench.results.records import Figure
 
     trials = [{"rate": 50.0, "p50_ms": light_p50_ms, "p99_ms": 2.0, "passed": True, "wrong": 0, "errors": 0}]
+    verification = [{"rate": max_rate, "passed": index < verified, "client_cpu_share": 0.3} for index in range(3)]
+    verified_rate = max_rate if verified == 3 else 0.0
     figure = Figure(question=open_loop.RECORD, graph=graph, setup=setup, server_setup={}, memory={"pss_mb": pss_mb},
-                    part={"max_rate": max_rate, "p99_bound_ms": 50.0, "beyond_rate": max_rate * 1.1, "trials": trials})
-    return Row(group="open loop", case=f"{graph}-{setup}", median_ms=1000.0, figure=figure)
+                    part={"max_rate": max_rate, "max_rate_low": max_rate * (1 - spread), "max_rate_high": max_rate * (1 + spread),
+                          "knees": [max_rate] * 5, "p99_bound_ms": 50.0, "beyond_rate": max_rate * 1.1, "trials": trials,
+                          "verification": verification, "verified_rate": verified_rate, "cpu_ms_per_request": 1.6, "cpu_bound_rate": 1250.0,
+                          "command": f"python -m serving run --graph {graph}"})
+    return Row(group="open loop", case=f"{graph}-{setup}", median_ms=1000.0 / max_rate, figure=figure)
 
 
 def test_the_recommendation_names_the_best_set_up_against_the_seed_and_the_rate_memory_front():
@@ -164,9 +176,18 @@ def test_the_recommendation_names_the_best_set_up_against_the_seed_and_the_rate_
     found = open_loop.recommendation(rows)
     assert [(s["graph"], s["setup"]) for s in found][:2] == [("onnx", "granian-w2"), ("onnx", "gunicorn-w2")]
     assert {(s["graph"], s["setup"]) for s in found if s["front"]} == {("onnx", "granian-w2"), ("onnx", "gunicorn-w2")}
-    first = open_loop.headline(rows)[0]
-    assert "`onnx` on granian-w2, **1200 requests/s**" in first and "**300% more** than the seed's" in first
-    assert "static` on gunicorn-w2, 300/s" in first
+    first, cpu, command = open_loop.headline(rows)[:3]
+    assert "`onnx` on granian-w2, **1200 requests/s** (held in 3 of 3 verification trials; knee 1200 [1140, 1260], median of 5" in first
+    assert "**300% more** than the seed's" in first and "static` on gunicorn-w2, 300/s" in first
+    assert "1.600 ms of CPU a request" in cpu and "at most 1250/s" in cpu and "0.30 of a core" in cpu
+    assert command == "- **Run it**: `python -m serving run --graph onnx` (the artifacts of this run's model; the thread counts it reported it chooses itself)."
+
+
+def test_a_knee_that_fails_its_verification_is_not_the_recommendation():
+    rows = [_swept("onnx", "granian-w2", 1200, 250, verified=2), _swept("onnx", "gunicorn-w2", 1000, 200)]
+    assert [(s["graph"], s["setup"]) for s in open_loop.recommendation(rows)][0] == ("onnx", "gunicorn-w2")
+    assert "`onnx` on gunicorn-w2" in open_loop.headline(rows)[0]
+    assert open_loop.headline([_swept("onnx", "granian-w2", 1200, 250, verified=0)])[0].startswith("- **No set-up to deploy")
 
 
 def test_more_workers_are_pruned_once_a_step_gained_under_five_per_cent():
@@ -178,10 +199,98 @@ def test_more_workers_are_pruned_once_a_step_gained_under_five_per_cent():
     assert "pruned: 2 workers held 510/s, +2% over 1" in open_loop.pruned(four, {"onnx-gunicorn-w1": 500, "onnx-gunicorn-w2": 510})
 
 
-def test_a_rate_is_held_only_when_the_answers_keep_up_not_only_when_p99_is_under_the_bound():
-    """A short trial over capacity keeps its p99 while its backlog grows: it is not a rate the set-up holds."""
-    keeping_up = {"rate": 600.0, "achieved_rate": 599.0, "p99_ms": 42.0, "errors": 0, "wrong": 0}
-    falling_behind = {**keeping_up, "achieved_rate": 572.0}
-    assert openloop.held(keeping_up, 50.0) and not openloop.held(falling_behind, 50.0)
-    assert not openloop.held({**keeping_up, "p99_ms": 51.0}, 50.0)
-    assert not openloop.held({**keeping_up, "wrong": 1}, 50.0) and not openloop.held({**keeping_up, "errors": 2}, 50.0)
+def test_a_rate_is_held_only_when_the_backlog_drains_within_the_bound_not_only_when_p99_is_under_it():
+    """A short trial over capacity keeps its p99 while its backlog grows: its last answer comes late."""
+    keeping_up = {"rate": 600.0, "achieved_rate": 599.0, "p99_ms": 42.0, "drain_ms": 3.0, "errors": 0, "wrong": 0}
+    falling_behind = {**keeping_up, "drain_ms": 51.0}
+    assert capacity.held(keeping_up, 50.0) and not capacity.held(falling_behind, 50.0)
+    assert not capacity.held({**keeping_up, "p99_ms": 51.0}, 50.0)
+    assert not capacity.held({**keeping_up, "wrong": 1}, 50.0) and not capacity.held({**keeping_up, "errors": 2}, 50.0)
+
+
+class _FakeTrials:
+    """Stands in for the open-loop client: a set-up holding `capacity_rate`, with one spike (a failed
+    trial) at the `spike_at`-th trial whatever its rate."""
+
+    def __init__(self, capacity_rate: float, spike_at: int | None = None):
+        self.capacity_rate, self.spike_at, self.calls = capacity_rate, spike_at, []
+
+    def __call__(self, url, texts, judge, rate, duration_s):
+        self.calls.append((rate, duration_s))
+        spike = len(self.calls) == self.spike_at
+        p99 = 60.0 if spike or rate > self.capacity_rate else 5.0
+        summary = {"rate": rate, "achieved_rate": rate, "requests": int(rate * duration_s), "errors": 0, "wrong": 0,
+                   "p50_ms": 1.0, "p99_ms": p99, "drain_ms": 1.0, "client_cpu_share": 0.2}
+        return type("Result", (), {"summary": lambda self: dict(summary)})()
+
+
+def test_one_spike_below_the_knee_does_not_end_the_search(monkeypatch):
+    """The 81 % move measured here: one trial at 200/s with a 53 ms p99 ended a search that held 1000/s.
+    The failed trial is repeated, the repeat holds, and the search goes on to the real knee."""
+    fake = _FakeTrials(capacity_rate=1000.0, spike_at=2)  # the second trial: 200/s
+    monkeypatch.setattr(capacity, "run", fake)
+    found = capacity.measure("http://x", ["a"], ok_judge, 50.0, SearchRule(searches=3, verify=2, verify_s=2.0))
+    print(f"\nknees {found.knees}, calls {fake.calls}")
+    assert fake.calls[1][0] == fake.calls[2][0] == 200.0  # the spike, then its repeat
+    assert all(900 <= knee <= 1000 for knee in found.knees) and found.knee == sorted(found.knees)[1]
+    assert found.interval == (min(found.knees), max(found.knees)) and found.verified == 2
+    assert [call for call in fake.calls if call[1] == 2.0] == [(found.knee, 2.0)] * 2  # verified at the knee
+    assert found.verified_rate == found.knee
+    doubling_ends = [i for i, call in enumerate(fake.calls) if call == (1600.0, 0.8)][1]  # 1600/s failed twice
+    bisected = [call for call in fake.calls[doubling_ends + 1:] if call[1] == 0.8]
+    assert all(one != other for one, other in zip(bisected, bisected[1:]))  # no failed trial repeated there
+
+
+def test_a_knee_that_fails_verification_is_verified_lower_or_not_claimed(monkeypatch):
+    """The knee held 0.8 s trials but not 2 s ones: its interval's lower end is verified instead."""
+    fake = _FakeTrials(capacity_rate=1000.0)
+    original = fake.__call__
+
+    def longer_trials_hold_less(url, texts, judge, rate, duration_s):
+        return original(url, texts, judge, rate if duration_s < 1 else rate * 1.04, duration_s)
+
+    monkeypatch.setattr(capacity, "run", longer_trials_hold_less)
+    found = capacity.measure("http://x", ["a"], ok_judge, 50.0, SearchRule(searches=5, verify=3))
+    low, verifying = found.interval[0], [rate / 1.04 for rate, seconds in fake.calls if seconds == 2.0]
+    print(f"\nknees {found.knees}; verification at {verifying}, passed {[t['passed'] for t in found.verification]}")
+    assert abs(verifying[0] - found.knee) < 1e-6 and not found.verification[0]["passed"]  # stopped at its first failure
+    tried = list(dict.fromkeys(verifying))
+    assert tried == pytest.approx(capacity.verification_rates(found.knee, low, SearchRule())[:len(tried)])
+    if low < found.knee:
+        assert abs(tried[1] - low) < 1e-6
+    # the claim: the first of those a 2 s trial holds (here: at most 1000 / 1.04), held by all 3 of its trials
+    assert found.verified_rate == next(rate for rate in tried if rate * 1.04 <= 1000) and found.verified == 3
+    assert all(rate * 1.04 > 1000 for rate in found.failed_verification)
+
+
+def test_a_later_search_is_not_bounded_by_the_first_searchs_bracket():
+    """The first search came out low (a spike while bisecting): a later one that holds the top of its
+    bracket doubles on from there to the real knee, rather than stopping at the first knee × 1.4."""
+    rule = SearchRule()
+    knee = capacity._bisection_around(lambda rate: rate <= 1000, lambda rate: rate <= 1000, 500.0, rule)
+    assert 500 * rule.span < knee <= 1000
+    low = capacity._bisection_around(lambda rate: rate <= 200, lambda rate: rate <= 200, 500.0, rule)
+    assert 0 < low <= 200  # and the other way: from light load again
+
+
+def test_the_rule_states_its_coverage():
+    rule = SearchRule()
+    assert rule.coverage == 1 - 2 / 32 and abs(rule.disjoint_by_chance - 2 / 252) < 1e-12
+    assert "median of 5 searches" in rule.words() and "93.75%" in rule.words()
+
+
+def test_a_knee_changed_between_runs_only_when_the_intervals_are_apart_and_it_moved_beyond_the_threshold():
+    from bench.method.headlines import capacity_changes
+
+    def part(knee, low, high, searches=5):
+        return {"max_rate": knee, "max_rate_low": low, "max_rate_high": high, "knees": [knee] * searches}
+
+    before = {"a": part(2600, 2400, 2800), "b": part(2600, 2400, 2800), "c": part(2600, 2400, 2800), "d": part(500, 500, 500, 1)}
+    now = {"a": part(2000, 1900, 2100), "b": part(2500, 2300, 2700), "c": part(2380, 2350, 2390), "d": part(400, 400, 400, 1),
+           "e": part(100, 90, 110)}
+    lines = dict(line.split(": ", 1) for line in capacity_changes(now, before, threshold=0.05))
+    print("\n" + "\n".join(f"{k}: {v}" for k, v in lines.items()))
+    assert "CHANGED by -23.1%" in lines["a"] and "at most 2.4% over the 3 set-ups" in lines["a"]
+    assert "unchanged (-3.8%, intervals overlap)" in lines["b"]
+    assert "unchanged (-8.5%: intervals apart" not in lines["c"] and "CHANGED by -8.5%" in lines["c"]
+    assert "not judged" in lines["d"] and "new" in lines["e"]

@@ -55,3 +55,30 @@ def test_a_pool_runs_its_servers_on_its_own_checkout(monkeypatch):
     assert pool.get(Case("static", ServerConfig("gunicorn", 1))).project_root == Path("/base-checkout")
     pool.stop_all()
     assert FakeServer.running == set()
+
+
+def test_spare_launches_take_turns_and_none_outlives_its_group(monkeypatch):
+    """A capacity search's later launches start together and wait idle; each relaunch swaps the next in
+    (a new process, a new URL), and whatever is left is stopped with the group."""
+    launched = []
+
+    class Numbered(FakeServer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.name = f"{self.name}#{len(launched)}"
+            self.url = f"http://{self.name}"
+            launched.append(self)
+
+    monkeypatch.setattr(server_pool, "ServerProcess", Numbered)
+    FakeServer.running = set()
+    case = Case("onnx", ServerConfig("granian", 2))
+    pool = server_pool.ServerPool(Path("unused"), groups={"openloop_case": [case]})
+    pool.start_group("openloop_case")
+    pool.launch_spares(case, 3)
+    assert len(FakeServer.running) == 4 and len(launched) == 4
+    first = pool.endpoint(case)
+    second = pool.relaunch(case)
+    assert second != first and second == f"{launched[1].url}/onnx" and len(launched) == 4  # a spare, no new launch
+    assert launched[0].name not in FakeServer.running and len(FakeServer.running) == 3
+    pool.release("openloop_case")
+    assert FakeServer.running == set()

@@ -24,10 +24,6 @@ from bench.clients.connection import Connection
 from bench.method.oracle import Judge
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
-# A rate is held only when the answers keep up with it: a trial of a second over capacity can keep
-# its p99 under the bound while its backlog grows (here static on gunicorn-w2 at 600/s answered
-# 572/s with p99 42 ms after 0.8 s), which a longer run would not (LoadGen runs a minute for this).
-KEEP_UP = 0.97
 _HIGHEST_US = 120_000_000  # two minutes, in microseconds
 
 
@@ -73,6 +69,8 @@ class OpenLoopResult:
 
     def summary(self) -> dict:
         return {"rate": self.rate, "achieved_rate": round(self.achieved_rate, 1), "requests": self.sent,
+                # the backlog at the schedule's end: how long after it the last answer came
+                "drain_ms": round(max(0.0, self.elapsed_s - self.duration_s) * 1000, 2),
                 "errors": len(self.errors), "wrong": self.wrong, "first_wrong": self.faults[:1],
                 # the load generator shares the machine's cores with the server: its share of one core
                 "client_cpu_share": round(self.client_cpu_s / self.elapsed_s, 3) if self.elapsed_s else None,
@@ -123,67 +121,3 @@ def run(url: str, texts: list[str], judge: Judge, rate: float, duration_s: float
     result.elapsed_s = time.perf_counter() - start
     result.client_cpu_s = time.process_time() - cpu_before
     return result
-
-
-def _search(passes, start_rate: float, steps: int, ceiling: float) -> tuple[float, float | None]:
-    """Double from `start_rate` until a rate fails, then bisect `steps` times: (the highest rate
-    that passed, 0 if none; the lowest that failed above it, None if none did up to `ceiling`)."""
-    good, rate = 0.0, start_rate
-    while rate <= ceiling and passes(rate):
-        good, rate = rate, rate * 2
-    bad = rate if rate <= ceiling else None
-    if bad is not None and good > 0:
-        for _ in range(steps):
-            middle = (good + bad) / 2
-            if passes(middle):
-                good = middle
-            else:
-                bad = middle
-    return good, bad
-
-
-@dataclass
-class Curve:
-    """A set-up's throughput-latency curve: every trial (offered rate, achieved rate, percentiles,
-    wrong answers, errors), and its knee under the bound, bracketed by the rates tried around it."""
-
-    p99_bound_ms: float
-    knee: float  # the highest tried rate held (p99 under the bound, answers keeping up, all right); 0: none
-    beyond: float | None  # the lowest tried rate above the knee that failed; None: none failed
-    trials: list[dict]
-
-    @property
-    def points(self) -> list[dict]:
-        """The trials by offered rate: the curve to draw."""
-        return sorted(self.trials, key=lambda trial: trial["rate"])
-
-
-def sweep(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, start_rate: float = 50.0,
-          duration_s: float = 1.5, steps: int = 3, past_knee: float | None = 1.5, ceiling: float = 5000.0) -> Curve:
-    """Offered rates from light load to past saturation, as perf_analyzer and Model Analyzer draw a
-    set-up: doubling from `start_rate` until a rate is not held (`held`: p99 over the bound, answers
-    falling behind the offered rate, or an answer wrong or missing),
-    bisecting the knee `steps` times, then one trial at `past_knee` × the first failing rate to show
-    saturation (the achieved rate falling behind the offered one). It stops there: no rate is tried
-    that would only say again that the set-up is saturated (Model Analyzer stops a sweep once
-    throughput stops growing)."""
-    trials: list[dict] = []
-
-    def passes(rate: float) -> bool:
-        summary = run(url, texts, judge, rate, duration_s).summary()
-        summary["passed"] = held(summary, p99_bound_ms)
-        trials.append(summary)
-        return summary["passed"]
-
-    knee, beyond = _search(passes, start_rate, steps, ceiling)
-    failed = [trial["rate"] for trial in trials if not trial["passed"]]
-    if past_knee and failed and max(failed) * past_knee <= ceiling:
-        passes(max(failed) * past_knee)
-    return Curve(p99_bound_ms, knee, beyond, trials)
-
-
-def held(summary: dict, p99_bound_ms: float) -> bool:
-    """A trial's rate is held: no error, no wrong answer, p99 under the bound, answers keeping up."""
-    return (not summary["errors"] and not summary["wrong"] and summary["p99_ms"] <= p99_bound_ms
-            and summary["achieved_rate"] >= KEEP_UP * summary["rate"])
-

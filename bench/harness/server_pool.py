@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness.memory import process_tree_memory
+from bench.harness.process_cpu import process_tree_cpu_s
 from bench.harness.supervisor import PROJECT_ROOT, ServerProcess, health
 from bench.method.plan import Case
 
@@ -36,6 +37,7 @@ class ServerPool:
         self.project_root = project_root
         self.remote_url = remote_url
         self.servers: dict[tuple, ServerProcess] = {}
+        self._spares: dict[tuple, list[ServerProcess]] = {}  # launched together, idle until a relaunch
         self._starting: list[ServerProcess] = []  # launched, not yet seen healthy
         self._setups: dict[str, dict] = {}
         self._memory: dict[str, dict] = {}
@@ -58,11 +60,25 @@ class ServerPool:
         """Start the servers of `cases` not running yet, without waiting (`wait_healthy`)."""
         for case in cases:
             if case.config.launched and self._key(case) not in self.servers:
-                process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
-                                        **case.config.settings(), **self.launch_settings)
-                self.servers[self._key(case)] = process  # registered first: stopped even if start fails
-                self._starting.append(process)
-                process.start()
+                self.servers[self._key(case)] = self._launch(case)  # registered first: stopped even if start fails
+
+    def _launch(self, case: Case) -> ServerProcess:
+        process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
+                                **case.config.settings(), **self.launch_settings)
+        self._starting.append(process)
+        process.start()
+        return process
+
+    def launch_spares(self, case: Case, count: int) -> None:
+        """Start `count` more launches of the case's server together and wait until they are healthy
+        and idle: `relaunch` then swaps one in instead of starting it (five launches one after another
+        took most of a capacity search's minute; together they overlap their imports)."""
+        if not case.config.launched or count < 1:
+            return
+        self.get(case)
+        spares = self._spares.setdefault(self._key(case), [])
+        spares += [self._launch(case) for _ in range(count)]  # registered first: stopped even if start fails
+        self.wait_healthy()
 
     def wait_healthy(self) -> None:
         """Until every launched server is healthy (each checked once: a `get` of a running one asks nothing)."""
@@ -97,6 +113,25 @@ class ServerPool:
             self._memory[process.url] = process_tree_memory(process.process.pid)
         return self._memory[process.url]
 
+    def cpu_clock_of(self, case: Case):
+        """A clock of the server's processes' CPU seconds (`bench.harness.process_cpu`), of whichever
+        launch of it is up; None for a server this run did not start."""
+        if case.config.server == "remote":
+            return None
+        return lambda: process_tree_cpu_s(self.get(case).process.pid)
+
+    def relaunch(self, case: Case) -> str:
+        """Stop the case's server and put a fresh one in its place, a spare if one is up (another process
+        keeps its own speed); its endpoint."""
+        if case.config.launched:
+            key = self._key(case)
+            spares = self._spares.get(key)
+            spare = spares.pop(0) if spares else None
+            self._stop([key])
+            if spare is not None:
+                self.servers[key] = spare
+        return self.endpoint(case)
+
     def start_group(self, name: str) -> None:
         """Launch every server of group `name` together (see `start`)."""
         self.start(self._groups.get(name, []))
@@ -105,16 +140,24 @@ class ServerPool:
         """Group `name` is done: stop its servers that no group still to run needs."""
         done = self._groups.pop(name, [])
         still_needed = {self._key(case) for cases in self._groups.values() for case in cases}
-        self._stop([key for key in map(self._key, done) if key in self.servers and key not in still_needed])
+        finished = [key for key in map(self._key, done) if key not in still_needed]
+        self._stop([key for key in finished if key in self.servers])
+        self._stop_spares(finished)
 
     def stop_all(self) -> None:
         self._stop(list(self.servers))
+        self._stop_spares(list(self._spares))
 
     def _stop(self, keys: list[tuple]) -> None:
-        for key in keys:
-            self.servers[key].terminate()  # all at once: shutdowns overlap
-        for key in keys:
-            process = self.servers.pop(key)
+        self._stop_processes([self.servers.pop(key) for key in keys])
+
+    def _stop_spares(self, keys: list[tuple]) -> None:
+        self._stop_processes([process for key in keys for process in self._spares.pop(key, [])])
+
+    def _stop_processes(self, processes: list[ServerProcess]) -> None:
+        for process in processes:
+            process.terminate()  # all at once: shutdowns overlap
+        for process in processes:
             if process in self._starting:
                 self._starting.remove(process)
             process.stop()

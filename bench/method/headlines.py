@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from math import comb
 from statistics import NormalDist
 
 from bench.method.paired import Rotation
@@ -149,4 +150,37 @@ def instruction_changes(now: dict[str, float], before: dict[str, float],
         by = count / before[name] - 1
         verdict = f"CHANGED by {by:+.2%} (beyond ±{threshold:.0%})" if abs(by) > threshold else f"unchanged ({by:+.2%})"
         lines.append(f"{name}: {before[name] / 1e6:.3f} -> {count / 1e6:.3f} M instructions a request  {verdict}")
+    return lines
+
+
+def capacity_changes(now: dict[str, dict], before: dict[str, dict], threshold: float = CHANGE_THRESHOLD) -> list[str]:
+    """Each set-up's knee against the compared run's (name -> the open-loop part: `max_rate` and its
+    interval over `knees`). CHANGED when the two intervals are apart and the knee moved beyond
+    `threshold`; two unchanged runs' intervals of n searches each are apart by chance with
+    probability 2 / C(2n, n) (0.8 % for n = 5), printed with the family's bound (Bonferroni)."""
+    judged = [name for name, part in now.items() if name in before and len(part.get("knees") or []) > 1
+              and len(before[name].get("knees") or []) > 1]
+    chance = sum(2 / comb(2 * len(now[name]["knees"]), len(now[name]["knees"])) for name in judged)
+    lines = []
+    for name, part in now.items():
+        old = before.get(name)
+        knee = part["max_rate"]
+        if old is None or not old.get("max_rate"):
+            lines.append(f"{name}: {knee:.0f}/s, new (no knee in the compared run)")
+            continue
+        by = knee / old["max_rate"] - 1
+        span = f"{old['max_rate']:.0f} [{old.get('max_rate_low', 0):.0f}, {old.get('max_rate_high', 0):.0f}] -> " \
+               f"{knee:.0f} [{part.get('max_rate_low', 0):.0f}, {part.get('max_rate_high', 0):.0f}] /s"
+        if name not in judged:
+            lines.append(f"{name}: {span}  moved {by:+.1%} (not judged: one search in a run, no interval)")
+            continue
+        apart = part["max_rate_high"] < old["max_rate_low"] or part["max_rate_low"] > old["max_rate_high"]
+        if apart and abs(by) > threshold:
+            verdict = (f"CHANGED by {by:+.1%} (intervals apart: by chance at most {chance:.1%} over the "
+                       f"{len(judged)} set-ups; beyond ±{threshold:.0%})")
+        elif apart:
+            verdict = f"unchanged ({by:+.1%}: intervals apart, within ±{threshold:.0%})"
+        else:
+            verdict = f"unchanged ({by:+.1%}, intervals overlap)"
+        lines.append(f"{name}: {span}  {verdict}")
     return lines

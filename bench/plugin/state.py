@@ -23,6 +23,7 @@ class RunState:
     comparisons: list = field(default_factory=list)  # every rotation's headline ratios (bench.results.comparison.Comparison)
     question_of: dict = field(default_factory=dict)  # a ratio's name -> the record of the question it answers
     verdicts: list = field(default_factory=list)  # (benchmark name, valid, reason) of every judged figure
+    figures: dict = field(default_factory=dict)  # benchmark name -> its extra_info, as `describe` stored it
 
 
 STATE = pytest.StashKey[RunState]()

@@ -64,6 +64,12 @@ def _instruction_counts(benchmarks: list[dict]) -> dict[str, float]:
             if (part := (b.get("extra_info") or {}).get("part") or {}).get("per_request") and part.get("executor")}
 
 
+def _knees(benchmarks: list[dict]) -> dict[str, dict]:
+    """name -> the open-loop part (its knee, the knee's interval, each search's knee) of the figures that have one."""
+    return {b["name"]: part for b in benchmarks
+            if (part := (b.get("extra_info") or {}).get("part") or {}).get("max_rate") is not None}
+
+
 def _where_counts_went(now: dict[str, float], before: dict[str, float], current: list[dict], compared: list[dict],
                        limit: float) -> list[str]:
     """For each count that CHANGED: the functions that grew, among the largest each run kept."""
@@ -88,24 +94,30 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if state.comparisons:
         terminalreporter.section("answers: paired ratios of times, 95 % intervals", sep="-")
         for comparison in state.comparisons:
-            write(f"{comparison.name:<52} {comparison.ratio:7.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  "
+            coverage = f" ({comparison.confidence:.1%})" if comparison.confidence < 0.95 else ""  # too few rounds for 95 %
+            write(f"{comparison.name:<52} {comparison.ratio:7.3f} [{comparison.low:.3f}, {comparison.high:.3f}]{coverage}  "
                   f"{comparison.words()}")
-        if state.compared is not None:
+    if state.compared is not None:
+        default = config.getoption("--bench-change-threshold")
+        if state.comparisons:
             terminalreporter.section(f"answers since {_compared_name(state.compared)}", sep="-")
-            default = config.getoption("--bench-change-threshold")
             for line in headlines.changes_since(state.comparisons, state.compared.get("comparisons", []), default,
                                                 lambda comparison: _threshold(state, comparison, default)):
                 write(line)
-            counts = _instruction_counts(state.compared.get("benchmarks", []))
-            current = [{"name": b.name, "extra_info": b.extra_info} for b in config._benchmarksession.benchmarks]
-            now = _instruction_counts(current)
-            if now:
-                terminalreporter.section("instructions per request since the compared run", sep="-")
-                limit = config.getoption("--bench-instructions-threshold")
-                for line in headlines.instruction_changes(now, counts, limit):
-                    write(line)
-                for line in _where_counts_went(now, counts, current, state.compared.get("benchmarks", []), limit):
-                    write(line)
+        counts = _instruction_counts(state.compared.get("benchmarks", []))
+        current = [{"name": name, "extra_info": extra_info} for name, extra_info in state.figures.items()]
+        now = _instruction_counts(current)
+        if now:
+            terminalreporter.section("instructions per request since the compared run", sep="-")
+            limit = config.getoption("--bench-instructions-threshold")
+            for line in headlines.instruction_changes(now, counts, limit):
+                write(line)
+            for line in _where_counts_went(now, counts, current, state.compared.get("benchmarks", []), limit):
+                write(line)
+        if knees := _knees(current):
+            terminalreporter.section(f"capacity (knees under the p99 bound) since {_compared_name(state.compared)}", sep="-")
+            for line in headlines.capacity_changes(knees, _knees(state.compared.get("benchmarks", [])), default):
+                write(line)
     if state.peak_memory is not None:
         memory = state.peak_memory.as_json()
         terminalreporter.section("peak memory (the whole machine, as `free` counts it)", sep="-")

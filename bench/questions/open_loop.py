@@ -1,20 +1,24 @@
-"""How much traffic each set-up holds: an open-loop sweep of offered rates per set-up, from light
-load to past saturation (bench.clients.openloop.sweep), p50/p99 and the achieved rate at each;
-the knee is the highest rate whose p99 stays under the bound (`--p99-bound-ms`), bracketed by the
-rates tried around it. From the knees, the run's memory and its cold starts, a recommendation:
-the set-up to deploy for the bound, and how much it beats the seed's. Its benchmark
-(bench/test_openloop.py) sweeps each case itself."""
+"""How much traffic each set-up holds: open-loop trials of offered rates per set-up, from light load
+to past saturation, p50/p99, the achieved rate and the server's CPU per answer at each; the knee is
+the highest rate held under the bound (`--p99-bound-ms`) by the rule of `bench.clients.capacity`,
+the median of several searches with their interval, then verified. From the knees, the run's memory
+and its cold starts, a recommendation: the set-up to deploy for the bound, the command that serves
+it, and how much it beats the seed's. Its benchmark (bench/test_openloop.py) searches each case.
+pytest-benchmark stores seconds per request at each search's knee, so `--benchmark-compare-fail`
+fails a run whose capacity fell."""
 from __future__ import annotations
 
 import os
+import shlex
 
-from bench.clients.openloop import KEEP_UP
+from bench.clients.capacity import SearchRule
 from bench.method import plan as plans
 from bench.method.plan import Case, Plan, ServerConfig, remote_cases
 from bench.questions import cold_starts
 from bench.questions.question import Question
 from bench.results.formatting import fmt, section
 from serving import servers
+from serving.settings import Settings
 
 RECORD = "open loop"
 WORKERS = 2  # one worker process per core of this machine: the bursts' set-ups, so their servers serve both
@@ -26,14 +30,22 @@ SEED_SETUP = ("static", f"{servers.DEFAULT}-w{WORKERS}")
 MIN_GAIN = 0.05
 
 
-START_RATE = 100.0  # requests/s of a sweep's first trial: light load for every set-up here (p50 within 1 ms of idle)
-CEILING = 10_000.0  # no rate above: this machine's Python load generator tops out below it
+def rule(plan: Plan) -> SearchRule:
+    """The capacity search's sizes (`bench.clients.capacity`): a full run searches five times and
+    verifies the knee three times for 2 s; a quick run once, verified once."""
+    if plan.quick:
+        return SearchRule(trial_s=0.5, steps=2, searches=1, verify=1, verify_s=1.0)
+    return SearchRule()
 
 
-def trial(plan: Plan) -> tuple[float, int]:
-    """Seconds of one rate's trial (at the knees here, 550-3200 requests/s, 440 or more requests),
-    and the bisection steps after the doubling (the knee's bracket: ±6 % after 3 steps)."""
-    return (0.5, 2) if plan.quick else (0.8, 3)
+def command(settings: Settings) -> str:
+    """The command that serves what was measured: the settings the server was launched with, on the
+    default port (thread counts left to the server, it chooses them again as it did)."""
+    argv = settings.argv()
+    if "--port" in argv:
+        at = argv.index("--port")
+        del argv[at:at + 2]
+    return shlex.join(["python", "-m", "serving", "run", *argv])
 
 
 def cases(plan: Plan) -> list[Case]:
@@ -77,82 +89,141 @@ def _sweeps(rows) -> list:
 
 
 def recommendation(rows) -> list[dict]:
-    """Each swept set-up's max rate under the bound, p50 at the lightest rate, PSS and its kind's cold
-    start, best first (ties of rate: less memory first); `front`: on the rate-memory front (no other
-    set-up holds more for less memory)."""
+    """Each swept set-up's knee under the bound with its interval and verification, p50 at the lightest
+    rate, PSS, its kind's cold start, the server's CPU per request and the bound it implies, and the
+    command that serves it; best first: set-ups whose knee held every verification trial, then by
+    knee (ties: less memory first). `front`: on the rate-memory front (no other holds more for less)."""
     launches = {row.graph: row.median_ms for row in rows if row.figure.question == cold_starts.RECORD}
     found = []
     for row in _sweeps(rows):
         figure, lightest = row.figure, min(row.figure.get("trials"), key=lambda t: t["rate"])
+        verification = figure.get("verification") or []
+        claim = figure.get("verified_rate") if "verified_rate" in figure.part else figure.get("max_rate")
+        at_claim = [t for t in verification if t["rate"] == claim]
         found.append({"graph": row.graph, "setup": row.setup, "max_rate": figure.get("max_rate"),
+                      "low": figure.get("max_rate_low"), "high": figure.get("max_rate_high"),
+                      "searches": len(figure.get("knees") or []),
+                      "verified": sum(1 for t in at_claim if t["passed"]), "verify": len(at_claim),
+                      # higher rates verified first that did not hold every trial
+                      "verify_failed": list(dict.fromkeys(t["rate"] for t in verification if not t["passed"])),
+                      # the rate to provision for: the one that held every verification trial (0: none did; a run
+                      # saved before verification: its knee)
+                      "claim": claim,
                       "beyond_rate": figure.get("beyond_rate"), "light_p50_ms": lightest.get("p50_ms"),
                       "light_rate": lightest["rate"], "pss_mb": (figure.memory or {}).get("pss_mb"),
-                      "cold_start_ms": launches.get(row.graph)})
-    found.sort(key=lambda s: (-s["max_rate"], s["pss_mb"] if s["pss_mb"] is not None else float("inf")))
+                      "cold_start_ms": launches.get(row.graph), "cpu_ms": figure.get("cpu_ms_per_request"),
+                      "cpu_bound": figure.get("cpu_bound_rate"), "command": figure.get("command"),
+                      "client_cpu": _client_share_at_knee(figure)})
+    found.sort(key=lambda s: (-(s["claim"] or 0), -s["max_rate"], s["pss_mb"] if s["pss_mb"] is not None else float("inf")))
     for entry in found:
         entry["front"] = entry["pss_mb"] is not None and not any(_dominates(other, entry) for other in found)
     return found
+
+
+def _client_share_at_knee(figure) -> float | None:
+    """The load generator's share of a core in the trials at the knee (verification, else the search's)."""
+    trials = figure.get("verification") or [t for t in figure.get("trials") if t["rate"] == figure.get("max_rate")]
+    shares = [t["client_cpu_share"] for t in trials if t.get("client_cpu_share") is not None]
+    return sorted(shares)[len(shares) // 2] if shares else None
 
 
 def _dominates(one: dict, other: dict) -> bool:
     """`one` holds at least `other`'s rate for at most its memory, and is better in one of them."""
     if one["pss_mb"] is None or other["pss_mb"] is None:
         return False
-    return (one["max_rate"] >= other["max_rate"] and one["pss_mb"] <= other["pss_mb"]
-            and (one["max_rate"] > other["max_rate"] or one["pss_mb"] < other["pss_mb"]))
+    return (one["claim"] >= other["claim"] and one["pss_mb"] <= other["pss_mb"]
+            and (one["claim"] > other["claim"] or one["pss_mb"] < other["pss_mb"]))
+
+
+def _rate(entry: dict) -> str:
+    """`2600 [2450, 2750]`: the knee and its interval over the searches (one search: the knee alone)."""
+    if entry["searches"] > 1 and entry["low"] is not None:
+        return f"{entry['max_rate']:.0f} [{entry['low']:.0f}, {entry['high']:.0f}]"
+    return f"{entry['max_rate']:.0f}"
+
+
+def _rates(rates: list[float]) -> str:
+    return ", ".join(f"{rate:.0f}" for rate in rates)
+
+
+def _failed(entry: dict) -> str:
+    return f" (not at {_rates(entry['verify_failed'])})" if entry.get("verify_failed") else ""
 
 
 def headline(rows, run: dict | None = None) -> list[str]:
-    """The report's first lines on capacity: the set-up to deploy for the bound, and against the seed's
-    (a model file's run: against the model as given on the same server)."""
+    """The report's first lines on capacity: the set-up to deploy for the bound (its knee verified),
+    how to run it, and against the seed's (a model file's run: against the model as given)."""
     found = recommendation(rows)
     if not found:
         return []
     best, bound = found[0], _sweeps(rows)[0].figure.get("p99_bound_ms")
+    if not best["claim"]:
+        return [f"- **No set-up to deploy for p99 ≤ {bound:g} ms**: no swept set-up held its knee, or its interval's "
+                "lower end, in every verification trial of this run (see the capacity table)."]
     model = (run or {}).get("model")
     reference, words_for = ((model["given"], SEED_SETUP[1]), "the model as given") if model else (SEED_SETUP, "the seed's set-up")
     seed = next((s for s in found if (s["graph"], s["setup"]) == reference), None)
+    how = ([f"held in {best['verified']} of {best['verify']} verification trials"
+            + (f", after {_rates(best['verify_failed'])}/s did not" if best["verify_failed"] else "")] if best["verify"] else []) + (
+        [f"knee {_rate(best)}, median of {best['searches']} searches and their range"] if best["searches"] > 1 else []) + (
+        [f"failed at {best['beyond_rate']:.0f}"] if best["beyond_rate"] else [])
     words = (f"- **Deploy for p99 ≤ {bound:g} ms** (open loop, {len(found)} set-up{'s' if len(found) > 1 else ''} swept): `{best['graph']}` on "
-             f"{best['setup']}, **{best['max_rate']:.0f} requests/s**"
-             + (f" (failed at {best['beyond_rate']:.0f})" if best["beyond_rate"] else "")
+             f"{best['setup']}, **{best['claim']:.0f} requests/s**" + (f" ({'; '.join(how)})" if how else "")
              + f", p50 {fmt(best['light_p50_ms'])} ms at {best['light_rate']:.0f}/s, PSS {fmt(best['pss_mb'], 0)} MB"
              + (f", cold start {best['cold_start_ms'] / 1000:.1f} s" if best["cold_start_ms"] else ""))
-    if seed is not None and seed is not best and seed["max_rate"]:
-        words += (f"; **{best['max_rate'] / seed['max_rate'] - 1:.0%} more** than {words_for} (`{seed['graph']}` on "
-                  f"{seed['setup']}, {seed['max_rate']:.0f}/s)")
-    front = [f"`{s['graph']}` {s['setup']} ({s['max_rate']:.0f}/s, {s['pss_mb']:.0f} MB)" for s in found if s["front"]]
-    return [words + ".", *([f"- **Rate–memory front** (none holds more for less): {', '.join(front)}."] if front else [])]
+    if seed is not None and seed is not best and seed["claim"]:
+        words += (f"; **{best['claim'] / seed['claim'] - 1:.0%} more** than {words_for} (`{seed['graph']}` on "
+                  f"{seed['setup']}, {seed['claim']:.0f}/s)")
+    lines = [words + "."]
+    if best["cpu_ms"]:
+        lines.append(f"- **Its server used {best['cpu_ms']:.3f} ms of CPU a request** at the knee: at most "
+                     f"{best['cpu_bound']:.0f}/s on these {CORES} cores (cores ÷ CPU per request), the load generator "
+                     f"taking {fmt(best['client_cpu'], 2)} of a core beside it; measure from another machine "
+                     "(`--serving-url`, or Locust) to leave the server every core.")
+    if best["command"]:
+        lines.append(f"- **Run it**: `{best['command']}` (the artifacts of this run's model; the thread counts it "
+                     "reported it chooses itself).")
+    front = [f"`{s['graph']}` {s['setup']} ({s['claim']:.0f}/s, {s['pss_mb']:.0f} MB)" for s in found if s["front"] and s["claim"]]
+    return lines + ([f"- **Rate–memory front** (none holds more for less): {', '.join(front)}."] if front else [])
 
 
 def report(rows) -> list[str]:
     """Its report sections: the recommendation table, then every set-up's curve."""
     found = recommendation(rows)
-    table = ["| graph | set-up | max rate (/s) | failed at | p50 at light load (ms) | PSS (MB) | cold start (s) | front |",
-             "|---|---|---:|---:|---:|---:|---:|---|"]
-    table += [f"| {s['graph']} | {s['setup']} | {s['max_rate']:.0f} | {fmt(s['beyond_rate'], 0)} | "
-              f"{fmt(s['light_p50_ms'])} at {s['light_rate']:.0f}/s | {fmt(s['pss_mb'], 0)} | "
-              f"{fmt(s['cold_start_ms'] and s['cold_start_ms'] / 1000, 1)} | {'yes' if s['front'] else ''} |" for s in found]
-    curves = ["| graph | set-up | offered (/s) | achieved (/s) | p50 | p99 | wrong | errors | client CPU | under the bound |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    table = ["| graph | set-up | verified rate (/s) | knee (/s) [interval] | verification held | failed at | server CPU (ms/request) | CPU bound (/s) | "
+             "p50 at light load (ms) | PSS (MB) | cold start (s) | front |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    table += [f"| {s['graph']} | {s['setup']} | {fmt(s['claim'], 0)} | {_rate(s)} | {s['verified']}/{s['verify']}{_failed(s)} | {fmt(s['beyond_rate'], 0)} | "
+              f"{fmt(s['cpu_ms'], 3)} | {fmt(s['cpu_bound'], 0)} | {fmt(s['light_p50_ms'])} at {s['light_rate']:.0f}/s | "
+              f"{fmt(s['pss_mb'], 0)} | {fmt(s['cold_start_ms'] and s['cold_start_ms'] / 1000, 1)} | "
+              f"{'yes' if s['front'] else ''} |" for s in found]
+    curves = ["| graph | set-up | offered (/s) | achieved (/s) | p50 | p99 | drain (ms) | wrong | errors | server CPU (ms/request) | client CPU | under the bound |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in _sweeps(rows):
         curves += [f"| {row.graph} | {row.setup} | {t['rate']:.0f} | {fmt(t.get('achieved_rate'), 0)} | {fmt(t['p50_ms'])} | "
-                   f"{fmt(t['p99_ms'])} | {t['wrong']} | {t['errors']} | {fmt(t.get('client_cpu_share'))} | "
+                   f"{fmt(t['p99_ms'])} | {fmt(t.get('drain_ms'), 1)} | {t['wrong']} | {t['errors']} | "
+                   f"{fmt(t.get('server_cpu_ms_per_request'), 3)} | {fmt(t.get('client_cpu_share'))} | "
                    f"{'yes' if t['passed'] else 'no'} |" for t in sorted(row.figure.get("trials"), key=lambda t: t["rate"])]
-    bound = _sweeps(rows)[0].figure.get("p99_bound_ms") if found else None
+    first = _sweeps(rows)[0].figure if found else None
+    bound, rule_words = (first.get("p99_bound_ms"), first.get("rule")) if first else (None, None)
     return (section("How much traffic each set-up holds", table if found else [],
-                    f"Open loop (a constant schedule, each latency charged from its scheduled send time): the highest "
-                    f"offered rate held: p99 under {fmt(bound, 0)} ms, correct answers at {KEEP_UP:.0%} of the offered "
-                    "rate or more (a short trial over capacity can keep its p99 while its backlog grows), every "
-                    "answer right; the lowest rate "
-                    "above it that failed, p50 at the lightest rate tried, the server's PSS after warm-up and its "
-                    "kind's cold start on gunicorn-w1; best first. Front: no other set-up holds more for less memory.")
+                    f"Open loop (a constant schedule, each latency charged from its scheduled send time): the knee is "
+                    f"the highest offered rate held with p99 under {fmt(bound, 0)} ms. "
+                    + (f"The rule: {rule_words}. " if rule_words else "")
+                    + "Failed at: the lowest rate above the first search's knee not held. Server CPU: its processes' "
+                    "own CPU time (/proc) per answer at the knee; CPU bound: the cores ÷ that, what it could hold if "
+                    "the load generator left it every core. Best first by the verified rate (the rate to provision for). Front: no other "
+                    "set-up holds more for less memory.")
             + section("Throughput–latency curves", curves if found else [],
-                      "Every trial of every sweep (`capacity_curves.png`). Client CPU: the load generator's share of a "
-                      "core, on the same cores as the server (a wrk2 on another machine would leave the server more)."))
+                      "Every search trial of every sweep (`capacity_curves.png`). Drain: how long after the schedule's end "
+                      "the last answer came. Client CPU: the load generator's share of a core, on the same cores as the "
+                      "server (a wrk2 on another machine would leave the server more)."))
 
 
-# Its own figures: the knee, the bound, the lowest failing rate above the knee, and every trial.
-PART = ("max_rate", "p99_bound_ms", "beyond_rate", "trials")
+# Its own figures: the knee and its interval, each search's knee, the bound, the lowest failing rate above
+# the first knee, every trial, the verification, the server's CPU per answer and its bound, the rule, the command.
+PART = ("max_rate", "max_rate_low", "max_rate_high", "knees", "p99_bound_ms", "beyond_rate", "trials", "verification", "verified_rate",
+        "cpu_ms_per_request", "cpu_bound_rate", "rule", "command")
 
 QUESTION = Question(RECORD, "openloop_case", cases=cases, server_case=lambda case: case, part=PART, report=report,
                     headline=headline)
