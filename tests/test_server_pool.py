@@ -57,9 +57,9 @@ def test_a_pool_runs_its_servers_on_its_own_checkout(monkeypatch):
     assert FakeServer.running == set()
 
 
-def test_spare_launches_take_turns_and_none_outlives_its_group(monkeypatch):
-    """A capacity search's later launches start together and wait idle; each relaunch swaps the next in
-    (a new process, a new URL), and whatever is left is stopped with the group."""
+def test_a_relaunch_starts_fresh_servers_together_and_none_outlives_its_group(monkeypatch):
+    """A capacity search's later rounds: every set-up's server stopped and a new one started (a new
+    process, a new URL); whatever is up is stopped with the group."""
     launched = []
 
     class Numbered(FakeServer):
@@ -71,14 +71,13 @@ def test_spare_launches_take_turns_and_none_outlives_its_group(monkeypatch):
 
     monkeypatch.setattr(server_pool, "ServerProcess", Numbered)
     FakeServer.running = set()
-    case = Case("onnx", ServerConfig("granian", 2))
-    pool = server_pool.ServerPool(Path("unused"), groups={"openloop_case": [case]})
+    cases = [Case("onnx", ServerConfig("granian", 2)), Case("static", ServerConfig("gunicorn", 2))]
+    pool = server_pool.ServerPool(Path("unused"), groups={"openloop_case": cases})
     pool.start_group("openloop_case")
-    pool.launch_spares(case, 3)
-    assert len(FakeServer.running) == 4 and len(launched) == 4
-    first = pool.endpoint(case)
-    second = pool.relaunch(case)
-    assert second != first and second == f"{launched[1].url}/onnx" and len(launched) == 4  # a spare, no new launch
-    assert launched[0].name not in FakeServer.running and len(FakeServer.running) == 3
+    first = [pool.endpoint(case) for case in cases]
+    pool.relaunch(cases)
+    again = [pool.endpoint(case) for case in cases]
+    assert len(launched) == 4 and not set(first) & set(again)
+    assert FakeServer.running == {launched[2].name, launched[3].name}
     pool.release("openloop_case")
     assert FakeServer.running == set()

@@ -128,46 +128,78 @@ class Capacity:
         return median(measured) if measured else None
 
 
-def measure(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, rule: SearchRule = DEFAULT_RULE,
-            server_cpu_s: Callable[[], float] | None = None, relaunch: Callable[[], str] | None = None) -> Capacity:
-    """The knee of the set-up at `url` by `rule`; `server_cpu_s`: the server processes' CPU seconds so far
-    (each trial then records the server's CPU per answer); `relaunch`: starts a fresh server and gives its
-    URL, called before each later search, so the interval holds the launches' spread too (two launches
-    of one set-up here differ by up to 29 % in CPU per answer: a process keeps its own speed)."""
-    capacity = Capacity(p99_bound_ms, rule)
-    target = [url]
+class Search:
+    """One set-up's searches, step by step, so that a run can interleave set-ups (search 1 of every
+    set-up, then search 2 of every set-up on fresh launches, ...): `first`, then `again` on each later
+    launch, then `verify`. `server_cpu_s`: the server processes' CPU seconds so far (each trial then
+    records the server's CPU per answer)."""
 
-    def trial(rate: float, seconds: float, into: list[dict]) -> bool:
-        cpu_before = server_cpu_s() if server_cpu_s else None
-        summary = {**run(target[0], texts, judge, rate, seconds).summary(), "rate": rate}  # the rate asked, exactly
+    def __init__(self, texts: list[str], judge: Judge, p99_bound_ms: float, rule: SearchRule = DEFAULT_RULE,
+                 server_cpu_s: Callable[[], float] | None = None):
+        self.texts, self.judge, self.rule, self.server_cpu_s = texts, judge, rule, server_cpu_s
+        self.capacity = Capacity(p99_bound_ms, rule)
+        self.url = ""
+
+    def trial(self, rate: float, seconds: float, into: list[dict]) -> bool:
+        cpu_before = self.server_cpu_s() if self.server_cpu_s else None
+        summary = {**run(self.url, self.texts, self.judge, rate, seconds).summary(), "rate": rate}  # the rate asked, exactly
         if cpu_before is not None and summary["requests"]:
-            summary["server_cpu_ms_per_request"] = round((server_cpu_s() - cpu_before) * 1000 / summary["requests"], 4)
-        summary["passed"] = held(summary, p99_bound_ms)
+            summary["server_cpu_ms_per_request"] = round((self.server_cpu_s() - cpu_before) * 1000 / summary["requests"], 4)
+        summary["passed"] = held(summary, self.capacity.p99_bound_ms)
         into.append(summary)
         return summary["passed"]
 
-    def holds_once(rate: float) -> bool:
-        return trial(rate, rule.trial_s, capacity.trials)
+    def _holds_once(self, rate: float) -> bool:
+        return self.trial(rate, self.rule.trial_s, self.capacity.trials)
 
-    def holds_twice_failed(rate: float) -> bool:
-        return holds_once(rate) or holds_once(rate)
+    def _holds_twice_failed(self, rate: float) -> bool:
+        return self._holds_once(rate) or self._holds_once(rate)
 
-    first, capacity.beyond = _doubling_then_bisection(holds_twice_failed, holds_once, rule)
-    capacity.knees.append(first)
-    if rule.past_knee and capacity.beyond and capacity.beyond * rule.past_knee <= rule.ceiling:
-        trial(capacity.beyond * rule.past_knee, rule.trial_s, capacity.trials)  # saturation, for the curve
-    for _ in range(rule.searches - 1):
-        if not first:
-            break  # nothing held even at light load: no knee to search around
-        if relaunch is not None:
-            target[0] = relaunch()
-            run(target[0], texts, judge, WARMUP_RATE, WARMUP_S)  # its first answers are no trial's
-        capacity.knees.append(_bisection_around(holds_twice_failed, holds_once, first, rule))
-    for rate in verification_rates(capacity.knee, capacity.interval[0], rule):
-        if all(trial(rate, rule.verify_s, capacity.verification) for _ in range(rule.verify)):
-            capacity.verified_rate = rate
-            break
-    return capacity
+    def warm_up(self, url: str) -> dict:
+        """A fresh launch's first answers, which no trial counts; the summary, to judge its answers."""
+        self.url = url
+        return run(url, self.texts, self.judge, WARMUP_RATE, WARMUP_S).summary()
+
+    def first(self, url: str) -> float:
+        """The first search: doubling from light load, then bisection; one trial past the failing rate."""
+        self.url, rule, capacity = url, self.rule, self.capacity
+        knee, capacity.beyond = _doubling_then_bisection(self._holds_twice_failed, self._holds_once, rule)
+        capacity.knees.append(knee)
+        if rule.past_knee and capacity.beyond and capacity.beyond * rule.past_knee <= rule.ceiling:
+            self.trial(capacity.beyond * rule.past_knee, rule.trial_s, capacity.trials)  # saturation, for the curve
+        return knee
+
+    def again(self, url: str) -> float:
+        """A later search (on another launch): bisection around the first search's knee."""
+        self.url = url
+        first = self.capacity.knees[0]
+        knee = _bisection_around(self._holds_twice_failed, self._holds_once, first, self.rule) if first else 0.0
+        self.capacity.knees.append(knee)
+        return knee
+
+    def verify(self, url: str) -> float:
+        """Longer trials at the knee, then lower (`verification_rates`), until a rate holds every one."""
+        self.url, capacity = url, self.capacity
+        for rate in verification_rates(capacity.knee, capacity.interval[0], self.rule):
+            if all(self.trial(rate, self.rule.verify_s, capacity.verification) for _ in range(self.rule.verify)):
+                capacity.verified_rate = rate
+                break
+        return capacity.verified_rate
+
+
+def measure(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, rule: SearchRule = DEFAULT_RULE,
+            server_cpu_s: Callable[[], float] | None = None, relaunch: Callable[[], str] | None = None) -> Capacity:
+    """The knee of the one set-up at `url` by `rule`, its searches one after another; `relaunch`: starts a
+    fresh server and gives its URL, called before each later search (a process keeps its own speed)."""
+    search = Search(texts, judge, p99_bound_ms, rule, server_cpu_s)
+    if search.first(url):
+        for _ in range(rule.searches - 1):
+            if relaunch is not None:
+                url = relaunch()
+                search.warm_up(url)
+            search.again(url)
+    search.verify(url)
+    return search.capacity
 
 
 def verification_rates(knee: float, low: float, rule: SearchRule) -> list[float]:

@@ -37,7 +37,6 @@ class ServerPool:
         self.project_root = project_root
         self.remote_url = remote_url
         self.servers: dict[tuple, ServerProcess] = {}
-        self._spares: dict[tuple, list[ServerProcess]] = {}  # launched together, idle until a relaunch
         self._starting: list[ServerProcess] = []  # launched, not yet seen healthy
         self._setups: dict[str, dict] = {}
         self._memory: dict[str, dict] = {}
@@ -60,25 +59,11 @@ class ServerPool:
         """Start the servers of `cases` not running yet, without waiting (`wait_healthy`)."""
         for case in cases:
             if case.config.launched and self._key(case) not in self.servers:
-                self.servers[self._key(case)] = self._launch(case)  # registered first: stopped even if start fails
-
-    def _launch(self, case: Case) -> ServerProcess:
-        process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
-                                **case.config.settings(), **self.launch_settings)
-        self._starting.append(process)
-        process.start()
-        return process
-
-    def launch_spares(self, case: Case, count: int) -> None:
-        """Start `count` more launches of the case's server together and wait until they are healthy
-        and idle: `relaunch` then swaps one in instead of starting it (five launches one after another
-        took most of a capacity search's minute; together they overlap their imports)."""
-        if not case.config.launched or count < 1:
-            return
-        self.get(case)
-        spares = self._spares.setdefault(self._key(case), [])
-        spares += [self._launch(case) for _ in range(count)]  # registered first: stopped even if start fails
-        self.wait_healthy()
+                process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
+                                        **case.config.settings(), **self.launch_settings)
+                self.servers[self._key(case)] = process  # registered first: stopped even if start fails
+                self._starting.append(process)
+                process.start()
 
     def wait_healthy(self) -> None:
         """Until every launched server is healthy (each checked once: a `get` of a running one asks nothing)."""
@@ -120,17 +105,12 @@ class ServerPool:
             return None
         return lambda: process_tree_cpu_s(self.get(case).process.pid)
 
-    def relaunch(self, case: Case) -> str:
-        """Stop the case's server and put a fresh one in its place, a spare if one is up (another process
-        keeps its own speed); its endpoint."""
-        if case.config.launched:
-            key = self._key(case)
-            spares = self._spares.get(key)
-            spare = spares.pop(0) if spares else None
-            self._stop([key])
-            if spare is not None:
-                self.servers[key] = spare
-        return self.endpoint(case)
+    def relaunch(self, cases) -> None:
+        """Stop the servers of `cases` and start fresh ones together (another process keeps its own
+        speed: a capacity search's later rounds each run on new launches)."""
+        keys = list(dict.fromkeys(self._key(case) for case in cases if case.config.launched))
+        self._stop([key for key in keys if key in self.servers])
+        self.start([case for case in cases if case.config.launched])
 
     def start_group(self, name: str) -> None:
         """Launch every server of group `name` together (see `start`)."""
@@ -140,24 +120,16 @@ class ServerPool:
         """Group `name` is done: stop its servers that no group still to run needs."""
         done = self._groups.pop(name, [])
         still_needed = {self._key(case) for cases in self._groups.values() for case in cases}
-        finished = [key for key in map(self._key, done) if key not in still_needed]
-        self._stop([key for key in finished if key in self.servers])
-        self._stop_spares(finished)
+        self._stop([key for key in map(self._key, done) if key in self.servers and key not in still_needed])
 
     def stop_all(self) -> None:
         self._stop(list(self.servers))
-        self._stop_spares(list(self._spares))
 
     def _stop(self, keys: list[tuple]) -> None:
-        self._stop_processes([self.servers.pop(key) for key in keys])
-
-    def _stop_spares(self, keys: list[tuple]) -> None:
-        self._stop_processes([process for key in keys for process in self._spares.pop(key, [])])
-
-    def _stop_processes(self, processes: list[ServerProcess]) -> None:
-        for process in processes:
-            process.terminate()  # all at once: shutdowns overlap
-        for process in processes:
+        for key in keys:
+            self.servers[key].terminate()  # all at once: shutdowns overlap
+        for key in keys:
+            process = self.servers.pop(key)
             if process in self._starting:
                 self._starting.remove(process)
             process.stop()

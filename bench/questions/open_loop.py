@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 import shlex
+import time
 
-from bench.clients.capacity import SearchRule
+from bench.clients.capacity import Search, SearchRule
 from bench.method import plan as plans
+from bench.method.paired import Rotation
 from bench.method.plan import Case, Plan, ServerConfig, remote_cases
+from bench.method.rotations import Measured
 from bench.questions import cold_starts
 from bench.questions.question import Question
 from bench.results.formatting import fmt, section
@@ -82,6 +85,73 @@ def pruned(case: Case, knees: dict[str, float]) -> str | None:
         return (f"pruned: {fewer[-1]} workers held {last:.0f}/s, {last / before - 1:+.0%} over {fewer[-2]} "
                 f"({before:.0f}/s), under the {MIN_GAIN:.0%} a step must gain")
     return None
+
+
+NOTHING_HELD_S = 1.0  # the seconds per request stored for a search that held no rate at all
+
+
+def measure(cases: list[Case], run) -> Measured:
+    """Every set-up's capacity, the set-ups interleaved: search 1 of each in turn, then each later search
+    of each on fresh launches of every server (started together), each round in a rotated order, then
+    each set-up's verification on its last launch. A slow stretch of the machine then lands on every
+    set-up alike, and each knee's interval spans the whole sweep (the machine's speed here moves by
+    tens of percent within minutes). --bench-extended's larger worker counts are pruned after the first
+    round. `Measured.parts`: each case's figures (its record's part), or `{"pruned": why}`;
+    `Measured.samples`: seconds per request at each search's knee (what pytest-benchmark keeps)."""
+    sizes, pool, started = rule(run.plan), run.pool, time.perf_counter()
+    searches = {str(case): Search(run.texts, run.judge(case), run.plan.p99_bound_ms, sizes, pool.cpu_clock_of(case))
+                for case in cases}
+    measured = Measured(RECORD, cases, Rotation({}, {}), {}, method=sizes.words())
+    live, first_knees = [], {}
+    for case in cases:
+        if reason := pruned(case, first_knees):
+            measured.parts[str(case)] = {"pruned": reason}
+            continue
+        search = searches[str(case)]
+        if _answers_wrong(measured, case, search.warm_up(pool.endpoint(case))):
+            continue
+        first_knees[str(case)] = search.first(pool.endpoint(case))
+        live.append(case)
+    for round_index in range(1, sizes.searches):
+        launched = [case for case in live if case.config.launched and first_knees[str(case)]]
+        pool.relaunch(launched)
+        order = live[round_index % len(live):] + live[:round_index % len(live)] if live else []
+        for case in order:
+            if not first_knees[str(case)]:
+                continue  # nothing held even at light load: no knee to search around
+            search = searches[str(case)]
+            if case in launched and _answers_wrong(measured, case, search.warm_up(pool.endpoint(case))):
+                live.remove(case)
+                continue
+            search.again(pool.endpoint(case))
+    for case in live:
+        search = searches[str(case)]
+        search.verify(pool.endpoint(case))
+        found = search.capacity
+        if wrong := [trial for trial in found.trials + found.verification if trial["wrong"]]:
+            measured.faults[str(case)] = [f"wrong answers at {wrong[0]['rate']:.0f} requests/s: {wrong[0]['first_wrong']}"]
+        seconds = [1 / knee if knee else NOTHING_HELD_S for knee in found.knees]
+        measured.rotation.samples[str(case)] = measured.rotation.round_medians[str(case)] = seconds
+        measured.server_setups[str(case)] = pool.server_setup_of(case)
+        measured.memory[str(case)] = pool.memory_of(case)
+        cpu_ms, (low, high) = found.cpu_ms_per_request(), found.interval
+        measured.parts[str(case)] = {
+            "max_rate": found.knee, "max_rate_low": low, "max_rate_high": high, "knees": found.knees,
+            "p99_bound_ms": run.plan.p99_bound_ms, "beyond_rate": found.beyond, "trials": found.points,
+            "verification": found.verification, "verified_rate": found.verified_rate, "cpu_ms_per_request": cpu_ms,
+            "cpu_bound_rate": round(CORES * 1000 / cpu_ms, 1) if cpu_ms else None, "rule": sizes.words(),
+            "command": command(pool.get(case).settings) if case.config.launched else None}
+    object.__setattr__(measured.rotation, "duration_s", time.perf_counter() - started)
+    return measured
+
+
+def _answers_wrong(measured: Measured, case: Case, warm_up: dict) -> bool:
+    """A server that answers wrongly or not at all even at light load is broken, not slow: its case fails."""
+    if warm_up["wrong"] or warm_up["errors"]:
+        measured.faults[str(case)] = [f"at {warm_up['rate']:.0f} requests/s (warm-up): {warm_up['wrong']} wrong, "
+                                      f"{warm_up['errors']} errors; first wrong: {warm_up['first_wrong'] or 'none'}"]
+        return True
+    return False
 
 
 def _sweeps(rows) -> list:
@@ -225,5 +295,5 @@ def report(rows) -> list[str]:
 PART = ("max_rate", "max_rate_low", "max_rate_high", "knees", "p99_bound_ms", "beyond_rate", "trials", "verification", "verified_rate",
         "cpu_ms_per_request", "cpu_bound_rate", "rule", "command")
 
-QUESTION = Question(RECORD, "openloop_case", cases=cases, server_case=lambda case: case, part=PART, report=report,
-                    headline=headline)
+QUESTION = Question(RECORD, "openloop_case", title="open loop", cases=cases, server_case=lambda case: case, measure=measure,
+                    part=PART, report=report, headline=headline)
