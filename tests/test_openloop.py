@@ -294,3 +294,21 @@ def test_a_knee_changed_between_runs_only_when_the_intervals_are_apart_and_it_mo
     assert "unchanged (-3.8%, intervals overlap)" in lines["b"]
     assert "unchanged (-8.5%: intervals apart" not in lines["c"] and "CHANGED by -8.5%" in lines["c"]
     assert "not judged" in lines["d"] and "new" in lines["e"]
+
+
+def test_no_garbage_collection_runs_inside_a_trial(servers):
+    """A full collection in pytest's process (it holds TensorFlow) takes ~0.25 s: inside a trial it
+    would stall every sender and be charged to the server. The collector is off while a trial runs,
+    and back on after it."""
+    import gc
+
+    Stalling.service_s = 0.0
+    url, seen = servers(ThreadingHTTPServer), []
+
+    def judging(text, status, body):
+        seen.append(gc.isenabled())
+        return ok_judge(text, status, body)
+
+    assert gc.isenabled()
+    result = openloop.run(url, ["a"], judging, rate=100, duration_s=0.3)
+    assert result.sent == len(seen) == 30 and not any(seen) and gc.isenabled()

@@ -12,10 +12,12 @@ with fast 503s cannot be credited with a higher rate.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from hdrh.histogram import HdrHistogram
@@ -79,8 +81,14 @@ class OpenLoopResult:
 
 def run(url: str, texts: list[str], judge: Judge, rate: float, duration_s: float, poisson: bool = False,
         seed: int = 0, senders: int = 64) -> OpenLoopResult:
-    """Send `rate` requests per second for `duration_s`; `senders` threads, each on its own connection."""
-    offsets = schedule(rate, duration_s, poisson, seed)
+    """Send `rate` requests per second for `duration_s`; `senders` threads, each on its own connection
+    (Python's garbage collector off meanwhile: `collector_off`)."""
+    with collector_off():
+        return _run(url, texts, judge, schedule(rate, duration_s, poisson, seed), rate, duration_s, senders)
+
+
+def _run(url: str, texts: list[str], judge: Judge, offsets: list[float], rate: float, duration_s: float,
+         senders: int) -> OpenLoopResult:
     result = OpenLoopResult(rate, duration_s)
     counter, lock = itertools.count(), threading.Lock()
     start = time.perf_counter() + 0.05
@@ -121,3 +129,20 @@ def run(url: str, texts: list[str], judge: Judge, rate: float, duration_s: float
     result.elapsed_s = time.perf_counter() - start
     result.client_cpu_s = time.process_time() - cpu_before
     return result
+
+
+@contextmanager
+def collector_off():
+    """Python's garbage collector off for a trial, the young generations collected after it. The load
+    generator runs in pytest's process, which holds TensorFlow (the answers' oracle): a full collection
+    there takes ~0.25 s (measured here), and one that fell inside a trial stalled every sender and was
+    charged to the server as latency from the schedule: a p99 of 100-200 ms at a rate the server held,
+    which no wrk2 on another machine would see."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect(1)
+        if collecting:
+            gc.enable()
