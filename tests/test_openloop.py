@@ -312,3 +312,43 @@ def test_no_garbage_collection_runs_inside_a_trial(servers):
     assert gc.isenabled()
     result = openloop.run(url, ["a"], judging, rate=100, duration_s=0.3)
     assert result.sent == len(seen) == 30 and not any(seen) and gc.isenabled()
+
+
+def test_a_run_failing_benchmark_compare_fail_still_prints_our_summary_and_exits_1_without_a_traceback():
+    """pytest-benchmark raises `PerformanceRegression` inside the terminal summary (a traceback, and every
+    later section lost, the capacity verdicts among them); ours catches it around its hook, prints the
+    summary, says FAILED in one line and sets the session's exit status to 1."""
+    from pytest_benchmark.session import PerformanceRegression
+
+    from bench.plugin import summary
+    from bench.plugin.state import run_state
+
+    class Reporter:
+        def __init__(self):
+            self.lines = []
+
+        def write_line(self, text, **markup):
+            self.lines.append(text)
+
+        def section(self, title, **markup):
+            self.lines.append(f"== {title}")
+
+    config = type("Config", (), {"stash": pytest.Stash(), "getoption": lambda self, name: 0.05})()
+    session = type("Session", (), {"exitstatus": 0})()
+    run_state(config).session = session
+    reporter = Reporter()
+    hook = summary.pytest_terminal_summary(reporter, 0, config)
+    next(hook)
+    with pytest.raises(StopIteration):
+        hook.throw(PerformanceRegression("Performance has regressed."))
+    assert session.exitstatus == pytest.ExitCode.TESTS_FAILED
+    assert reporter.lines[-1].startswith("FAILED: a figure regressed beyond --benchmark-compare-fail")
+
+
+def test_the_command_that_serves_a_set_up_runs_from_the_checkout_on_any_machine():
+    from serving.settings import Settings
+
+    artifacts = open_loop.ROOT / ".cache" / "artifacts" / "abc"
+    line = open_loop.command(Settings(graph="onnx", artifacts=artifacts, server="granian", workers=2, port=8123))
+    assert line.startswith("python -m serving run --graph onnx") and "--port" not in line
+    assert "--artifacts .cache/artifacts/abc" in line and str(open_loop.ROOT) not in line

@@ -24,6 +24,7 @@ class RunState:
     question_of: dict = field(default_factory=dict)  # a ratio's name -> the record of the question it answers
     verdicts: list = field(default_factory=list)  # (benchmark name, valid, reason) of every judged figure
     figures: dict = field(default_factory=dict)  # benchmark name -> its extra_info, as `describe` stored it
+    session: object | None = None  # pytest's session: its exit status, when --benchmark-compare-fail fails
 
 
 STATE = pytest.StashKey[RunState]()

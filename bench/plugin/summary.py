@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from pytest_benchmark.session import PerformanceRegression
 
 from bench.harness.callgrind_profile import where_between
 from bench.harness.environment import client_info
@@ -85,10 +86,33 @@ def _compared_name(compared: dict) -> str:
     return f"the run of {compared.get('datetime', '?')[:19]} (commit {commit[:8]})"
 
 
-@pytest.hookimpl(trylast=True)  # after pytest-benchmark's tables
+def pytest_sessionstart(session):
+    run_state(session.config).session = session
+
+
+@pytest.hookimpl(wrapper=True)  # around pytest-benchmark's tables: ours come after them
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """The run's answers (ratios with intervals), whether they changed since the compared run,
-    the machine's peak memory, and the figures whose measurement was not valid."""
+    """After pytest-benchmark's tables: the run's answers, whether they changed since the compared run,
+    the machine's peak memory, the figures whose measurement was not valid. A run that fails
+    `--benchmark-compare-fail` still prints them, then says so in one line and exits 1 (pytest-benchmark
+    itself raises there, which ends the summary with a traceback)."""
+    try:
+        result = yield
+        regressed = False
+    except PerformanceRegression:
+        result, regressed = None, True
+    _our_summary(terminalreporter, config)
+    if regressed:
+        terminalreporter.section("--benchmark-compare-fail", sep="-", red=True)
+        terminalreporter.write_line("FAILED: a figure regressed beyond --benchmark-compare-fail (pytest-benchmark's "
+                                    "\"Performance has regressed\" above names it)", red=True)
+        state = run_state(config)
+        if state.session is not None:
+            state.session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    return result
+
+
+def _our_summary(terminalreporter, config) -> None:
     write = terminalreporter.write_line
     state = run_state(config)
     if state.comparisons:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shlex
 import time
+from pathlib import Path
 
 from bench.clients.capacity import Search, SearchRule
 from bench.method import plan as plans
@@ -24,6 +25,7 @@ from serving import servers
 from serving.settings import Settings
 
 RECORD = "open loop"
+ROOT = Path(__file__).resolve().parents[2]  # the checkout the command is run from
 WORKERS = 2  # one worker process per core of this machine: the bursts' set-ups, so their servers serve both
 CORES = len(os.sched_getaffinity(0))
 # The seed's set-up: gunicorn and the frozen graph, a worker per core; the recommendation beats it or not.
@@ -48,6 +50,9 @@ def command(settings: Settings) -> str:
     if "--port" in argv:
         at = argv.index("--port")
         del argv[at:at + 2]
+    for flag in ("--artifacts", "--model"):  # paths inside the checkout, from its root: they hold on another machine
+        if flag in argv and Path(argv[argv.index(flag) + 1]).is_relative_to(ROOT):
+            argv[argv.index(flag) + 1] = str(Path(argv[argv.index(flag) + 1]).relative_to(ROOT))
     return shlex.join(["python", "-m", "serving", "run", *argv])
 
 
