@@ -41,9 +41,14 @@ class SequentialClient:
         """One request timed from its first byte sent to its last byte read, as wrk times it; the
         connection opens just before, untimed (gunicorn's sync workers close every connection)."""
         self.connect()
-        started = time.perf_counter()
-        self.one_request()
-        return time.perf_counter() - started
+        self.connection.defer_close = True  # a socket the server closes is closed after the timer, as wrk does
+        try:
+            started = time.perf_counter()
+            self.one_request()
+            return time.perf_counter() - started
+        finally:
+            self.connection.defer_close = False
+            self.connection.close_if_spent()
 
     def wait_ready(self) -> SequentialClient:
         """Nothing to wait for: the server is healthy before a client is made."""
