@@ -13,6 +13,17 @@ from bench.questions import open_loop
 from tests.localhttp import QuietJsonHandler, serve_in_thread
 
 
+def searched(url, texts, judge, p99_bound_ms, rule=capacity.DEFAULT_RULE, server_cpu_s=None) -> capacity.Capacity:
+    """One set-up's searches on one server, one after another (the run interleaves set-ups and relaunches
+    servers between searches: `bench.questions.open_loop.measure`)."""
+    search = capacity.Search(texts, judge, p99_bound_ms, rule, server_cpu_s)
+    if search.first(url):
+        for _ in range(rule.searches - 1):
+            search.again(url)
+    search.verify(url)
+    return search.capacity
+
+
 def ok_judge(text, status, body):
     """The tiny servers' correct answer is a 200 `{"ok": true}`."""
     return None if status == 200 and body == b'{"ok": true}' else f"HTTP {status} {body!r}"
@@ -89,7 +100,7 @@ def test_open_loop_p99_shows_a_stall_that_closed_loop_p99_hides(servers):
 def test_max_rate_search_finds_the_capacity_of_a_serial_server(servers):
     Stalling.service_s = 0.004  # one request at a time, 4 ms each: about 250 requests/s at most
     url = servers(HTTPServer)
-    found = capacity.measure(url, ["a"], ok_judge, 40, SearchRule(trial_s=1.0, start_rate=50, searches=3, verify=2,
+    found = searched(url, ["a"], ok_judge, 40, SearchRule(trial_s=1.0, start_rate=50, searches=3, verify=2,
                                                                     verify_s=1.0, past_knee=None),
                              server_cpu_s=time.process_time)  # the server runs in this process's threads
     rate, trials = found.knee, found.trials
@@ -123,10 +134,10 @@ class Shedding(QuietJsonHandler):
 def test_a_server_shedding_load_with_fast_503s_is_credited_no_more_than_the_real_one(servers):
     Stalling.service_s = 0.004
     rule = SearchRule(trial_s=1.0, start_rate=50, searches=1, verify=0, past_knee=None)
-    honest_rate = capacity.measure(servers(HTTPServer), ["a"], ok_judge, 40, rule).knee
+    honest_rate = searched(servers(HTTPServer), ["a"], ok_judge, 40, rule).knee
     shedding_server, shedding_url = serve_in_thread(Shedding)
     try:
-        shedding = capacity.measure(shedding_url, ["a"], ok_judge, 40, rule)
+        shedding = searched(shedding_url, ["a"], ok_judge, 40, rule)
         shedding_rate, trials = shedding.knee, shedding.trials
     finally:
         shedding_server.shutdown()
@@ -142,7 +153,7 @@ def test_a_sweep_draws_the_curve_from_light_load_to_past_saturation(servers):
     knee under the bound is bracketed by a failing rate above it, and past the knee the achieved
     rate falls behind the offered one (saturation, not only a worse p99)."""
     Stalling.service_s = 0.004
-    curve = capacity.measure(servers(HTTPServer), ["a"], ok_judge, 40, SearchRule(trial_s=1.0, start_rate=25, searches=1, verify=0))
+    curve = searched(servers(HTTPServer), ["a"], ok_judge, 40, SearchRule(trial_s=1.0, start_rate=25, searches=1, verify=0))
     points = curve.points
     print(f"\nknee {curve.knee:.0f}/s, failed at {curve.beyond:.0f}/s; "
           f"{[(t['rate'], t['achieved_rate'], round(t['p99_ms'], 1)) for t in points]}")
@@ -229,7 +240,7 @@ def test_one_spike_below_the_knee_does_not_end_the_search(monkeypatch):
     The failed trial is repeated, the repeat holds, and the search goes on to the real knee."""
     fake = _FakeTrials(capacity_rate=1000.0, spike_at=2)  # the second trial: 200/s
     monkeypatch.setattr(capacity, "run", fake)
-    found = capacity.measure("http://x", ["a"], ok_judge, 50.0, SearchRule(searches=3, verify=2, verify_s=2.0))
+    found = searched("http://x", ["a"], ok_judge, 50.0, SearchRule(searches=3, verify=2, verify_s=2.0))
     print(f"\nknees {found.knees}, calls {fake.calls}")
     assert fake.calls[1][0] == fake.calls[2][0] == 200.0  # the spike, then its repeat
     assert all(900 <= knee <= 1000 for knee in found.knees) and found.knee == sorted(found.knees)[1]
@@ -250,7 +261,7 @@ def test_a_knee_that_fails_verification_is_verified_lower_or_not_claimed(monkeyp
         return original(url, texts, judge, rate if duration_s < 1 else rate * 1.04, duration_s)
 
     monkeypatch.setattr(capacity, "run", longer_trials_hold_less)
-    found = capacity.measure("http://x", ["a"], ok_judge, 50.0, SearchRule(searches=5, verify=3))
+    found = searched("http://x", ["a"], ok_judge, 50.0, SearchRule(searches=5, verify=3))
     low, verifying = found.interval[0], [rate / 1.04 for rate, seconds in fake.calls if seconds == 2.0]
     print(f"\nknees {found.knees}; verification at {verifying}, passed {[t['passed'] for t in found.verification]}")
     assert abs(verifying[0] - found.knee) < 1e-6 and not found.verification[0]["passed"]  # stopped at its first failure

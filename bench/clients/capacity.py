@@ -12,7 +12,7 @@ The rule, in the words the report prints (`RULE`):
   held if the repeat holds: one spike far below the knee (a 53 ms p99 in a trial at 200/s once ended
   a search of a set-up that held 1000/s) must happen twice to end a search. While bisecting, each
   trial counts once: repeating failures there would only credit the set-up with rates it holds
-  half the time. Later searches bisect from around the first one's knee;
+  half the time;
 - the knee is the median of `searches` searches, each on a server launch of its own (a process keeps
   its own speed: launches of one set-up differ by up to 29 % in CPU per answer here); its interval their lowest and highest, which holds
   the median with probability 1 - 2 / 2^n (n = 5: 93.75 %); two runs of one set-up give disjoint
@@ -185,21 +185,6 @@ class Search:
                 capacity.verified_rate = rate
                 break
         return capacity.verified_rate
-
-
-def measure(url: str, texts: list[str], judge: Judge, p99_bound_ms: float, rule: SearchRule = DEFAULT_RULE,
-            server_cpu_s: Callable[[], float] | None = None, relaunch: Callable[[], str] | None = None) -> Capacity:
-    """The knee of the one set-up at `url` by `rule`, its searches one after another; `relaunch`: starts a
-    fresh server and gives its URL, called before each later search (a process keeps its own speed)."""
-    search = Search(texts, judge, p99_bound_ms, rule, server_cpu_s)
-    if search.first(url):
-        for _ in range(rule.searches - 1):
-            if relaunch is not None:
-                url = relaunch()
-                search.warm_up(url)
-            search.again(url)
-    search.verify(url)
-    return search.capacity
 
 
 def verification_rates(knee: float, low: float, rule: SearchRule) -> list[float]:

@@ -62,13 +62,11 @@ class Connection:
     def connect(self) -> None:
         """Open the connection now if there is none, so a timed request starts at its first byte
         sent, as wrk times it (gunicorn's sync workers close every connection after answering)."""
-        self.close_if_spent()
         if self._sock is None:
             self._sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
             self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _exchange(self, request: bytes) -> tuple[int, bytes]:
-        self.close_if_spent()
         reused = self._sock is not None
         self.connect()
         try:

@@ -108,9 +108,9 @@ class ServerPool:
     def relaunch(self, cases) -> None:
         """Stop the servers of `cases` and start fresh ones together (another process keeps its own
         speed: a capacity search's later rounds each run on new launches)."""
-        keys = list(dict.fromkeys(self._key(case) for case in cases if case.config.launched))
+        keys = {self._key(case) for case in cases}
         self._stop([key for key in keys if key in self.servers])
-        self.start([case for case in cases if case.config.launched])
+        self.start(cases)
 
     def start_group(self, name: str) -> None:
         """Launch every server of group `name` together (see `start`)."""
