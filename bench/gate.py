@@ -34,7 +34,8 @@ from bench.harness.interrupts import sigterm_as_ctrl_c
 from bench.harness.line_process import LineProcessError
 from bench.harness.memory import PeakMemory
 from bench.harness.supervisor import PROJECT_ROOT, ServerError
-from bench.method.plan import Plan, request_texts
+from bench.method.plan import Plan
+from bench.method.subject import request_texts
 from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, GateComparison, compare, outcome
 from bench.questions import QUESTIONS, gating, knobs
 from bench.results.gate_report import markdown, table

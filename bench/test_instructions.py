@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from bench.harness import instructions as counting
-from bench.method.plan import IN_PROCESS, Case
 from bench.plugin.required_tools import require_tool
 from bench.plugin.sample_clock import SampleClock
 from bench.questions import instructions
@@ -17,10 +16,10 @@ instruction_clock = SampleClock("callgrind_instructions_as_ns")
 
 
 @pytest.mark.benchmark(timer=instruction_clock)
-def test_instructions_per_request(benchmark, describe, instructions_graph, measurements, texts):
+def test_instructions_per_request(benchmark, describe, instructions_case, measurements, texts):
     require_tool(counting.missing_tools())
     benchmark.group = "instructions per request (callgrind, in-process)"
-    case = Case(instructions_graph, IN_PROCESS)
+    case = instructions_case
     measured = measurements(instructions.RECORD)
     measured.assert_correct(case)
     instruction_clock.hand_over(benchmark, measured.samples(case))  # one: the request thread's count

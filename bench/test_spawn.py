@@ -8,24 +8,23 @@ from __future__ import annotations
 
 import pytest
 
-from bench.method.plan import IN_PROCESS, Case, ServerConfig
+from bench.method.cases import Case
 from bench.method.stats import latency_summary, requests_per_second
 from bench.plugin.sample_clock import sample_clock
 from bench.questions import cold_starts, loads
 
 
 @pytest.mark.benchmark(timer=sample_clock)
-def test_load_and_first_prediction(benchmark, describe, load_graph, measurements):
+def test_load_and_first_prediction(benchmark, describe, load_case, measurements):
     benchmark.group = "load + first prediction"
-    _hand_over(benchmark, describe, loads.RECORD, Case(load_graph, IN_PROCESS),
-               measurements(loads.RECORD))
+    _hand_over(benchmark, describe, loads.RECORD, load_case, measurements(loads.RECORD))
 
 
 @pytest.mark.benchmark(timer=sample_clock)
-def test_cold_start(benchmark, describe, cold_start_graph, measurements):
+def test_cold_start(benchmark, describe, cold_start_case, measurements):
     """Process launch → /healthz 200 (Python + TensorFlow import, load, warm-up), gunicorn 1 worker."""
     benchmark.group = "cold start to healthy"
-    case = Case(cold_start_graph, ServerConfig("gunicorn", 1))
+    case = cold_start_case
     measured = measurements(cold_starts.RECORD)
     _hand_over(benchmark, describe, cold_starts.RECORD, case, measured, part=measured.parts.get(str(case), {}))
 

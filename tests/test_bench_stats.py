@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.method.plan import Case, Plan, ServerConfig
+from bench.method.cases import Case, ServerConfig
+from bench.method.plan import Plan
 from bench.method.stats import latency_summary, median_by_rank, requests_per_second
 from bench.questions import QUESTIONS, bursts, cold_starts, knobs, open_loop, single_requests
 from serving.settings import Settings
@@ -45,7 +46,8 @@ def test_plan_ids_and_quick_mode_is_smaller():
     assert "static-flask" in {str(c) for c in bursts.cases(extended)}
     assert "static-gunicorn-w4" in {str(c) for c in bursts.cases(extended)}
     assert {c.graph for c in bursts.cases(extended)} == {"dynamic", "static", "saved_model", "static-xla", "onnx"}
-    assert len(cold_starts.graphs(extended)) == 5 and cold_starts.graphs(full) == ("dynamic", "static", "onnx")
+    assert len(cold_starts.cases(extended)) == 5
+    assert [c.graph for c in cold_starts.cases(full)] == ["dynamic", "static", "onnx"]
     assert Settings(graph="static", artifacts=Path("a"), **ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
                     .settings()).argv() == ["--graph", "static", "--artifacts", "a", "--threads", "20", "--batch-window-ms", "0"]
     assert {str(c) for c in single_requests.cases(extended) + bursts.cases(extended)} >= {"static-waitress", "dynamic-waitress"}

@@ -14,7 +14,7 @@ import pytest
 from bench.harness import instructions
 from bench.harness.supervisor import PROJECT_ROOT
 from bench.method.oracle import AnswerJudge
-from bench.method.plan import request_texts
+from bench.method.subject import request_texts
 from tests.required_tools import require
 
 TEXTS = request_texts()[:instructions.CALLS // 2]  # each sent twice in a count of CALLS: the same mix in a half count

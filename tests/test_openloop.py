@@ -202,7 +202,7 @@ def test_a_knee_that_fails_its_verification_is_not_the_recommendation():
 
 
 def test_more_workers_are_pruned_once_a_step_gained_under_five_per_cent():
-    from bench.method.plan import Case, ServerConfig
+    from bench.method.cases import Case, ServerConfig
 
     four = Case("onnx", ServerConfig("gunicorn", 4))
     assert open_loop.pruned(four, {}) is None

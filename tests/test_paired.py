@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from bench.method import headlines
+from bench.method.cases import Case, ServerConfig
 from bench.method.paired import Stream, balanced_orders, rotate
-from bench.method.plan import Case, ServerConfig
 from bench.results.comparison import Comparison
 
 

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from bench.harness import server_pool
-from bench.method.plan import Case, ServerConfig
+from bench.method.cases import Case, ServerConfig
 
 
 class FakeServer:

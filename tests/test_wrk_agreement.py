@@ -7,8 +7,9 @@ from bench.harness.server_pool import ServerPool
 from bench.harness.supervisor import ServerProcess
 from bench.method.oracle import AnswerJudge
 from bench.method.paired import collect_young
-from bench.method.plan import Plan, request_texts
+from bench.method.plan import Plan
 from bench.method.stats import bootstrap_ratio_ci, latency_summary
+from bench.method.subject import request_texts
 from bench.questions import knobs, single_requests
 from tests.required_tools import require
 

@@ -20,10 +20,10 @@ import json
 import sys
 import time
 
-from bench.method import plan
+from bench.method import cases
 from serving.setup_report import hosting
 
-IN_PROCESS = hosting(plan.IN_PROCESS.server)  # one process, no server
+IN_PROCESS = hosting(cases.IN_PROCESS.server)  # one process, no server
 
 
 def in_process_setup(graph: str, artifacts_dir) -> dict:

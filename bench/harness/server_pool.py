@@ -8,7 +8,7 @@ from pathlib import Path
 from bench.harness.memory import process_tree_memory
 from bench.harness.process_cpu import process_tree_cpu_s
 from bench.harness.supervisor import PROJECT_ROOT, ServerProcess, health
-from bench.method.plan import Case
+from bench.method.cases import Case
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,16 @@ class ServerPool:
     group needing them is released, so only one group's servers hold memory at a time.
     `project_root`: the checkout whose code the servers run (the regression gate has one pool per side)."""
 
-    def __init__(self, artifacts_dir: Path | None, remote_url: str | None = None,
-                 groups: dict[str, list[Case]] | None = None, project_root: Path = PROJECT_ROOT,
-                 launch_settings: dict | None = None, endpoint: str | None = None):
-        """`launch_settings`: started with every server (a model file's `model` and `shape`);
-        `endpoint`: the path requests go to (a model file's TF Serving path; default `/<graph>`)."""
+    def __init__(self, artifacts_dir: Path | None, groups: dict[str, list[Case]] | None = None,
+                 project_root: Path = PROJECT_ROOT, subject=None):
+        """`subject` (bench.method.subject; None: the suite's own model): what every server is
+        started with (a model file's `model` and `shape`), the path requests go to (default
+        `/<graph>`), and a remote server's address."""
         self.artifacts_dir = artifacts_dir
-        self.launch_settings = launch_settings or {}
-        self._endpoint = endpoint
+        self.launch_settings = subject.launch_settings() if subject else {}
+        self._endpoint = subject.endpoint() if subject else None
         self.project_root = project_root
-        self.remote_url = remote_url
+        self.remote_url = getattr(subject, "url", None)
         self.servers: dict[tuple, ServerProcess] = {}
         self._starting: list[ServerProcess] = []  # launched, not yet seen healthy
         self._setups: dict[str, dict] = {}

@@ -14,7 +14,7 @@ from bench.history import page, steps
 from bench.history.bisect import bisect
 from bench.history.record import HistoryError, commits_of, count_commit, saved_runs, series_name
 from bench.history.store import DEFAULT, Store, StoreError
-from bench.method.plan import request_texts
+from bench.method.subject import request_texts
 
 DEFAULT_GRAPHS = ("static", "onnx")
 

@@ -10,8 +10,9 @@ from dataclasses import replace
 from math import comb
 from statistics import NormalDist
 
+from bench.method.cases import Case, ServerConfig
 from bench.method.paired import Rotation
-from bench.method.plan import CROSS_PAIRS, GRAPH_PAIRS, Case, ServerConfig
+from bench.method.policy import CROSS_PAIRS, GRAPH_PAIRS
 from bench.results.comparison import Comparison
 
 

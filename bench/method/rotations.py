@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.method import headlines
+from bench.method.cases import Case
 from bench.method.paired import Rotation
-from bench.method.plan import Case
 from bench.results.comparison import Comparison
 
 # Below this many rounds a ratio gets no interval (a quick run's single cold start).

@@ -14,12 +14,12 @@ def pytest_generate_tests(metafunc):
     plan = plan_for(metafunc.config)
     for question in with_parameter():
         if question.parameter in metafunc.fixturenames:
-            cases = question.cases(plan)
+            cases = plan.subject.cases(question, plan) if plan.asks(question.record) else []
             if not cases:  # not asked in this run (a model file's, someone else's server): one skip, no case
                 metafunc.parametrize(question.parameter, [pytest.param(None, marks=pytest.mark.skip(
                     reason=f"{question.record}: not measured in this run"))], ids=["none"])
                 continue
-            metafunc.parametrize(question.parameter, cases, ids=str)
+            metafunc.parametrize(question.parameter, cases, ids=question.case_id)
 
 
 def _value(item, parameter: str):

@@ -11,8 +11,9 @@ import pytest
 from bench.harness.server_pool import ServerPool
 from bench.harness.supervisor import PROJECT_ROOT
 from bench.method import rotations
-from bench.method.oracle import AnswerJudge
-from bench.method.plan import Case, Plan, request_texts
+from bench.method.cases import Case
+from bench.method.oracle import Judge
+from bench.method.plan import Plan
 from bench.plugin.options import plan_for
 from bench.plugin.progress import step
 from bench.plugin.state import run_state
@@ -29,7 +30,7 @@ def plan(pytestconfig) -> Plan:
 def texts(plan) -> list:
     """Held-out sentences, sent in turn: real inputs, none seen in training; a model file's requests
     (TF Serving's REST bodies) in a run with `--model`."""
-    return plan.model.requests() if plan.model else request_texts()
+    return plan.subject.requests()
 
 
 @pytest.fixture(scope="session")
@@ -48,11 +49,8 @@ def expected_positive(oracle, texts) -> dict[str, float]:
 @pytest.fixture(scope="session")
 def judge_for(plan, request):
     """graph kind -> the judge of its answers (shape only for a remote server's model)."""
-    def judge(graph: str) -> AnswerJudge:
-        if plan.model:
-            return plan.model.judge(graph)
-        expected = None if plan.remote_url else request.getfixturevalue("expected_positive")
-        return AnswerJudge(graph, expected)
+    def judge(graph: str) -> Judge:
+        return plan.subject.judge(graph, lambda: request.getfixturevalue("expected_positive"))
 
     return judge
 
@@ -77,7 +75,7 @@ class Run:
         self.texts: list[str] = request.getfixturevalue("texts")
         self.judge_for = request.getfixturevalue("judge_for")
 
-    def judge(self, case) -> AnswerJudge:
+    def judge(self, case) -> Judge:
         return self.judge_for(case.graph)
 
     def root_of(self, case) -> Path:
@@ -114,11 +112,9 @@ def measurements(request):
 @pytest.fixture(scope="session")
 def server_pool(request, pytestconfig, plan):
     state = run_state(pytestconfig)
-    if plan.model:  # a model file's servers: nothing of the suite's own model is trained or loaded
-        pool = ServerPool(None, plan.remote_url, state.server_groups, launch_settings=plan.model.launch_settings(),
-                          endpoint=f"/v1/models/{plan.model.prepared.spec.name}:predict")
-    else:
-        pool = ServerPool(request.getfixturevalue("artifacts_dir"), plan.remote_url, state.server_groups)
+    # a model file's servers, someone else's: nothing of the suite's own model is trained or loaded
+    artifacts_dir = request.getfixturevalue("artifacts_dir") if plan.subject.uses_artifacts else None
+    pool = ServerPool(artifacts_dir, state.server_groups, subject=plan.subject)
     atexit.register(pool.stop_all)  # also when the run is interrupted before teardown
     state.pool = pool
     try:

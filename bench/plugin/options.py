@@ -51,11 +51,7 @@ def pytest_configure(config):
     state = run_state(config)
     state.peak_memory = PeakMemory().start()
     state.started = time.monotonic()
-    url = config.getoption("--serving-url", default=None)
-    if url:
-        state.remote_graph = _remote_graph(url.rstrip("/"))
-    if config.getoption("--model", default=None) is not None:
-        state.model = _model_run(config)
+    state.subject = _subject(config)
     try:
         plan_for(config)
     except ValueError as error:
@@ -69,26 +65,36 @@ def pytest_unconfigure(config):
 
 def plan_for(config) -> Plan:
     """The run's plan, from its options."""
-    url = config.getoption("--serving-url")
     from bench.questions import knobs
 
     return Plan.from_options(knobs(), config.getoption("--bench-quick"), config.getoption("--bench-workers"),
-                             url.rstrip("/") if url else None, run_state(config).remote_graph,
                              config.getoption("--bench-extended"), config.getoption("--p99-bound-ms"),
-                             run_state(config).model)
+                             run_state(config).subject)
 
 
-def _model_run(config):
+def _subject(config):
+    """What the run measures (bench.method.subject): someone else's server (`--serving-url`), a model
+    file (`--model`) or the suite's own model; a one-line usage error for anything the user got wrong."""
+    from bench.method import subject
+
+    if url := config.getoption("--serving-url", default=None):
+        return subject.RemoteServer(url.rstrip("/"), _remote_graph(url.rstrip("/")))
+    if config.getoption("--model", default=None) is not None:
+        return _model_file(config)
+    return subject.SuiteModel()
+
+
+def _model_file(config):
     """`--model PATH`: the model read, its forms made and checked; a one-line usage error for anything
     the user got wrong (the path, the model, --shape, --input-data) or a model with no form to measure."""
-    from bench.method.model_run import ModelRun
+    from bench.method.subject import ModelFile
     from serving.model_file import ModelError
     from serving.model_file.prepare import prepare
 
     shape_flags = tuple(config.getoption("--shape") or ())
     try:
-        return ModelRun(prepare(config.getoption("--model"), list(shape_flags), config.getoption("--input-data")),
-                        shape_flags)
+        return ModelFile(prepare(config.getoption("--model"), list(shape_flags), config.getoption("--input-data")),
+                         shape_flags)
     except ModelError as error:
         raise pytest.UsageError(str(error)) from None
 

@@ -13,8 +13,7 @@ class RunState:
     peak_memory: PeakMemory | None = None  # the machine's used memory, sampled through the run
     started: float | None = None  # time.monotonic() when pytest was configured: the run's length is stored
     compared: dict | None = None  # the saved run --benchmark-compare compares with, as pytest-benchmark loaded it
-    remote_graph: str | None = None  # graph kind of --serving-url, read once from its /healthz
-    model: object | None = None  # --model's bench.method.model_run.ModelRun, made once at configure
+    subject: object | None = None  # what the run measures (bench.method.subject), made once at configure
     server_groups: dict = field(default_factory=dict)  # parameter name -> its selected cases (their servers)
     group_items: dict = field(default_factory=dict)  # parameter name -> node ids of its benchmarks not yet run
     group_cases: dict = field(default_factory=dict)  # parameter name -> the selected cases, one rotation each

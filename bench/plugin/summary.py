@@ -24,12 +24,17 @@ def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info
     """pytest-benchmark hands over each run it compares with, loaded from its storage: keep it
     for the summary (its own machine-info warning stays pytest-benchmark's)."""
     state = run_state(config)
-    ours = state.model.record()["sha256"] if state.model is not None else None
+    ours = (_subject_record(state) or {}).get("sha256")
     theirs = (compared_benchmark.get("model") or {}).get("sha256")
     if ours != theirs:  # another model (or the suite's own against a model file): nothing to compare
         raise pytest.UsageError(f"--benchmark-compare: the compared run measured {_model_words(theirs)}, "
                                 f"this one {_model_words(ours)}")
     state.compared = compared_benchmark
+
+
+def _subject_record(state) -> dict | None:
+    """What the saved run says of a model file it measured (None: the suite's own model)."""
+    return state.subject.record() if state.subject is not None else None
 
 
 def _model_words(sha: str | None) -> str:
@@ -40,8 +45,8 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
     """The run's answers, next to pytest-benchmark's figures (saved run and --benchmark-json)."""
     state = run_state(config)
     output_json["comparisons"] = [c.as_json() for c in state.comparisons]
-    if state.model is not None:  # which model, so that runs of two models are never compared
-        output_json["model"] = state.model.record()
+    if (record := _subject_record(state)) is not None:  # which model, so that runs of two models are never compared
+        output_json["model"] = record
     if state.peak_memory is not None:
         output_json["peak_memory"] = state.peak_memory.as_json()
     if state.started is not None:  # from pytest's start to the saving of the run, training included

@@ -9,7 +9,7 @@ A new question is its module here, its line in `QUESTIONS`, its benchmark module
 """
 from __future__ import annotations
 
-from bench.method.plan import Knobs
+from bench.method.rounds import Knobs
 from bench.questions.question import Question
 
 

@@ -12,10 +12,13 @@ import time
 from typing import NamedTuple
 
 from bench.clients.http import SequentialClient
+from bench.method.cases import Case, default_server
 from bench.method.oracle import judged
 from bench.method.paired import Stream, rotate, timed
-from bench.method.plan import ALL_GRAPHS, GRAPH_PAIRS, SWEEP_GRAPHS, Case, Knobs, Plan, Rounds, default_server
+from bench.method.plan import Plan
+from bench.method.policy import ALL_GRAPHS, GRAPH_PAIRS, SWEEP_GRAPHS
 from bench.method.rotations import MIN_ROUNDS_FOR_INTERVAL, Measured
+from bench.method.rounds import Knobs, Rounds
 from bench.questions.question import Question
 from bench.results.formatting import fmt, section
 
@@ -47,8 +50,6 @@ class AfterIdle(NamedTuple):
 def cases(plan: Plan) -> list[AfterIdle]:
     """Every kind after 20 ms and 200 ms of idle (2 s too with --bench-extended: 8 s a round),
     beside its steady request; a quick run: the seed's two kinds after 200 ms."""
-    if plan.remote_url or plan.model:
-        return []
     if plan.quick:
         return [AfterIdle(graph, idle) for graph in SWEEP_GRAPHS for idle in (0, 200)]
     idles = (0, 20, 200, 2000) if plan.extended else (0, 20, 200)

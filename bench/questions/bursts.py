@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from bench.clients.http import BurstClient
 from bench.harness.server_pool import ServerPool
-from bench.method import plan as plans
+from bench.method.cases import (
+    IN_PROCESS,
+    MICRO_BATCHING,
+    OTHER_SEED_SERVERS,
+    OTHER_SERVERS,
+    Case,
+    ServerConfig,
+    default_server,
+)
 from bench.method.oracle import judged
 from bench.method.paired import Stream, rotate
-from bench.method.plan import IN_PROCESS, Case, Knobs, Plan, Rounds, ServerConfig, remote_cases
+from bench.method.plan import Plan
+from bench.method.policy import FAST_GRAPHS, FAST_KIND_SERVERS, SWEEP_GRAPHS
 from bench.method.rotations import Measured, timed_units, windows_method
+from bench.method.rounds import Knobs, Rounds
+from bench.method.subject import Sweep
 from bench.method.validity import Rules
 from bench.questions import single_requests
 from bench.questions.question import Gating, Question
@@ -29,21 +40,17 @@ def rules(plan: Plan) -> Rules:
 
 
 def cases(plan: Plan) -> list[Case]:
-    if plan.remote_url:
-        return remote_cases(plan)
-    if plan.model:
-        return plans.model_cases(plan, 2)
-    configs = [plans.default_server(w) for w in plan.workers]
+    configs = [default_server(w) for w in plan.workers]
     if plan.extended:  # the seed's threaded dev server; the question here is worker counts
-        configs[:0] = plans.OTHER_SEED_SERVERS
-    cases = [Case(graph, config) for config in configs for graph in plans.SWEEP_GRAPHS]
+        configs[:0] = OTHER_SEED_SERVERS
+    cases = [Case(graph, config) for config in configs for graph in SWEEP_GRAPHS]
     if not plan.quick:  # the fast kinds, and micro-batching where it wins
-        cases += [Case(graph, ServerConfig(server, 2)) for server in (servers.DEFAULT, *plans.FAST_KIND_SERVERS)
-                  for graph in plans.FAST_GRAPHS]
-        cases += [Case("static", plans.MICRO_BATCHING)]
+        cases += [Case(graph, ServerConfig(server, 2)) for server in (servers.DEFAULT, *FAST_KIND_SERVERS)
+                  for graph in FAST_GRAPHS]
+        cases += [Case("static", MICRO_BATCHING)]
     if plan.extended:  # and where they were measured to lose or tie; waitress's thread pool
-        cases += [Case("saved_model", plans.default_server(2)), Case("static-xla", plans.MICRO_BATCHING)]
-        cases += [Case(graph, config) for config in plans.OTHER_SERVERS for graph in plans.SWEEP_GRAPHS]
+        cases += [Case("saved_model", default_server(2)), Case("static-xla", MICRO_BATCHING)]
+        cases += [Case(graph, config) for config in OTHER_SERVERS for graph in SWEEP_GRAPHS]
     return cases
 
 
@@ -100,7 +107,7 @@ def report(rows) -> list[str]:
 PART = ("threads", "latency_by_rank_ms")
 
 QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case, measure=measure, part=PART,
-                    report=report,
-                    gate=Gating(lambda graphs, server: [Case(graph, plans.default_server(2, server)) for graph in graphs], measure,
+                    report=report, sweep=Sweep(2),
+                    gate=Gating(lambda graphs, server: [Case(graph, default_server(2, server)) for graph in graphs], measure,
                                 threshold="coarse"),
                     knobs=KNOBS)

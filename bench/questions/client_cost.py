@@ -2,7 +2,7 @@
 (bench/test_client_cost.py) runs its own minimal server, so it has no cases here."""
 from __future__ import annotations
 
-from bench.method.plan import Knobs, Rounds
+from bench.method.rounds import Knobs, Rounds
 from bench.questions.question import Question
 
 RECORD = "client cost"

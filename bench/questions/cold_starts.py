@@ -7,9 +7,13 @@ import time
 import numpy as np
 
 from bench.harness.supervisor import ServerProcess, health
+from bench.method.cases import Case, default_server
 from bench.method.paired import Stream, rotate
-from bench.method.plan import ALL_GRAPHS, SEED_AND_OTHER_RUNTIMES, Case, Knobs, Plan, Rounds, default_server
+from bench.method.plan import Plan
+from bench.method.policy import ALL_GRAPHS, SEED_AND_OTHER_RUNTIMES
 from bench.method.rotations import Measured
+from bench.method.rounds import Knobs, Rounds
+from bench.method.subject import Sweep
 from bench.questions.question import Question
 from bench.results.formatting import section
 
@@ -21,14 +25,10 @@ RECORD = "cold start"
 KNOBS = Knobs(quick=Rounds(0), full=Rounds(3))
 
 
-def graphs(plan: Plan) -> tuple[str, ...]:
-    """Cold starts cost ~5-7 s each for TensorFlow's kinds (its import): none in a quick run;
-    the seed's two kinds and the other runtimes' by default, all with --bench-extended."""
-    if plan.rounds_of(RECORD).rounds == 0:
-        return ()
-    if plan.model:
-        return plan.model.forms
-    return ALL_GRAPHS if plan.extended else SEED_AND_OTHER_RUNTIMES
+def cases(plan: Plan) -> list[Case]:
+    """Cold starts cost ~5-7 s each for TensorFlow's kinds (its import): none in a quick run (no
+    rounds); the seed's two kinds and the other runtimes' by default, all with --bench-extended."""
+    return [Case(graph, SERVER) for graph in (ALL_GRAPHS if plan.extended else SEED_AND_OTHER_RUNTIMES)]
 
 
 def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measured:
@@ -41,8 +41,7 @@ def measure_cold_starts(cases: list[Case], plan: Plan, artifacts_dir) -> Measure
 
     def stream(case: Case) -> Stream:
         def launch_and_wait() -> float:
-            process = ServerProcess(case.graph, artifacts_dir, **case.config.settings(),
-                                    **(plan.model.launch_settings() if plan.model else {}))
+            process = ServerProcess(case.graph, artifacts_dir, **case.config.settings(), **plan.subject.launch_settings())
             try:
                 started = time.perf_counter()
                 process.start().wait_healthy()
@@ -81,10 +80,10 @@ def report(rows) -> list[str]:
 # rest of a launch is Python, the server and the runtime's import.
 PART = ("load_ms", "warmup_ms")
 
-QUESTION = Question(RECORD, "cold_start_graph", "cold starts, each a fresh server",
-                    cases=lambda plan: list(graphs(plan)),
-                    measure=lambda kinds, run: measure_cold_starts([Case(graph, SERVER) for graph in kinds], run.plan,
-                                                                   run.artifacts_dir), part=PART, report=report,
+QUESTION = Question(RECORD, "cold_start_case", "cold starts, each a fresh server", cases=cases,
+                    case_id=lambda case: case.graph, sweep=Sweep(SERVER.workers, front_ends=False, over_http=False),
+                    measure=lambda cases, run: measure_cold_starts(cases, run.plan, run.artifacts_dir), part=PART,
+                    report=report,
                     # three launches a kind: static ÷ dynamic read 0.893 [0.849, 0.908] and 0.948 [0.941, 0.967] in
                     # two runs of one commit
                     change_threshold=0.10, knobs=KNOBS)

@@ -25,8 +25,10 @@ import numpy as np
 
 from bench.harness.checkouts import Side
 from bench.harness.server_pool import ServerPool
+from bench.method.cases import Case, ServerConfig
 from bench.method.oracle import AnswerJudge
-from bench.method.plan import GRAPH_PAIRS, Case, Plan, ServerConfig
+from bench.method.plan import Plan
+from bench.method.policy import GRAPH_PAIRS
 from bench.method.stats import bootstrap_ratio_ci, regression_verdict
 from bench.questions import QUESTIONS
 from bench.questions.question import Question

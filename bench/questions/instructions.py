@@ -8,8 +8,10 @@ bench/test_instructions.py."""
 from __future__ import annotations
 
 from bench.harness import callgrind_profile, instructions
+from bench.method.cases import IN_PROCESS, Case
 from bench.method.paired import Rotation
-from bench.method.plan import ALL_GRAPHS, GRAPH_PAIRS, IN_PROCESS, SEED_AND_OTHER_RUNTIMES, Case, Plan, kind_policy
+from bench.method.plan import Plan
+from bench.method.policy import ALL_GRAPHS, GRAPH_PAIRS, SEED_AND_OTHER_RUNTIMES, kind_policy
 from bench.method.rotations import Measured
 from bench.questions.question import Gating, Question
 from bench.results.comparison import Comparison
@@ -41,15 +43,15 @@ def request_path_and_thread(figure) -> tuple[float, float]:
     return figure.get("per_request"), figure.get("request_thread_per_request") or 0.0
 
 
-def cases(plan: Plan) -> list[str]:
+def cases(plan: Plan) -> list[Case]:
     """The seed's two kinds and the other runtimes' (static-xla takes 72 s under valgrind here, the
     other TensorFlow kinds 38-39 s, onnx 12 s, two at a time; a run has 5 minutes), every kind with
     --bench-extended; a quick run: the kinds off TensorFlow."""
-    if plan.remote_url or plan.model:
-        return []  # someone else's server, a model file: nothing of ours to run under valgrind
     if plan.quick:
-        return [kind for kind in ALL_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow"]
-    return list(ALL_GRAPHS) if plan.extended else list(SEED_AND_OTHER_RUNTIMES)
+        kinds = [kind for kind in ALL_GRAPHS if graphs.KINDS[kind].runtime != "tensorflow"]
+    else:
+        kinds = ALL_GRAPHS if plan.extended else SEED_AND_OTHER_RUNTIMES
+    return [Case(kind, IN_PROCESS) for kind in kinds]
 
 
 def ratios(counts: dict[str, float]) -> list[Comparison]:
@@ -136,8 +138,9 @@ def report(rows) -> list[str]:
                    "benchmarks.)")
 
 
-QUESTION = Question(RECORD, "instructions_graph", "instructions per request (callgrind)", cases=cases,
-                    measure=lambda kinds, run: measure_instructions([Case(kind, IN_PROCESS) for kind in kinds], run),
+# no sweep: a model file's forms, someone else's server: nothing of ours to run under valgrind
+QUESTION = Question(RECORD, "instructions_case", "instructions per request (callgrind)", cases=cases,
+                    case_id=lambda case: case.graph, measure=measure_instructions,
                     gate=Gating(lambda graphs, _server: [Case(graph, IN_PROCESS) for graph in graphs], measure_instructions,
                                 threshold="exact", note=request_time_note, where=where_it_went),
                     report=report, first=True, part=PART)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from bench.clients.inprocess_worker import in_process_setup
 from bench.harness.load_probe import LoadProbe
 from bench.harness.supervisor import ROOT_ENV
+from bench.method.cases import IN_PROCESS, Case
 from bench.method.paired import Stream, collect_young, rotate
-from bench.method.plan import ALL_GRAPHS, DEFAULT_LOAD_GRAPHS, IN_PROCESS, SWEEP_GRAPHS, Case, Knobs, Plan, Rounds
+from bench.method.plan import Plan
+from bench.method.policy import ALL_GRAPHS, DEFAULT_LOAD_GRAPHS, SWEEP_GRAPHS
 from bench.method.rotations import Measured
+from bench.method.rounds import Knobs, Rounds
 from bench.questions.question import Gating, Question
 
 LOAD_TEXT = "the staff was friendly, but the room was dirty"
@@ -19,8 +22,6 @@ KNOBS = Knobs(quick=Rounds(3), full=Rounds(20), gate=Rounds(20))  # one load per
 def graphs(plan: Plan) -> tuple[str, ...]:
     """The kinds whose registry entry says so (static-xla's first prediction compiles for
     ~2.3 s: only with --bench-extended)."""
-    if plan.model:
-        return ()  # the load probe loads the suite's own model; a model file's forms: its cold starts
     if plan.quick:
         return SWEEP_GRAPHS
     return ALL_GRAPHS if plan.extended else DEFAULT_LOAD_GRAPHS
@@ -70,9 +71,10 @@ def measure_loads(cases: list[Case], run, text: str = LOAD_TEXT) -> Measured:
     return Measured("load + first prediction", cases, rotation, server_setups, faults).finish(where=lambda config: "")
 
 
-QUESTION = Question(RECORD, "load_graph", "load + first prediction, a fresh graph each time",
-                    cases=lambda plan: list(graphs(plan)),
-                    measure=lambda kinds, run: measure_loads([Case(graph, IN_PROCESS) for graph in kinds], run),
+# the load probe loads the suite's own model (no sweep): a model file's forms load in its cold starts
+QUESTION = Question(RECORD, "load_case", "load + first prediction, a fresh graph each time",
+                    cases=lambda plan: [Case(graph, IN_PROCESS) for graph in graphs(plan)], case_id=lambda case: case.graph,
+                    measure=measure_loads,
                     gate=Gating(lambda graphs, _server: [Case(graph, IN_PROCESS) for graph in graphs], measure_loads,
                                 threshold="coarse"),
                     knobs=KNOBS)

@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 
 from bench.clients.capacity import Search, SearchRule
-from bench.method import plan as plans
+from bench.method.cases import Case, ServerConfig, default_server
 from bench.method.paired import Rotation
-from bench.method.plan import Case, Plan, ServerConfig, remote_cases
+from bench.method.plan import Plan
+from bench.method.policy import ALL_GRAPHS, FAST_GRAPHS, FAST_KIND_SERVERS, SWEEP_GRAPHS
 from bench.method.rotations import Measured
+from bench.method.subject import Sweep
 from bench.questions import cold_starts
 from bench.questions.question import Question
 from bench.results.formatting import fmt, section
@@ -61,19 +63,15 @@ def cases(plan: Plan) -> list[Case]:
     (each worker's runtime fitted to its share of the cores); with --bench-extended every kind, every
     worker count of the sweep, and the fast set-ups with the runtimes' own thread default; a quick run:
     one set-up."""
-    if plan.remote_url:
-        return remote_cases(plan)
-    if plan.model:  # each form on each server, a worker per core; a quick run: the model as given on one
-        return plans.model_cases(plan, WORKERS)[:1 if plan.quick else None]
     if plan.quick:
-        return [Case("static", plans.default_server(1))]
-    setups = [(graph, servers.DEFAULT) for graph in plans.SWEEP_GRAPHS]
-    setups += [(graph, server) for graph in plans.FAST_GRAPHS for server in (servers.DEFAULT, *plans.FAST_KIND_SERVERS)]
+        return [Case("static", default_server(1))]
+    setups = [(graph, servers.DEFAULT) for graph in SWEEP_GRAPHS]
+    setups += [(graph, server) for graph in FAST_GRAPHS for server in (servers.DEFAULT, *FAST_KIND_SERVERS)]
     if not plan.extended:
         return [Case(graph, ServerConfig(server, WORKERS)) for graph, server in setups]
     fast = [Case(graph, ServerConfig(server, WORKERS, intra_op_threads=CORES)) for graph, server in setups
-            if graph in plans.FAST_GRAPHS]  # the runtimes' own default: a thread per core in every worker
-    setups += [(graph, servers.DEFAULT) for graph in plans.ALL_GRAPHS if (graph, servers.DEFAULT) not in setups]
+            if graph in FAST_GRAPHS]  # the runtimes' own default: a thread per core in every worker
+    setups += [(graph, servers.DEFAULT) for graph in ALL_GRAPHS if (graph, servers.DEFAULT) not in setups]
     return [Case(graph, ServerConfig(server, workers)) for graph, server in setups
             for workers in sorted({*plan.workers, WORKERS})] + fast
 
@@ -301,4 +299,6 @@ PART = ("max_rate", "max_rate_low", "max_rate_high", "knees", "p99_bound_ms", "b
         "cpu_ms_per_request", "cpu_bound_rate", "rule", "command")
 
 QUESTION = Question(RECORD, "openloop_case", title="open loop", cases=cases, server_case=lambda case: case, measure=measure,
+                    # a model file: each form on each server, a worker per core; a quick run: the first
+                    sweep=Sweep(WORKERS, quick_cases=1),
                     part=PART, report=report, headline=headline)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.method.plan import Knobs
+from bench.method.rounds import Knobs
+from bench.method.subject import Sweep
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,11 @@ class Question:
     record: str  # the `question` of its figures' records (bench.results.records.Figure)
     parameter: str | None  # the benchmark parameter, one value per case; None: a one-off benchmark
     title: str = ""  # what the terminal says while it is measured
-    cases: Callable | None = None  # plan -> its cases
+    cases: Callable | None = None  # plan -> its cases of the suite's own model (the kind policy's)
+    # what it measures of a subject without that policy (a model file, a remote server); None: nothing
+    # (the run's subject decides which it takes: bench.method.subject)
+    sweep: Sweep | None = None
+    case_id: Callable = str  # a case -> its benchmark's parameter id (a saved run's node ids keep it)
     server_case: Callable | None = None  # case -> the bench.method.plan.Case whose server it needs; None: no servers
     measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.method.rotations.Measured;
     # None: its benchmark measures each case itself (the open loop)

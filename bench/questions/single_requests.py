@@ -8,11 +8,14 @@ from collections.abc import Callable
 from bench.clients.http import SequentialClient
 from bench.harness.memory import process_tree_memory
 from bench.harness.server_pool import ServerPool
-from bench.method import plan as plans
+from bench.method.cases import IN_PROCESS, OTHER_SEED_SERVERS, OTHER_SERVERS, Case, ServerConfig, default_server
 from bench.method.oracle import judged
 from bench.method.paired import Stream, collect_young, rotate
-from bench.method.plan import IN_PROCESS, Case, Knobs, Plan, Rounds, ServerConfig, remote_cases
+from bench.method.plan import Plan
+from bench.method.policy import ALL_GRAPHS, FAST_GRAPHS, FAST_KIND_SERVERS, SWEEP_GRAPHS
 from bench.method.rotations import Measured, windows_method
+from bench.method.rounds import Knobs, Rounds
+from bench.method.subject import Sweep
 from bench.method.validity import Rules
 from bench.questions.question import Gating, Question
 
@@ -30,17 +33,13 @@ def rules(plan: Plan) -> Rules:
 
 
 def cases(plan: Plan) -> list[Case]:
-    if plan.remote_url:
-        return remote_cases(plan)
-    if plan.model:  # every form in-process (the server's path without HTTP) and over HTTP
-        return [Case(form, IN_PROCESS) for form in plan.model.forms] + plans.model_cases(plan, 1)
-    kinds = plans.SWEEP_GRAPHS if plan.quick else plans.ALL_GRAPHS
-    cases = [Case(graph, config) for config in (IN_PROCESS, plans.default_server(1)) for graph in kinds]
+    kinds = SWEEP_GRAPHS if plan.quick else ALL_GRAPHS
+    cases = [Case(graph, config) for config in (IN_PROCESS, default_server(1)) for graph in kinds]
     if not plan.quick:  # the seed's Flask dev server, for the two kinds it compared; front ends for the fast kinds
-        cases += [Case(graph, config) for config in plans.OTHER_SEED_SERVERS for graph in plans.SWEEP_GRAPHS]
-        cases += [Case(graph, ServerConfig(name, 1)) for name in plans.FAST_KIND_SERVERS for graph in plans.FAST_GRAPHS]
+        cases += [Case(graph, config) for config in OTHER_SEED_SERVERS for graph in SWEEP_GRAPHS]
+        cases += [Case(graph, ServerConfig(name, 1)) for name in FAST_KIND_SERVERS for graph in FAST_GRAPHS]
     if plan.extended:  # the other servers people deploy Flask on
-        cases += [Case(graph, config) for config in plans.OTHER_SERVERS for graph in plans.SWEEP_GRAPHS]
+        cases += [Case(graph, config) for config in OTHER_SERVERS for graph in SWEEP_GRAPHS]
     return cases
 
 
@@ -57,7 +56,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
                 from bench.clients import inprocess
 
                 clients[str(case)] = inprocess.InProcessClient(case.graph, artifacts, texts,
-                                                               plan.model.launch_settings() if plan.model else None)
+                                                               plan.subject.launch_settings() or None)
             else:
                 clients[str(case)] = SequentialClient(pool.endpoint(case), texts)
                 server_setups[str(case)] = pool.server_setup_of(case)
@@ -86,12 +85,13 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
 
 def measure(cases: list[Case], run) -> Measured:
     # the suite's own model is loaded only for the in-process baseline (a model file's run has none)
-    artifacts = run.artifacts if not run.plan.model and any(case.config.in_process for case in cases) else None
+    uses_artifacts = run.plan.subject.uses_artifacts and any(case.config.in_process for case in cases)
+    artifacts = run.artifacts if uses_artifacts else None
     return measure_requests(cases, run.plan, run.pool, run.texts, artifacts, run.judge)
 
 
 QUESTION = Question(RECORD, "request_case", "single requests", cases=cases, server_case=lambda case: case,
-                    measure=measure,
-                    gate=Gating(lambda graphs, server: [Case(graph, plans.default_server(1, server)) for graph in graphs], measure,
+                    measure=measure, sweep=Sweep(1, in_process=True),  # every form in-process (no HTTP) and over HTTP
+                    gate=Gating(lambda graphs, server: [Case(graph, default_server(1, server)) for graph in graphs], measure,
                                 kind_ratios=True),
                     knobs=KNOBS)

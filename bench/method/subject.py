@@ -1,0 +1,169 @@
+"""What a run measures — its subject: the suite's own model (the default), a model file (`--model
+PATH`) or a server someone else runs (`--serving-url`). A subject owns its kinds, the requests every
+case sends, how an answer is judged, what its servers are launched with, the form every other is
+checked against and what the saved run records of it. Questions take their cases from it
+(`Subject.cases`), so no question asks which subject it measures."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bench.method.cases import IN_PROCESS, REMOTE, Case, ServerConfig, http_servers
+from bench.method.oracle import AnswerJudge, JsonRequest, Judge, ModelJudge
+from serving.model_file.prepare import Prepared
+from serving.model_file.shapes import batch_free, plain
+
+TEXT_POOL_SIZE = 50
+
+
+def request_texts() -> list[str]:
+    """The texts every request sends, in turn: held-out sentences, real inputs none seen in training."""
+    from sentiment_model import corpus
+
+    return [e.text for e in corpus.read_tsv() if e.split == "test"][:TEXT_POOL_SIZE]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What a question measures of a subject without the suite's kind policy (a model file's forms,
+    a remote server's one kind): every kind on the default server and every fast-kind front end with
+    `workers` workers (`front_ends=False`: on the default server alone), in-process first when
+    `in_process`; a quick run keeps the first `quick_cases`. `over_http`: a remote server answers it."""
+
+    workers: int
+    in_process: bool = False
+    front_ends: bool = True
+    quick_cases: int | None = None
+    over_http: bool = True
+
+
+class Subject(Protocol):
+    def cases(self, question, plan) -> list:
+        """The cases `question` (bench.questions.question.Question) measures of this subject."""
+
+    def requests(self) -> list:
+        """What every case sends, in turn."""
+
+    def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
+        """The judge of `kind`'s answers; `expected()`: the suite's model's answers, loaded when asked for."""
+
+    def launch_settings(self) -> dict:
+        """What every server of the run is started with beside its set-up (`serving.settings.Settings`)."""
+
+    def endpoint(self) -> str | None:
+        """The path requests go to (None: `/<kind>`, the suite's own)."""
+
+    def record(self) -> dict | None:
+        """What the saved run says of the subject (None: the suite's own model)."""
+
+
+class SuiteModel:
+    """The suite's own LSTM, its kinds measured as the kind policy (`bench.method.plan`) says: each
+    question's own `cases`."""
+
+    uses_artifacts = True  # the suite's model is trained (or found cached) and loaded
+
+    def cases(self, question, plan) -> list:
+        return question.cases(plan)
+
+    def requests(self) -> list[str]:
+        return request_texts()
+
+    def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
+        return AnswerJudge(kind, expected())
+
+    def launch_settings(self) -> dict:
+        return {}
+
+    def endpoint(self) -> str | None:
+        return None
+
+    def record(self) -> dict | None:
+        return None
+
+
+def _body(request: dict, batch_free: bool) -> bytes:
+    if batch_free:  # one row, an object of the inputs (TF Serving's row format)
+        return json.dumps({"instances": [{plain(name): value[0].tolist() for name, value in request.items()}]}).encode()
+    return json.dumps({"inputs": {plain(name): value.tolist() for name, value in request.items()}}).encode()
+
+
+def sweep_cases(sweep: Sweep, kinds: tuple[str, ...], quick: bool) -> list[Case]:
+    """`sweep` over `kinds`, for a subject without a kind policy."""
+    cases = [Case(kind, IN_PROCESS) for kind in kinds] if sweep.in_process else []
+    cases += [Case(kind, ServerConfig(server, sweep.workers))
+              for server in http_servers(front_ends=sweep.front_ends) for kind in kinds]
+    return cases[:sweep.quick_cases] if quick and sweep.quick_cases else cases
+
+
+@dataclass
+class ModelFile:
+    """A model file (`--model PATH`): the forms that agreed with the model as given, each measured as
+    the question's `sweep` says; TF Serving's REST bodies, built once; the answers the model as given
+    gave in this process."""
+
+    prepared: Prepared
+    shape_flags: tuple[str, ...] = ()  # `--shape`, handed on to every server
+    uses_artifacts = False  # nothing of the suite's own model is trained or loaded
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The forms that agreed with the model as given: the only ones measured."""
+        return tuple(name for name, form in self.prepared.forms.items() if form.predict is not None)
+
+    def cases(self, question, plan) -> list:
+        if question.sweep is None:
+            return []
+        return sweep_cases(question.sweep, self.forms, plan.quick)
+
+    def requests(self) -> list[JsonRequest]:
+        rows = batch_free(self.prepared.spec)
+        return [JsonRequest(f"request {index}", _body(request, rows))
+                for index, request in enumerate(self.prepared.requests, 1)]
+
+    def judge(self, kind: str, expected: Callable[[], dict]) -> ModelJudge:
+        answers = {f"request {index}": answer for index, answer in enumerate(self.prepared.answers, 1)}
+        return ModelJudge(kind, answers, [t.name for t in self.prepared.spec.outputs])
+
+    def launch_settings(self) -> dict:
+        return {"model": self.prepared.spec.path.resolve(), "shape": self.shape_flags or None}
+
+    def endpoint(self) -> str:
+        return f"/v1/models/{self.prepared.spec.name}:predict"
+
+    def record(self) -> dict:
+        """Which model, and what became of each form."""
+        return {**self.prepared.spec.as_json(), "given": self.prepared.given,
+                "forms": {name: "measured" if form.predict is not None else form.reason
+                          for name, form in self.prepared.forms.items()}}
+
+
+@dataclass(frozen=True)
+class RemoteServer:
+    """A server someone else runs (`--serving-url`), serving `kind` (its /healthz says which): one case
+    for each question asked over HTTP; its answers judged on their shape (it may hold another model)."""
+
+    url: str
+    kind: str
+    uses_artifacts = False
+
+    def cases(self, question, plan) -> list:
+        return [Case(self.kind, REMOTE)] if question.sweep is not None and question.sweep.over_http else []
+
+    def requests(self) -> list[str]:
+        return request_texts()
+
+    def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
+        return AnswerJudge(kind, None)
+
+    def launch_settings(self) -> dict:
+        return {}
+
+    def endpoint(self) -> str | None:
+        return None
+
+    def record(self) -> dict | None:
+        return None
+
