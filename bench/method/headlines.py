@@ -6,7 +6,7 @@ faster. Names say the scenario, e.g. "request gunicorn-w1: static / dynamic".
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from math import comb
 from statistics import NormalDist
 
@@ -73,6 +73,14 @@ CHANGE_THRESHOLD = 0.05
 # An instruction count (the request thread's, per kind) repeats within 0.1 %: CHANGED beyond this,
 # with no interval to straddle.
 INSTRUCTIONS_THRESHOLD = 0.01
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A run's change thresholds (`--bench-change-threshold`, `--bench-instructions-threshold`)."""
+
+    change: float = CHANGE_THRESHOLD
+    instructions: float = INSTRUCTIONS_THRESHOLD
 FAMILY_CONFIDENCE = 0.95
 
 

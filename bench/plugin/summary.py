@@ -8,9 +8,9 @@ import time
 import pytest
 from pytest_benchmark.session import PerformanceRegression
 
-from bench.harness.callgrind_profile import where_between
 from bench.harness.environment import client_info
 from bench.method import headlines
+from bench.method.headlines import Thresholds
 from bench.plugin.state import run_state
 from bench.questions import QUESTIONS
 
@@ -63,29 +63,6 @@ def _threshold(state, comparison, default: float) -> float | None:
     return question.change_threshold or default
 
 
-def _instruction_counts(benchmarks: list[dict]) -> dict[str, float]:
-    """name -> instructions per request (the request path's threads), of the figures that
-    have one; a run saved before that count (its part has no "executor") has none to compare."""
-    return {b["name"]: part["per_request"] for b in benchmarks
-            if (part := (b.get("extra_info") or {}).get("part") or {}).get("per_request") and part.get("executor")}
-
-
-def _knees(benchmarks: list[dict]) -> dict[str, dict]:
-    """name -> the open-loop part (its knee, the knee's interval, each search's knee) of the figures that have one."""
-    return {b["name"]: part for b in benchmarks
-            if (part := (b.get("extra_info") or {}).get("part") or {}).get("max_rate") is not None}
-
-
-def _where_counts_went(now: dict[str, float], before: dict[str, float], current: list[dict], compared: list[dict],
-                       limit: float) -> list[str]:
-    """For each count that CHANGED: the functions that grew, among the largest each run kept."""
-    profiles = [{b["name"]: b["extra_info"]["part"].get("profile") or {} for b in runs
-                 if ((b.get("extra_info") or {}).get("part") or {}).get("executor")} for runs in (compared, current)]
-    return [f"  {name}: where it grew, per request: {line}" for name, count in now.items()
-            if name in before and abs(count / before[name] - 1) > limit
-            for line in where_between(profiles[0].get(name, {}), profiles[1].get(name, {}), top=5)]
-
-
 def _compared_name(compared: dict) -> str:
     commit = (compared.get("commit_info") or {}).get("id") or "?"
     return f"the run of {compared.get('datetime', '?')[:19]} (commit {commit[:8]})"
@@ -133,20 +110,14 @@ def _our_summary(terminalreporter, config) -> None:
             for line in headlines.changes_since(state.comparisons, state.compared.get("comparisons", []), default,
                                                 lambda comparison: _threshold(state, comparison, default)):
                 write(line)
-        counts = _instruction_counts(state.compared.get("benchmarks", []))
         current = [{"name": name, "extra_info": extra_info} for name, extra_info in state.figures.items()]
-        now = _instruction_counts(current)
-        if now:
-            terminalreporter.section("instructions per request since the compared run", sep="-")
-            limit = config.getoption("--bench-instructions-threshold")
-            for line in headlines.instruction_changes(now, counts, limit):
-                write(line)
-            for line in _where_counts_went(now, counts, current, state.compared.get("benchmarks", []), limit):
-                write(line)
-        if knees := _knees(current):
-            terminalreporter.section(f"capacity (knees under the p99 bound) since {_compared_name(state.compared)}", sep="-")
-            for line in headlines.capacity_changes(knees, _knees(state.compared.get("benchmarks", [])), default):
-                write(line)
+        thresholds = Thresholds(default, config.getoption("--bench-instructions-threshold"))
+        for question in QUESTIONS.values():  # what the questions say changed themselves (counts, knees)
+            if question.since and (said := question.since(current, state.compared.get("benchmarks", []), thresholds)):
+                title, lines = said
+                terminalreporter.section(f"{title} since {_compared_name(state.compared)}", sep="-")
+                for line in lines:
+                    write(line)
     if state.peak_memory is not None:
         memory = state.peak_memory.as_json()
         terminalreporter.section("peak memory (the whole machine, as `free` counts it)", sep="-")

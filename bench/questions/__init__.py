@@ -39,5 +39,10 @@ def knobs() -> dict[str, Knobs]:
     return {question.record: question.knobs for question in QUESTIONS.values() if question.knobs}
 
 
+def parts() -> dict[str, tuple[str, ...]]:
+    """Each question's own figures (its records' `part`), by its record: how a saved run is read."""
+    return {record: question.part for record, question in QUESTIONS.items()}
+
+
 def with_parameter() -> list[Question]:
     return [question for question in QUESTIONS.values() if question.parameter]

@@ -141,5 +141,5 @@ PART = ("idle_ms",)
 # runs of one commit (static, idle 200 ms ÷ steady: 1.700 [1.529, 1.766] in one run, 2.572 [2.444,
 # 2.711] in the next, five minutes later), intervals apart by far.
 QUESTION = Question(RECORD, "after_idle_case", "after idle", cases=cases, server_case=lambda case: case.case,
-                    measure=measure, report=report, part=PART, judged_between_runs=False,
+                    measure=measure, report=report, part=PART, judged_between_runs=False, answers_panel="after idle",
                     knobs=KNOBS)

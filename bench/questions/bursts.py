@@ -2,6 +2,8 @@
 each case fires a window of bursts back to back, cases taking turns. Its benchmark: bench/test_burst.py."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench.clients.http import BurstClient
 from bench.harness.server_pool import ServerPool
 from bench.method.cases import (
@@ -23,7 +25,9 @@ from bench.method.subject import Sweep
 from bench.method.validity import Rules
 from bench.questions import single_requests
 from bench.questions.question import Gating, Question
+from bench.results import plots
 from bench.results.formatting import section
+from bench.results.rows import fastest
 from serving import servers
 
 RECORD = "burst"
@@ -106,8 +110,33 @@ def report(rows) -> list[str]:
 # a burst), the median over bursts, ms.
 PART = ("threads", "latency_by_rank_ms")
 
+def plot_burst_by_rank(rows: list, path: Path) -> bool:
+    """Per-request latency by rank within a burst, a line per server set-up, a panel per graph kind."""
+    bursts = [r for r in rows if r.figure.question == RECORD and r.figure.get("latency_by_rank_ms")]
+    if not bursts:
+        return False
+    plt = plots.pyplot()
+
+    graphs = sorted({r.graph for r in bursts})
+    figure, axes = plt.subplots(1, len(graphs), figsize=(6 * len(graphs), 4.5), sharey=True, squeeze=False)
+    for axis, graph in zip(axes[0], graphs):
+        for row in sorted((r for r in bursts if r.graph == graph), key=lambda r: (r.figure.server, r.figure.workers)):
+            axis.plot(row.figure.get("latency_by_rank_ms"), marker="o", markersize=3, label=row.setup)
+        axis.set_title(f"{graph} graph: burst of {bursts[0].figure.get('threads')} requests")
+        axis.set_xlabel("request, fastest to slowest (median over bursts)")
+        axis.set_ylabel("client latency (ms)")
+        axis.grid(alpha=0.3)
+        axis.legend()
+    plots.save(figure, path)
+    return True
+
+
 QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lambda case: case, measure=measure, part=PART,
-                    report=report, sweep=Sweep(2),
+                    report=report, sweep=Sweep(2), server_memory=True,
+                    headline=lambda rows, run: fastest(rows, RECORD, "a burst of 20 requests", "burst time", "gunicorn-w2", run),
+                    seed_ratios=(("a burst of 20 on 1 worker", "burst of 20 gunicorn-w1: static / dynamic"),
+                                 ("on 2 workers", "burst of 20 gunicorn-w2: static / dynamic")),
+                    plots=(("burst_latency_by_rank.png", plot_burst_by_rank),),
                     gate=Gating(lambda graphs, server: [Case(graph, default_server(2, server)) for graph in graphs], measure,
-                                threshold="coarse"),
+                                threshold="coarse", what="bursts slower"),
                     knobs=KNOBS)

@@ -83,7 +83,7 @@ PART = ("load_ms", "warmup_ms")
 QUESTION = Question(RECORD, "cold_start_case", "cold starts, each a fresh server", cases=cases,
                     case_id=lambda case: case.graph, sweep=Sweep(SERVER.workers, front_ends=False, over_http=False),
                     measure=lambda cases, run: measure_cold_starts(cases, run.plan, run.artifacts_dir), part=PART,
-                    report=report,
+                    report=report, seed_ratios=(("cold start (launch to healthy)", "cold start gunicorn-w1: static / dynamic"),),
                     # three launches a kind: static ÷ dynamic read 0.893 [0.849, 0.908] and 0.948 [0.941, 0.967] in
                     # two runs of one commit
                     change_threshold=0.10, knobs=KNOBS)

@@ -8,6 +8,8 @@ bench/test_instructions.py."""
 from __future__ import annotations
 
 from bench.harness import callgrind_profile, instructions
+from bench.harness.callgrind_profile import where_between
+from bench.method import headlines
 from bench.method.cases import IN_PROCESS, Case
 from bench.method.paired import Rotation
 from bench.method.plan import Plan
@@ -139,8 +141,43 @@ def report(rows) -> list[str]:
 
 
 # no sweep: a model file's forms, someone else's server: nothing of ours to run under valgrind
+def counts_of(benchmarks: list[dict]) -> dict[str, float]:
+    """name -> instructions per request (the request path's threads), of the figures that
+    have one; a run saved before that count (its part has no "executor") has none to compare."""
+    return {b["name"]: part["per_request"] for b in benchmarks
+            if (part := (b.get("extra_info") or {}).get("part") or {}).get("per_request") and part.get("executor")}
+
+
+def _where_counts_went(now: dict[str, float], before: dict[str, float], current: list[dict], compared: list[dict],
+                       limit: float) -> list[str]:
+    """For each count that CHANGED: the functions that grew, among the largest each run kept."""
+    profiles = [{b["name"]: b["extra_info"]["part"].get("profile") or {} for b in runs
+                 if ((b.get("extra_info") or {}).get("part") or {}).get("executor")} for runs in (compared, current)]
+    return [f"  {name}: where it grew, per request: {line}" for name, count in now.items()
+            if name in before and abs(count / before[name] - 1) > limit
+            for line in where_between(profiles[0].get(name, {}), profiles[1].get(name, {}), top=5)]
+
+
+def since(current: list[dict], compared: list[dict], thresholds) -> tuple[str, list[str]] | None:
+    """The summary's section on the counts since the compared run: which CHANGED, and where they grew."""
+    now, before = counts_of(current), counts_of(compared)
+    if not now:
+        return None
+    limit = thresholds.instructions
+    return ("instructions per request", headlines.instruction_changes(now, before, limit)
+            + _where_counts_went(now, before, current, compared, limit))
+
+
+def gated_words(rows) -> str:
+    """The gated count in the report's words, with the counts of this run."""
+    counts = [f"{row.graph} {row.figure.get('per_request') / 1e6:.3f} M" for row in rows
+              if row.figure.question == RECORD and row.figure.get("per_request") is not None and row.figure.get("executor")]
+    return ("instructions per request (the request path's threads, the model's kernels included"
+            + (f"; this run counted {', '.join(counts)}" if counts else "") + ") up")
+
+
 QUESTION = Question(RECORD, "instructions_case", "instructions per request (callgrind)", cases=cases,
                     case_id=lambda case: case.graph, measure=measure_instructions,
                     gate=Gating(lambda graphs, _server: [Case(graph, IN_PROCESS) for graph in graphs], measure_instructions,
-                                threshold="exact", note=request_time_note, where=where_it_went),
-                    report=report, first=True, part=PART)
+                                threshold="exact", note=request_time_note, where=where_it_went, what=gated_words),
+                    report=report, first=True, part=PART, in_benchmark_table=False, since=since)

@@ -75,6 +75,7 @@ def measure_loads(cases: list[Case], run, text: str = LOAD_TEXT) -> Measured:
 QUESTION = Question(RECORD, "load_case", "load + first prediction, a fresh graph each time",
                     cases=lambda plan: [Case(graph, IN_PROCESS) for graph in graphs(plan)], case_id=lambda case: case.graph,
                     measure=measure_loads,
+                    seed_ratios=(("load + first prediction", "load + first prediction: static / dynamic"),),
                     gate=Gating(lambda graphs, _server: [Case(graph, IN_PROCESS) for graph in graphs], measure_loads,
-                                threshold="coarse"),
+                                threshold="coarse", what="loads slower"),
                     knobs=KNOBS)

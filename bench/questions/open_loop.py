@@ -12,8 +12,10 @@ import os
 import shlex
 import time
 from pathlib import Path
+from statistics import median
 
 from bench.clients.capacity import Search, SearchRule
+from bench.method import headlines
 from bench.method.cases import Case, ServerConfig, default_server
 from bench.method.paired import Rotation
 from bench.method.plan import Plan
@@ -22,6 +24,7 @@ from bench.method.rotations import Measured
 from bench.method.subject import Sweep
 from bench.questions import cold_starts
 from bench.questions.question import Question
+from bench.results import plots
 from bench.results.formatting import fmt, section
 from serving import servers
 from serving.settings import Settings
@@ -298,7 +301,54 @@ def report(rows) -> list[str]:
 PART = ("max_rate", "max_rate_low", "max_rate_high", "knees", "p99_bound_ms", "beyond_rate", "trials", "verification", "verified_rate",
         "cpu_ms_per_request", "cpu_bound_rate", "rule", "command")
 
+def plot_capacity(rows: list, path: Path) -> bool:
+    """Throughput-latency curves: p99 (solid) and p50 (dotted) against the offered rate, a colour per
+    set-up, the bound as a line; a hollow marker is a trial that failed (p99 over the bound, or errors)."""
+    swept = [row for row in rows if row.figure.question == RECORD and row.figure.get("trials")]
+    if not swept:
+        return False
+    plt = plots.pyplot()
+
+    figure, axis = plt.subplots(figsize=(9, 5.5))
+    for row in swept:
+        trials = sorted(row.figure.get("trials"), key=lambda t: t["rate"])
+        by_rate: dict[float, list[dict]] = {}
+        for t in trials:  # the searches try some rates more than once: the line goes through their medians
+            by_rate.setdefault(t["rate"], []).append(t)
+        rates = list(by_rate)
+        (line,) = axis.plot(rates, [median(t["p99_ms"] for t in tried) for tried in by_rate.values()],
+                            label=f"{row.graph} {row.setup}")
+        axis.plot(rates, [median(t["p50_ms"] for t in tried) for tried in by_rate.values()],
+                  linestyle=":", color=line.get_color())
+        for t in trials:
+            axis.plot(t["rate"], t["p99_ms"], "o", markersize=4, color=line.get_color(),
+                      markerfacecolor=line.get_color() if t["passed"] else "none")
+    axis.axhline(swept[0].figure.get("p99_bound_ms"), color="grey", linewidth=1, linestyle="--", label="p99 bound")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("offered rate (requests/s, open loop, log scale)")
+    axis.set_ylabel("latency from scheduled send (ms, log scale): p99 solid, p50 dotted")
+    axis.set_title("How much traffic each set-up holds (hollow: the trial failed)")
+    axis.grid(alpha=0.3, which="both")
+    axis.legend(fontsize=8)
+    plots.save(figure, path)
+    return True
+
+
+def knees_of(benchmarks: list[dict]) -> dict[str, dict]:
+    """name -> the open-loop part (its knee, the knee's interval, each search's knee) of the figures that have one."""
+    return {b["name"]: part for b in benchmarks
+            if (part := (b.get("extra_info") or {}).get("part") or {}).get("max_rate") is not None}
+
+
+def since(current: list[dict], compared: list[dict], thresholds) -> tuple[str, list[str]] | None:
+    """The summary's section on the knees since the compared run: which CHANGED."""
+    if not (knees := knees_of(current)):
+        return None
+    return "capacity (knees under the p99 bound)", headlines.capacity_changes(knees, knees_of(compared), thresholds.change)
+
+
 QUESTION = Question(RECORD, "openloop_case", title="open loop", cases=cases, server_case=lambda case: case, measure=measure,
                     # a model file: each form on each server, a worker per core; a quick run: the first
                     sweep=Sweep(WORKERS, quick_cases=1),
-                    part=PART, report=report, headline=headline)
+                    part=PART, report=report, headline=headline, since=since, plots=(("capacity_curves.png", plot_capacity),))

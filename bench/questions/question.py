@@ -19,6 +19,7 @@ class Gating:
     threshold: str = "fine"  # which of the gate's thresholds: "fine" (single requests), "coarse" (wider
     # intervals: bursts, loads) or "exact" (counts, no interval: instructions)
     kind_ratios: bool = False  # also gate each side's ratio between kinds (static ÷ dynamic), per round (coarse)
+    what: str = ""  # the gated figure, in the report's words on what the gate fails a change for
     note: Callable | None = None  # (candidate's case, run) -> what a change of the figure means, in words
     # (base's, candidate's record of a case in `Measured.profiles`) -> lines on where a change went
     where: Callable | None = None
@@ -37,8 +38,17 @@ class Question:
     server_case: Callable | None = None  # case -> the bench.method.plan.Case whose server it needs; None: no servers
     measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.method.rotations.Measured;
     # None: its benchmark measures each case itself (the open loop)
-    report: Callable | None = None  # rows (bench.report.Row) -> its report section's lines
+    report: Callable | None = None  # rows (bench.results.rows.Row) -> its report section's lines
     headline: Callable | None = None  # (rows, the saved run) -> its lines in the report's "In short" (its answer in words)
+    # the seed's question (static ÷ dynamic) among its ratios: (words, the ratio's name), for the report's first line
+    seed_ratios: tuple[tuple[str, str], ...] = ()
+    plots: tuple[tuple[str, Callable], ...] = ()  # (file name, (rows, path) -> whether it drew one) of its own plots
+    server_memory: bool = False  # its figures carry the servers' memory (the report's memory table)
+    in_benchmark_table: bool = True  # its figures are latencies (the report's table of all benchmarks)
+    answers_panel: str = "steady: requests, bursts, loads and launches"  # its ratios' panel in answers.png
+    # (figures now, figures of the compared run, the run's options) -> (title, lines) of the summary's
+    # section on what changed since the compared run; None: its ratios say it
+    since: Callable | None = None
     part: tuple[str, ...] = ()  # the names of its own figures in its records' `part` (bench.results.records)
     # --benchmark-compare: its ratios CHANGED beyond this (None: the run's --bench-change-threshold);
     # not judged at all when its figures move between runs of one commit by more than any threshold

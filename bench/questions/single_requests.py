@@ -18,6 +18,7 @@ from bench.method.rounds import Knobs, Rounds
 from bench.method.subject import Sweep
 from bench.method.validity import Rules
 from bench.questions.question import Gating, Question
+from bench.results.rows import fastest
 
 RECORD = "request"
 # Windows of requests back to back, the first 3 untimed. The gate's are shorter and more: a window of
@@ -92,6 +93,10 @@ def measure(cases: list[Case], run) -> Measured:
 
 QUESTION = Question(RECORD, "request_case", "single requests", cases=cases, server_case=lambda case: case,
                     measure=measure, sweep=Sweep(1, in_process=True),  # every form in-process (no HTTP) and over HTTP
+                    server_memory=True,
+                    headline=lambda rows, run: fastest(rows, RECORD, "one request at a time", "p50", "gunicorn-w1", run),
+                    seed_ratios=(("a request in-process", "request in-process: static / dynamic"),
+                                 ("over gunicorn, 1 worker", "request gunicorn-w1: static / dynamic")),
                     gate=Gating(lambda graphs, server: [Case(graph, default_server(1, server)) for graph in graphs], measure,
-                                kind_ratios=True),
+                                kind_ratios=True, what="single requests slower"),
                     knobs=KNOBS)
