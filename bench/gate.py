@@ -44,7 +44,8 @@ from serving import servers
 TEXTS = request_texts()  # the suite's texts: held-out sentences, sent in turn
 ACCEPT_TRAILER = "Perf-Accepted"
 GROUPS = tuple(record for record, question in QUESTIONS.items() if question.gate)  # instructions first
-ALIASES = {"requests": "request", "bursts": "burst", "loads": "load"}  # the group names before the registry
+# the group names before the registry ("requests")
+ALIASES = {question.gate.alias: record for record, question in QUESTIONS.items() if question.gate and question.gate.alias}
 
 
 GateError = CheckoutError  # the gate cannot run one side; exit 2 with this message
@@ -95,6 +96,11 @@ def write_outputs(args, found: list[GateComparison], status: int, words: str, se
         args.markdown.write_text(markdown(found, words, seconds))
 
 
+def gate_flags() -> list:
+    """(flag, the question's gate rounds) of every gated question's flags (bench.questions.question.GateFlag)."""
+    return [(flag, question.knobs.gate) for question in QUESTIONS.values() if question.gate for flag in question.gate.flags]
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.gate", description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="HEAD~1", help="git ref of the base (default: the previous commit)")
@@ -112,17 +118,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="allowed slowdown of bursts and loads, whose intervals are wider (default %(default)s)")
     parser.add_argument("--extra-budget", type=float, default=60.0, metavar="S",
                         help="seconds of extra rounds per wall-clock question while it is undecided (default %(default)s)")
-    # the gated questions' own gate rounds are the defaults (bench.questions: each question's KNOBS)
-    requests, bursts, loads = (QUESTIONS[record].knobs.gate for record in ("request", "burst", "load"))
-    parser.add_argument("--rounds", type=int, default=requests.rounds, help="rounds of single requests (default %(default)s)")
-    parser.add_argument("--requests", type=int, default=requests.per_round, help="requests per side per round (default %(default)s)")
-    parser.add_argument("--burst-rounds", type=int, default=bursts.rounds, help="rounds of bursts (default %(default)s)")
-    parser.add_argument("--load-rounds", type=int, default=loads.rounds, help="rounds of loads (default %(default)s)")
+    for flag, rounds in gate_flags():  # the gated questions' own gate rounds are the defaults (their KNOBS)
+        parser.add_argument(flag.flag, type=int, default=getattr(rounds, flag.field), help=f"{flag.help} (default %(default)s)")
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--json", type=Path, help="write every comparison and the outcome as JSON here")
     parser.add_argument("--markdown", type=Path, help="write a table for a CI job summary here")
     args = parser.parse_args(argv)
-    if (min(args.rounds, args.burst_rounds, args.load_rounds) < 3 or args.requests < 1 or not 0 < args.confidence < 1
+    if (any(getattr(args, flag.dest) < flag.least for flag, _ in gate_flags()) or not 0 < args.confidence < 1
             or min(args.threshold, args.coarse_threshold, args.instructions_threshold) <= 0):
         parser.error("need at least 3 rounds of each, --requests >= 1, 0 < --confidence < 1 and thresholds > 0")
     args.graphs = tuple(args.graphs or ("static", "dynamic"))
@@ -132,11 +134,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    gated = knobs()
-    plan = Plan.for_gate(gated, {
-        "request": replace(gated["request"].gate, rounds=args.rounds, per_round=args.requests),
-        "burst": replace(gated["burst"].gate, rounds=args.burst_rounds),
-        "load": replace(gated["load"].gate, rounds=args.load_rounds)})
+    plan = Plan.for_gate(knobs(), {record: replace(question.knobs.gate, **{
+        flag.field: getattr(args, flag.dest) for flag in question.gate.flags}) for record, question in QUESTIONS.items()
+        if question.gate and question.gate.flags})
     # SIGTERM (a CI runner cancelling the job) takes Ctrl-C's path, so the servers, probes and the
     # base's worktree are stopped and removed by the same `finally` blocks.
     sigterm_as_ctrl_c()

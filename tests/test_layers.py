@@ -132,3 +132,17 @@ def test_no_module_reads_pytest_benchmarks_private_attributes():
              for path in sorted((PROJECT_ROOT / "bench").rglob("*.py"))
              for number, line in enumerate(path.read_text().splitlines(), 1) if re.search(r"\._benchmark\w*session", line)]
     assert found == []
+
+
+def test_the_report_the_gate_and_the_plugin_name_no_question(graph):
+    """They loop over the registry (`bench.questions.QUESTIONS`): a new question is its module and its
+    registry line, and nothing of theirs changes."""
+    import importlib
+
+    from bench.questions import QUESTIONS
+
+    question_modules = {name for name in graph if name.startswith("bench.questions.")
+                        and hasattr(importlib.import_module(name), "QUESTION")}
+    assert len(question_modules) == len(QUESTIONS)
+    users = [name for name in graph if name in ("bench.report", "bench.gate") or name.startswith(("bench.plugin", "bench.results"))]
+    assert [f"{name} -> {target}" for name in users for target in graph[name] if target in question_modules] == []

@@ -167,8 +167,8 @@ def test_a_sweep_draws_the_curve_from_light_load_to_past_saturation(servers):
 
 
 def _swept(graph, setup, max_rate, pss_mb, light_p50_ms=1.0, verified=3, spread=0.05):
-    from bench.results.rows import Row
     from bench.results.records import Figure
+    from bench.results.rows import Row
 
     trials = [{"rate": 50.0, "p50_ms": light_p50_ms, "p99_ms": 2.0, "passed": True, "wrong": 0, "errors": 0}]
     verification = [{"rate": max_rate, "passed": index < verified, "client_cpu_share": 0.3} for index in range(3)]

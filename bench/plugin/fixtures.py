@@ -63,11 +63,11 @@ def file_answers(config, record: str, measured: rotations.Measured) -> rotations
     return measured
 
 
-class Run:
-    """What a question's `measure` may use, each made only when asked for (the server pool, the
-    loaded artifacts): the plan, the texts, the answer judges, the artifacts and the servers; and
-    where each case's code and model are (this checkout's; the gate's `bench.questions.gating.SidesRun`
-    answers the same for two checkouts)."""
+class SuiteRun:
+    """The suite's `bench.questions.question.Run`: what a question's `measure` may use, each made only
+    when asked for (the server pool, the loaded artifacts): the plan, the texts, the answer judges, the
+    artifacts and the servers; and where each case's code and model are (this checkout's; the gate's
+    `bench.questions.gating.SidesRun` answers the same for two checkouts)."""
 
     def __init__(self, request):
         self._request = request
@@ -84,16 +84,24 @@ class Run:
     def artifacts_of(self, case) -> Path:
         return self.artifacts_dir
 
-    def __getattr__(self, name: str):  # pool, artifacts, artifacts_dir
-        fixture = {"pool": "server_pool"}.get(name, name)
-        return self._request.getfixturevalue(fixture)
+    @property
+    def pool(self) -> ServerPool:
+        return self._request.getfixturevalue("server_pool")
+
+    @property
+    def artifacts(self):
+        return self._request.getfixturevalue("artifacts")
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self._request.getfixturevalue("artifacts_dir")
 
 
 @pytest.fixture(scope="session")
 def measurements(request):
     """`measurements(question)` -> its `bench.method.rotations.Measured`: the question's selected cases
     measured in one rotation on first use (its servers started first), its answers filed."""
-    state, run = run_state(request.config), Run(request)
+    state, run = run_state(request.config), SuiteRun(request)
 
     def measured(record: str) -> rotations.Measured:
         if record not in state.measured:

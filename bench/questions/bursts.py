@@ -24,7 +24,7 @@ from bench.method.rounds import Knobs, Rounds
 from bench.method.subject import Sweep
 from bench.method.validity import Rules
 from bench.questions import single_requests
-from bench.questions.question import Gating, Question
+from bench.questions.question import GateFlag, Gating, Question
 from bench.results import plots
 from bench.results.formatting import section
 from bench.results.rows import fastest
@@ -138,5 +138,6 @@ QUESTION = Question(RECORD, "burst_case", "bursts", cases=cases, server_case=lam
                                  ("on 2 workers", "burst of 20 gunicorn-w2: static / dynamic")),
                     plots=(("burst_latency_by_rank.png", plot_burst_by_rank),),
                     gate=Gating(lambda graphs, server: [Case(graph, default_server(2, server)) for graph in graphs], measure,
-                                threshold="coarse", what="bursts slower"),
+                                threshold="coarse", what="bursts slower", alias="bursts",
+                                flags=(GateFlag("--burst-rounds", "rounds", "rounds of bursts"),)),
                     knobs=KNOBS)

@@ -70,25 +70,13 @@ class WrongAnswer(Exception):
         self.side = side
 
 
-class SidesRun:
-    """What a question's `measure` may use (as the suite's `bench.plugin.fixtures.Run`), for cases with a side."""
+class SidesPool:
+    """The gate's servers (bench.questions.question.Servers): `REPLICAS` pools per side, each case's
+    server taken from the pool of its side and replica."""
 
-    def __init__(self, sides: list[Side], plan: Plan, texts: list[str]):
-        self.sides = {side.name: side for side in sides}
-        self.plan, self.texts = plan, texts
+    def __init__(self, sides: list[Side]):
         self.pools = {SideCase(side.name, None, replica).process: ServerPool(side.artifacts, project_root=side.root)
                       for side in sides for replica in range(1, REPLICAS + 1)}
-        self.pool = self  # get, server_setup_of and memory_of by the case's side
-        self.artifacts = None  # no in-process client is gated
-
-    def judge(self, case: SideCase) -> AnswerJudge:
-        return AnswerJudge(case.graph, self.sides[case.side].expected)
-
-    def root_of(self, case: SideCase) -> Path:
-        return self.sides[case.side].root
-
-    def artifacts_of(self, case: SideCase) -> Path:
-        return self.sides[case.side].artifacts
 
     def get(self, case: SideCase):
         return self.pools[case.process].get(case.case)
@@ -102,6 +90,13 @@ class SidesRun:
     def memory_of(self, case: SideCase) -> dict | None:
         return None  # not the gate's question
 
+    def cpu_clock_of(self, case: SideCase):
+        return self.pools[case.process].cpu_clock_of(case.case)
+
+    def relaunch(self, cases: list[SideCase]) -> None:
+        for case in cases:
+            self.pools[case.process].relaunch([case.case])
+
     def launch(self, cases: list[SideCase]) -> None:
         """Stop the servers of the question before (so a question without servers, loads, is timed on
         a quiet machine), start every side's servers for `cases` together, then wait for all."""
@@ -114,6 +109,33 @@ class SidesRun:
     def stop_all(self) -> None:
         for pool in self.pools.values():
             pool.stop_all()
+
+
+class SidesRun:
+    """The gate's `bench.questions.question.Run`, for cases with a side: each side's code, model and answers."""
+
+    artifacts = None  # no in-process client is gated
+    artifacts_dir = None
+
+    def __init__(self, sides: list[Side], plan: Plan, texts: list[str]):
+        self.sides = {side.name: side for side in sides}
+        self.plan, self.texts = plan, texts
+        self.pool = SidesPool(sides)
+
+    def judge(self, case: SideCase) -> AnswerJudge:
+        return AnswerJudge(case.graph, self.sides[case.side].expected)
+
+    def root_of(self, case: SideCase) -> Path:
+        return self.sides[case.side].root
+
+    def artifacts_of(self, case: SideCase) -> Path:
+        return self.sides[case.side].artifacts
+
+    def launch(self, cases: list[SideCase]) -> None:
+        self.pool.launch(cases)
+
+    def stop_all(self) -> None:
+        self.pool.stop_all()
 
 
 # (label, base per-round values, candidate per-round values, threshold kind, a note on what it means,

@@ -11,7 +11,7 @@ from bench.method.plan import Plan
 from bench.method.policy import ALL_GRAPHS, DEFAULT_LOAD_GRAPHS, SWEEP_GRAPHS
 from bench.method.rotations import Measured
 from bench.method.rounds import Knobs, Rounds
-from bench.questions.question import Gating, Question
+from bench.questions.question import GateFlag, Gating, Question
 
 LOAD_TEXT = "the staff was friendly, but the room was dirty"
 
@@ -77,5 +77,6 @@ QUESTION = Question(RECORD, "load_case", "load + first prediction, a fresh graph
                     measure=measure_loads,
                     seed_ratios=(("load + first prediction", "load + first prediction: static / dynamic"),),
                     gate=Gating(lambda graphs, _server: [Case(graph, IN_PROCESS) for graph in graphs], measure_loads,
-                                threshold="coarse", what="loads slower"),
+                                threshold="coarse", what="loads slower", alias="loads",
+                                flags=(GateFlag("--load-rounds", "rounds", "rounds of loads"),)),
                     knobs=KNOBS)

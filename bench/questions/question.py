@@ -4,9 +4,55 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
+from bench.method.plan import Plan
 from bench.method.rounds import Knobs
 from bench.method.subject import Sweep
+
+
+class Servers(Protocol):
+    """The servers a `measure` sends its cases to (bench.harness.server_pool.ServerPool, or the gate's pools by side)."""
+
+    def endpoint(self, case) -> str: ...
+    def get(self, case): ...
+    def server_setup_of(self, case) -> dict: ...
+    def memory_of(self, case) -> dict | None: ...
+    def cpu_clock_of(self, case) -> Callable[[], float]: ...
+    def relaunch(self, cases) -> None: ...
+
+
+class Run(Protocol):
+    """What a question's `measure` may use: the suite's (bench.plugin.fixtures.SuiteRun) and the
+    gate's (bench.questions.gating.SidesRun) answer the same."""
+
+    plan: Plan
+    texts: list
+    pool: Servers
+    artifacts: object | None  # the suite's model loaded in this process (None: not for this run)
+    artifacts_dir: Path | None  # the folder it is trained into
+
+    def judge(self, case) -> Callable: ...
+    def root_of(self, case) -> Path: ...  # the checkout whose code measures the case
+    def artifacts_of(self, case) -> Path: ...  # the model the case's code serves
+
+
+@dataclass(frozen=True)
+class GateFlag:
+    """A flag of `python -m bench.gate` that sets one field of a question's gate rounds."""
+
+    flag: str  # e.g. "--burst-rounds"
+    field: str  # of bench.method.rounds.Rounds: "rounds" (at least 3) or "per_round" (at least 1)
+    help: str
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+    @property
+    def least(self) -> int:
+        return 3 if self.field == "rounds" else 1
 
 
 @dataclass(frozen=True)
@@ -23,6 +69,8 @@ class Gating:
     note: Callable | None = None  # (candidate's case, run) -> what a change of the figure means, in words
     # (base's, candidate's record of a case in `Measured.profiles`) -> lines on where a change went
     where: Callable | None = None
+    flags: tuple[GateFlag, ...] = ()  # its rounds as `python -m bench.gate` sets them
+    alias: str | None = None  # its --group name before the registry ("requests")
 
 
 @dataclass(frozen=True)
@@ -36,7 +84,7 @@ class Question:
     sweep: Sweep | None = None
     case_id: Callable = str  # a case -> its benchmark's parameter id (a saved run's node ids keep it)
     server_case: Callable | None = None  # case -> the bench.method.plan.Case whose server it needs; None: no servers
-    measure: Callable | None = None  # (cases, run: bench.plugin.fixtures.Run) -> bench.method.rotations.Measured;
+    measure: Callable | None = None  # (cases, run: Run) -> bench.method.rotations.Measured;
     # None: its benchmark measures each case itself (the open loop)
     report: Callable | None = None  # rows (bench.results.rows.Row) -> its report section's lines
     headline: Callable | None = None  # (rows, the saved run) -> its lines in the report's "In short" (its answer in words)

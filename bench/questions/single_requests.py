@@ -17,7 +17,7 @@ from bench.method.rotations import Measured, windows_method
 from bench.method.rounds import Knobs, Rounds
 from bench.method.subject import Sweep
 from bench.method.validity import Rules
-from bench.questions.question import Gating, Question
+from bench.questions.question import GateFlag, Gating, Question
 from bench.results.rows import fastest
 
 RECORD = "request"
@@ -98,5 +98,7 @@ QUESTION = Question(RECORD, "request_case", "single requests", cases=cases, serv
                     seed_ratios=(("a request in-process", "request in-process: static / dynamic"),
                                  ("over gunicorn, 1 worker", "request gunicorn-w1: static / dynamic")),
                     gate=Gating(lambda graphs, server: [Case(graph, default_server(1, server)) for graph in graphs], measure,
-                                kind_ratios=True, what="single requests slower"),
+                                kind_ratios=True, what="single requests slower", alias="requests",
+                                flags=(GateFlag("--rounds", "rounds", "rounds of single requests"),
+                                       GateFlag("--requests", "per_round", "requests per side per round"))),
                     knobs=KNOBS)
