@@ -23,15 +23,17 @@ class GraphKind:
     """A graph kind's registry entry: its loader module and its runtime (how the benchmarks treat
     it is theirs to say: `bench.method.plan.KIND_POLICY`)."""
 
-    module: str  # in this package, defining `load(artifacts) -> Predictor`
+    module: str  # in this package, defining `load(artifacts) -> Predictor` and, for a model file's
+    # form, `load_model_file(spec, shapes, cache_root) -> Predict` (serving.model_file.forms)
     runtime: str = "tensorflow"  # what the server process runs it with (and so imports)
+    of_model_files: bool = True  # a form a model file (`--model`) may take
 
 
 # kind → its entry; the CLI's choices, the servers, the benchmark plan and the tests all read this
 KINDS = {
     "dynamic": GraphKind("dynamic"),
     "static": GraphKind("static"),
-    "saved_model": GraphKind("saved_model"),
+    "saved_model": GraphKind("saved_model", of_model_files=False),  # a SavedModel file's `dynamic` form
     "static-xla": GraphKind("static_xla"),
     "onnx": GraphKind("onnx", runtime="onnxruntime"),
 }
@@ -46,6 +48,11 @@ def import_kind(kind: str):
     if kind not in KINDS:
         raise ValueError(f"unknown graph kind {kind!r}; choose from {', '.join(KINDS)}")
     return importlib.import_module(f"{__name__}.{KINDS[kind].module}")
+
+
+def model_file_kinds() -> tuple[str, ...]:
+    """The kinds a model file may take, in the registry's order."""
+    return tuple(kind for kind, entry in KINDS.items() if entry.of_model_files)
 
 
 def load(kind: str, artifacts: Artifacts) -> Predictor:

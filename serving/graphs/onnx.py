@@ -4,11 +4,14 @@ and mapped libraries), so it starts in a fraction of the time and holds a fracti
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnxruntime
 
 from sentiment_model.artifacts import ArtifactError, Artifacts, require_file
 from serving.graphs import RUNTIME_THREADS, Predictor
+from serving.model_file import forms
 
 
 def cpu_session(path) -> onnxruntime.InferenceSession:
@@ -33,5 +36,26 @@ def load(artifacts: Artifacts) -> Predictor:
 
     def predict(ids: np.ndarray) -> np.ndarray:
         return session.run(fetch, {feed: np.asarray(ids, dtype=np.int32)})[0]
+
+    return predict
+
+
+# --- a model file's form (serving.model_file.forms): a request (input name -> array) to its outputs ---
+
+def load_model_file(spec, shapes: dict, cache_root: Path) -> forms.Predict:
+    """The `.onnx` file as given, or its frozen graph converted by tf2onnx (cached, checked)."""
+    path, names = forms.onnx_file(spec, shapes, cache_root)
+    try:
+        session = cpu_session(path)
+    except Exception as error:
+        raise forms.Unavailable(f"ONNX Runtime cannot load it: {forms.first_line(error)}") from None
+    feeds, fetches = names["inputs"], names["outputs"]
+    ort_dtypes = {arg.name: arg.type for arg in session.get_inputs()}
+
+    def predict(request: dict) -> dict:
+        feed = {feeds[name]: (value.astype(str) if ort_dtypes.get(feeds[name]) == "tensor(string)" else value)
+                for name, value in request.items()}
+        answers = session.run(list(fetches.values()), feed)
+        return dict(zip(fetches, answers))
 
     return predict

@@ -6,12 +6,15 @@ load time: no request ever waits for a compilation.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import tensorflow as tf
 
 from sentiment_model.artifacts import ArtifactError, Artifacts
-from serving.graphs import Predictor, as_predictor
+from serving.graphs import Predictor, as_predictor, static
 from serving.graphs.static import load_pruned_function
+from serving.model_file import forms
 
 # Few sizes: each costs a compilation (~0.5 s) at load; 64 = the largest batch the HTTP layer accepts.
 BUCKETS = (1, 4, 16, 64)
@@ -44,5 +47,27 @@ def load(artifacts: Artifacts) -> Predictor:
         padded = np.zeros((bucket_size(rows), ids.shape[1]), dtype=np.int32)
         padded[:rows] = ids
         return compiled(padded)[:rows]
+
+    return predict
+
+
+# --- a model file's form (serving.model_file.forms): a request (input name -> array) to its outputs ---
+
+def load_model_file(spec, shapes: dict, cache_root: Path) -> forms.Predict:
+    """Its frozen graph inside a `jit_compile=True` function, compiled once at the request shape."""
+    pruned, inputs, outputs = static.pruned_model_file(spec, shapes, cache_root)
+    by_name = {t.name: t for t in spec.inputs}
+    signature = [tf.TensorSpec(shapes[name], tf.string if by_name[name].dtype == "string" else by_name[name].dtype)
+                 for name in inputs]
+    compiled = tf.function(lambda *xs: pruned(*xs), jit_compile=True).get_concrete_function(*signature)
+    try:  # compiled once, at the request shape, before any request
+        warm = compiled(*[tf.zeros(s.shape, s.dtype) if s.dtype != tf.string else tf.fill(s.shape, "a") for s in signature])
+    except Exception as error:  # XLA cannot compile some ops (strings, ...): in its own words
+        raise forms.Unavailable(f"XLA cannot compile it: {forms.first_line(error)}") from None
+    del warm
+
+    def predict(request: dict) -> dict:
+        answers = compiled(*[tf.constant(request[name]) for name in inputs])
+        return {name: value.numpy() for name, value in zip(outputs, answers)}
 
     return predict

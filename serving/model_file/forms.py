@@ -23,12 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from serving import graphs
 from serving.model_file import ModelError
 from serving.model_file.spec import ModelSpec, model_format
 
-FORMS = ("dynamic", "static", "static-xla", "onnx")  # the names of the built-in model's graph kinds
+# the graph kinds a model file may take, in the registry's order (each kind's `load_model_file`)
+FORMS = graphs.model_file_kinds()
 CACHE_ROOT = Path(__file__).resolve().parents[2] / ".cache" / "model-forms"
 CONVERT_TIMEOUT_S = 300
 ONNX_OPSET = 17
@@ -62,13 +62,12 @@ def cache_dir(spec: ModelSpec, root: Path, shapes: dict) -> Path:
 
 def load_form(name: str, spec: ModelSpec, shapes: dict, cache_root: Path) -> Form:
     """One form ready to answer, or unavailable with its reason (never an exception)."""
-    loader = {"dynamic": _dynamic, "static": _static, "static-xla": _static_xla, "onnx": _onnx}[name]
     made_first = {"static": frozen_graph, "static-xla": frozen_graph, "onnx": onnx_file}.get(name)
     try:
         if made_first:  # freezing and converting (cached) are not the form's load time
             made_first(spec, shapes, cache_root)
         started = time.perf_counter()
-        predict = loader(spec, shapes, cache_root)
+        predict = graphs.import_kind(name).load_model_file(spec, shapes, cache_root)
     except Unavailable as reason:
         return Form(name, reason=str(reason))
     return Form(name, predict, load_ms=(time.perf_counter() - started) * 1000)
@@ -79,42 +78,12 @@ def given_form(spec: ModelSpec) -> str:
     return {"onnx": "onnx", "graphdef": "static"}.get(spec.format, "dynamic")
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
     text = str(error).strip()
     return (text.splitlines()[0] if text else type(error).__name__)[:300]
 
 
-# --- the model as given -------------------------------------------------------------------------
-
-def _dynamic(spec: ModelSpec, shapes: dict, cache_root: Path) -> Predict:
-    import tensorflow as tf
-
-    if spec.format in ("onnx", "graphdef"):
-        raise Unavailable(f"{'a frozen graph' if spec.format == 'graphdef' else 'an ONNX file'} has no model code to call")
-    _, where = model_format(spec.path)
-    if spec.format == "saved_model":
-        from serving.model_file.spec import saved_model_signature
-
-        _, signature = saved_model_signature(where)
-
-        def predict(request: Request) -> dict:
-            outputs = signature(**{name: tf.constant(value) for name, value in request.items()})
-            return {name: value.numpy() for name, value in outputs.items()}
-
-        return predict
-    model = _keras_model(where)
-    output_names = [t.name for t in spec.outputs]
-
-    def call(request: Request) -> dict:
-        inputs = [tf.constant(request[t.name]) for t in spec.inputs]
-        outputs = model(inputs if len(inputs) > 1 else inputs[0], training=False)
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        return {name: np.asarray(value) for name, value in zip(output_names, outputs)}
-
-    return call
-
-
-def _keras_model(path: Path):
+def keras_model(path: Path):
     import keras
 
     return keras.saving.load_model(str(path), compile=False)
@@ -145,7 +114,7 @@ def frozen_graph(spec: ModelSpec, shapes: dict, cache_root: Path) -> tuple[Path,
         input_order = sorted(function.structured_input_signature[1])  # a dict's flattening sorts its keys
         output_order = sorted(function.structured_outputs)
     else:
-        model = _keras_model(where)
+        model = keras_model(where)
         signature = [tf.TensorSpec((None, *shapes[t.name][1:]), tf.string if t.dtype == "string" else t.dtype)
                      for t in spec.inputs]
         function = tf.function(lambda *xs: model(list(xs) if len(xs) > 1 else xs[0], training=False)
@@ -154,7 +123,7 @@ def frozen_graph(spec: ModelSpec, shapes: dict, cache_root: Path) -> tuple[Path,
     try:
         frozen = convert_variables_to_constants_v2(function, lower_control_flow=False)
     except Exception as error:  # what cannot be frozen (e.g. tables, resources), in its own words
-        raise Unavailable(f"freezing failed: {_first_line(error)}") from None
+        raise Unavailable(f"freezing failed: {first_line(error)}") from None
     if len(frozen.inputs) != len(input_order):  # state freezing cannot fold into constants stays an input
         kept = [t.dtype.name for t in frozen.inputs[len(input_order):]]
         raise Unavailable(f"freezing cannot fold {len(kept)} {'/'.join(sorted(set(kept)))} input(s) into constants "
@@ -171,52 +140,6 @@ def _write_atomically(path: Path, content: bytes) -> None:
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_bytes(content)
     os.replace(partial, path)
-
-
-def _pruned(spec: ModelSpec, shapes: dict, cache_root: Path):
-    from serving.graphs.static import pruned_function
-    from serving.model_file.spec import read_graph_def
-
-    graph_file, names = frozen_graph(spec, shapes, cache_root)
-    inputs, outputs = list(names["inputs"]), list(names["outputs"])
-    try:
-        pruned = pruned_function(read_graph_def(graph_file), list(names["inputs"].values()), list(names["outputs"].values()))
-    except Exception as error:  # e.g. a placeholder the outputs still depend on
-        raise Unavailable(f"the frozen graph cannot be called: {_first_line(error)}") from None
-    return pruned, inputs, outputs
-
-
-def _static(spec: ModelSpec, shapes: dict, cache_root: Path) -> Predict:
-    import tensorflow as tf
-
-    pruned, inputs, outputs = _pruned(spec, shapes, cache_root)
-
-    def predict(request: Request) -> dict:
-        answers = pruned(*[tf.constant(request[name]) for name in inputs])
-        return {name: value.numpy() for name, value in zip(outputs, answers)}
-
-    return predict
-
-
-def _static_xla(spec: ModelSpec, shapes: dict, cache_root: Path) -> Predict:
-    import tensorflow as tf
-
-    pruned, inputs, outputs = _pruned(spec, shapes, cache_root)
-    by_name = {t.name: t for t in spec.inputs}
-    signature = [tf.TensorSpec(shapes[name], tf.string if by_name[name].dtype == "string" else by_name[name].dtype)
-                 for name in inputs]
-    compiled = tf.function(lambda *xs: pruned(*xs), jit_compile=True).get_concrete_function(*signature)
-    try:  # compiled once, at the request shape, before any request
-        warm = compiled(*[tf.zeros(s.shape, s.dtype) if s.dtype != tf.string else tf.fill(s.shape, "a") for s in signature])
-    except Exception as error:  # XLA cannot compile some ops (strings, ...): in its own words
-        raise Unavailable(f"XLA cannot compile it: {_first_line(error)}") from None
-    del warm
-
-    def predict(request: Request) -> dict:
-        answers = compiled(*[tf.constant(request[name]) for name in inputs])
-        return {name: value.numpy() for name, value in zip(outputs, answers)}
-
-    return predict
 
 
 # --- ONNX -----------------------------------------------------------------------------------------
@@ -261,26 +184,6 @@ def _check_onnx(path: Path) -> None:
         raise Unavailable(f"tf2onnx left ops ONNX does not define: {', '.join(foreign[:5])}")
 
 
-def _onnx(spec: ModelSpec, shapes: dict, cache_root: Path) -> Predict:
-    from serving.graphs.onnx import cpu_session
-
-    path, names = onnx_file(spec, shapes, cache_root)
-    try:
-        session = cpu_session(path)
-    except Exception as error:
-        raise Unavailable(f"ONNX Runtime cannot load it: {_first_line(error)}") from None
-    feeds, fetches = names["inputs"], names["outputs"]
-    ort_dtypes = {arg.name: arg.type for arg in session.get_inputs()}
-
-    def predict(request: Request) -> dict:
-        feed = {feeds[name]: (value.astype(str) if ort_dtypes.get(feeds[name]) == "tensor(string)" else value)
-                for name, value in request.items()}
-        answers = session.run(list(fetches.values()), feed)
-        return dict(zip(fetches, answers))
-
-    return predict
-
-
 def load_forms(spec: ModelSpec, shapes: dict, cache_root: Path) -> dict[str, Form]:
     """Every form, ready or unavailable. A ModelError is the user's to fix; anything else a form
     raises while loading makes that form unavailable, never stops the run."""
@@ -291,5 +194,5 @@ def load_forms(spec: ModelSpec, shapes: dict, cache_root: Path) -> dict[str, For
         except ModelError:
             raise
         except Exception as error:
-            forms[name] = Form(name, reason=f"could not be made: {_first_line(error)}")
+            forms[name] = Form(name, reason=f"could not be made: {first_line(error)}")
     return forms
