@@ -1,4 +1,7 @@
-"""The Flask app factory. It knows graph kinds only through `serving.graphs`."""
+"""The Flask app factory: one app for every model source, the suite's own model (`--artifacts`) or
+a model file (`--model`). Each answers TF Serving's REST predict API (`POST /v1/models/<name>:predict`,
+so one client serves both: `tools.tfserving`) and `GET /healthz`; the suite's model also answers
+texts at `/<graph>` (GET ?text=, POST JSON). It knows graph kinds only through `serving.graphs`."""
 from __future__ import annotations
 
 import logging
@@ -12,7 +15,14 @@ from sentiment_model.artifacts import load_artifacts
 from serving import graphs
 from serving.classifier import Classifier
 from serving.graphs import Predictor
-from serving.inputs import InputError, check_body_length, instances_from_json, texts_from_json, texts_from_query
+from serving.inputs import (
+    InputError,
+    check_body_length,
+    instances_from_json,
+    json_payload,
+    texts_from_json,
+    texts_from_query,
+)
 from serving.json_errors import answer_errors_as_json
 from serving.settings import Settings
 from serving.setup_report import hosting, process_setup
@@ -31,55 +41,102 @@ def request_body() -> bytes:
     return check_body_length(request.get_data(cache=False), request.content_length)
 
 
-def create_app(config: Settings, predictor: Predictor | None = None, hosted_by: dict | None = None) -> Flask:
-    """One app per graph kind; routes `/<graph>` (GET ?text=, POST JSON) and `/healthz`.
+class SuiteModelSource:
+    """The suite's own model (`--artifacts`), as `config.graph`: texts at `/<graph>`, ids through TF
+    Serving's API, with the micro-batcher when asked for."""
 
-    `predictor` (ids -> probabilities) replaces loading `config.graph`'s model, e.g. in tests;
-    `hosted_by` is how the server runs it (`serving.servers`), reported by `/healthz`.
+    def __init__(self, config: Settings, predictor: Predictor | None, workers: int):
+        # runtime threads that fit the server's processes, unless the flags set them
+        graphs.configure_for_processes(config, workers)
+        # loads and warms up before any request is accepted
+        self.classifier = Classifier(config.graph, load_artifacts(config.artifacts), predictor, config.batch_window_ms,
+                                     config.max_batch_rows)
+        self.config, self.name = config, TF_SERVING_MODEL_NAME
+        log.info("graph %s loaded in %.0f ms, warm-up %.0f ms", config.graph, self.classifier.load_ms,
+                 self.classifier.warmup_ms)
+
+    def add_routes(self, app: Flask) -> None:
+        config, classifier, limits = self.config, self.classifier, self.config.limits
+
+        def predict():
+            started = time.perf_counter()
+            if request.method == "POST":
+                texts, is_batch = texts_from_json(request_body(), request.content_type, limits)
+            else:
+                texts, is_batch = texts_from_query(request.query_string, limits), False
+            results, timings = classifier.classify(texts)
+            timings["total_ms"] = (time.perf_counter() - started) * 1000
+            body = {"graph": config.graph, "results": results} if is_batch else {"graph": config.graph, **results[0]}
+            body["timings_ms"] = timings
+            return jsonify(body)
+
+        app.add_url_rule(f"/{config.graph}", endpoint=f"predict_{config.graph}", view_func=predict, methods=["GET", "POST"])
+
+    def tf_serving(self) -> dict:
+        """TF Serving's predict on ids (`{"instances": [[id, ...]]}`)."""
+        classifier = self.classifier
+        instances = instances_from_json(request_body(), request.content_type, classifier.vocabulary.maxlen, self.config.limits)
+        if max(max(row) for row in instances) >= len(classifier.vocabulary):
+            raise InputError(f"ids must be below the vocabulary size {len(classifier.vocabulary)}")
+        return {"predictions": classifier.predict_ids(np.asarray(instances, dtype=np.int32)).tolist()}
+
+    def health(self) -> dict:
+        return {"load_ms": self.classifier.load_ms, "warmup_ms": self.classifier.warmup_ms}
+
+
+class ModelFileSource:
+    """A model file (`--model`) as the form `config.graph`, answering TF Serving's row and columnar
+    bodies (`serving.model_file.endpoint`); its name is its file's stem."""
+
+    def __init__(self, config: Settings, workers: int):
+        from serving.model_file.endpoint import ModelEndpoint
+
+        self.endpoint = ModelEndpoint(config, workers)  # a ModelError (model, flags, form) before any request
+        self.name = self.endpoint.spec.name
+        log.info("model %s (%s) as %s loaded in %.0f ms", self.endpoint.spec.path, self.endpoint.spec.format,
+                 config.graph, self.endpoint.loaded.load_ms)
+
+    def add_routes(self, app: Flask) -> None:
+        """Nothing beside TF Serving's API."""
+
+    def tf_serving(self) -> dict:
+        started = time.perf_counter()
+        payload = json_payload(request_body(), request.content_type)
+        return {**self.endpoint.answer(payload), "timings_ms": {"total_ms": (time.perf_counter() - started) * 1000}}
+
+    def health(self) -> dict:
+        spec = self.endpoint.spec
+        return {"model": spec.as_json(), "model_name": self.name, "load_ms": self.endpoint.loaded.load_ms,
+                "warmup_ms": self.endpoint.warmup_ms}
+
+
+def create_app(config: Settings, predictor: Predictor | None = None, hosted_by: dict | None = None) -> Flask:
+    """One app per graph kind of one model source: `config.model` (a model file) or `config.artifacts`
+    (the suite's own model). `predictor` (ids -> probabilities) replaces loading the suite's model's
+    kind, e.g. in tests; `hosted_by` is how the server runs it (`serving.servers`), reported by `/healthz`.
+    A model file's ModelError (the model, its flags, an unavailable form) is raised before any request.
     """
     hosting = hosted_by or DIRECT_HOSTING
-    # runtime threads that fit the server's processes, unless the flags set them
-    graphs.configure_for_processes(config, hosting["workers"] or 1)
-    # loads and warms up before any request is accepted
-    classifier = Classifier(config.graph, load_artifacts(config.artifacts), predictor, config.batch_window_ms,
-                            config.max_batch_rows)
-    limits = config.limits
+    workers = hosting["workers"] or 1
+    source = ModelFileSource(config, workers) if config.model is not None else SuiteModelSource(config, predictor, workers)
     app = Flask(__name__, static_folder=None)  # Flask's own `static` endpoint would clash with /static
-    app.config.update(MAX_CONTENT_LENGTH=limits.max_body_bytes, DEBUG=False)
-    log.info("graph %s loaded in %.0f ms, warm-up %.0f ms", config.graph, classifier.load_ms, classifier.warmup_ms)
-
-    def predict():
-        started = time.perf_counter()
-        if request.method == "POST":
-            texts, is_batch = texts_from_json(request_body(), request.content_type, limits)
-        else:
-            texts, is_batch = texts_from_query(request.query_string, limits), False
-        results, timings = classifier.classify(texts)
-        timings["total_ms"] = (time.perf_counter() - started) * 1000
-        body = {"graph": config.graph, "results": results} if is_batch else {"graph": config.graph, **results[0]}
-        body["timings_ms"] = timings
-        return jsonify(body)
-
-    app.add_url_rule(f"/{config.graph}", endpoint=f"predict_{config.graph}", view_func=predict, methods=["GET", "POST"])
+    app.config.update(MAX_CONTENT_LENGTH=config.limits.max_body_bytes, DEBUG=False)
+    source.add_routes(app)
 
     @app.post("/v1/models/<model>:predict")
     def tf_serving_predict(model: str):
-        """TF Serving's REST predict API on ids, so one client serves both (`tools.tfserving`)."""
-        if model != TF_SERVING_MODEL_NAME:
+        """TF Serving's REST predict API, its 404 for another model's name."""
+        if model != source.name:
             return jsonify(error=f"Servable not found for request: Latest({model})"), 404
-        instances = instances_from_json(request_body(), request.content_type, classifier.vocabulary.maxlen, limits)
-        if max(max(row) for row in instances) >= len(classifier.vocabulary):
-            raise InputError(f"ids must be below the vocabulary size {len(classifier.vocabulary)}")
-        probabilities = classifier.predict_ids(np.asarray(instances, dtype=np.int32))
-        return jsonify(predictions=probabilities.tolist())
+        return jsonify(source.tf_serving())
 
     setup = process_setup(config, hosting)
 
     @app.get("/healthz")
     def healthz():
         # pids let a launcher check it reached its own server, not another one on the port.
-        return jsonify(status="ok", graph=config.graph, load_ms=classifier.load_ms, warmup_ms=classifier.warmup_ms,
-                       pid=os.getpid(), parent_pid=os.getppid(), setup=setup)
+        return jsonify(status="ok", graph=config.graph, **source.health(), pid=os.getpid(), parent_pid=os.getppid(),
+                       setup=setup)
 
     answer_errors_as_json(app)
     return app

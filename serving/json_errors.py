@@ -1,6 +1,6 @@
 """Every error an app answers, as JSON: the input rules' 4xx, a slow client's 408, Flask's own
-HTTP errors, and a 500 whose trace goes to the log, never to the client. Shared by the built-in
-model's app (`serving.app`) and a model file's (`serving.model_file.app`)."""
+HTTP errors, and a 500 whose trace goes to the log, never to the client. Used by the one app
+(`serving.app`), whatever its model source."""
 from __future__ import annotations
 
 import logging

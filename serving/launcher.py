@@ -24,10 +24,6 @@ def load_app_or_exit(settings: Settings):
 
     hosting = servers.load(settings.server).hosting(settings)
     try:
-        if settings.model is not None:
-            from serving.model_file.app import create_model_app
-
-            return create_model_app(settings, hosting)
         return create_app(settings, hosted_by=hosting)
     except (ArtifactError, ModelError) as error:
         logging.getLogger("serving").error("cannot load the model: %s", error)

@@ -5,7 +5,7 @@ up, prints one JSON line `{"ready": true, "setup": ...}`, then answers one line 
 from stdin (a JSON string, the text) with `{"seconds": ..., "body": ...}`: the call timed here with
 `time.perf_counter`, so the pipe's own latency is not the figure. With `--model PATH [--shape ...]`
 (ARTIFACTS unused) it serves a model file's form: each line a TF Serving predict body, answered by
-the server's own path (`serving.model_file.app.ModelEndpoint`) without HTTP.
+the server's own path (`serving.model_file.endpoint.ModelEndpoint`) without HTTP.
 
 A process of its own, as a server's worker is: four kinds loaded into one process made each of
 them slower (here static-xla 0.82 ms a call instead of 0.55 ms, static 6.9 instead of 5.9), which
@@ -19,6 +19,7 @@ import gc
 import json
 import sys
 import time
+from collections.abc import Callable
 
 from bench.method import cases
 from serving.setup_report import hosting
@@ -34,6 +35,29 @@ def in_process_setup(graph: str, artifacts_dir) -> dict:
     return process_setup(Settings(graph=graph, artifacts=artifacts_dir), IN_PROCESS)
 
 
+def answerer(args) -> tuple[Callable[[str], str], dict]:
+    """(a request's line -> the answer's body, this process's set-up), loaded and warmed up: the
+    suite's kind through the server's classify path, or a model file's form through its TF Serving
+    path (`serving.model_file.endpoint.ModelEndpoint`)."""
+    from serving.settings import Settings
+    from serving.setup_report import process_setup
+
+    if args.model:
+        from serving.model_file.endpoint import ModelEndpoint
+
+        settings = Settings(graph=args.graph, model=args.model, shape=tuple(args.shape or ()) or None)
+        endpoint = ModelEndpoint(settings)  # warmed up as it loads
+        return (lambda body: json.dumps(endpoint.answer(json.loads(body)))), process_setup(settings, IN_PROCESS)
+    from sentiment_model.artifacts import load_artifacts
+    from serving.classifier import Classifier
+
+    artifacts = load_artifacts(args.artifacts)
+    classifier = Classifier(args.graph, artifacts)
+    classifier.classify(["warm up"])
+    return (lambda text: json.dumps({"graph": args.graph, **classifier.classify([text])[0][0]})), \
+        in_process_setup(args.graph, artifacts.root)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.clients.inprocess_worker")
     parser.add_argument("artifacts")
@@ -42,55 +66,22 @@ def main() -> None:
     parser.add_argument("--model", help="a model file's form instead of the suite's kind")
     parser.add_argument("--shape", action="append")
     args = parser.parse_args()
-    if args.model:
-        serve_model_file(args)
-        return
-    from sentiment_model.artifacts import load_artifacts
-    from serving.classifier import Classifier
-
-    artifacts = load_artifacts(args.artifacts)
-    classifier = Classifier(args.graph, artifacts)
-    classifier.classify(["warm up"])
-    setup = in_process_setup(args.graph, artifacts.root)
+    answer, setup = answerer(args)
     gc.collect()
     gc.disable()  # collected between calls only when asked, never inside a timed one
     print(json.dumps({"ready": True, "setup": setup}), flush=True)
     for line in sys.stdin:
-        text = json.loads(line)
-        if text is None:  # between rounds: what the last round left
+        request = json.loads(line)
+        if request is None:  # between rounds: what the last round left
             gc.collect(1)
             print("{}", flush=True)
             continue
         started = time.perf_counter()
-        results, _ = classifier.classify([text])
-        body = json.dumps({"graph": args.graph, **results[0]})
+        body = answer(request)
         if args.slowdown:
             time.sleep(args.slowdown * (time.perf_counter() - started))
         seconds = time.perf_counter() - started
         print(json.dumps({"seconds": seconds, "body": body}), flush=True)
-
-
-def serve_model_file(args) -> None:
-    """The baseline for a model file's form: each line a predict body, answered without HTTP."""
-    from serving.model_file.app import ModelEndpoint
-    from serving.settings import Settings
-    from serving.setup_report import process_setup
-
-    settings = Settings(graph=args.graph, model=args.model, shape=tuple(args.shape or ()) or None)
-    endpoint = ModelEndpoint(settings)
-    gc.collect()
-    gc.disable()
-    print(json.dumps({"ready": True, "setup": process_setup(settings, IN_PROCESS)}), flush=True)
-    for line in sys.stdin:
-        body = json.loads(line)
-        if body is None:
-            gc.collect(1)
-            print("{}", flush=True)
-            continue
-        started = time.perf_counter()
-        answer = json.dumps(endpoint.answer(json.loads(body)))
-        seconds = time.perf_counter() - started
-        print(json.dumps({"seconds": seconds, "body": answer}), flush=True)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ from typing import NamedTuple
 LABELS = ("NEGATIVE", "POSITIVE")
 TOLERANCE = 1e-4  # float32 through JSON and across graph kinds
 
-# (text, HTTP status, body) -> None when correct, else what is wrong, in words
-Judge = Callable[[str, int, bytes], "str | None"]
+# (the request: a text, or a model file's JsonRequest; HTTP status; body) -> None when correct, else
+# what is wrong, in words. AnswerJudge (the suite's model) and ModelJudge (a model file) are judges.
+Judge = Callable[["str | JsonRequest", int, bytes], "str | None"]
 
 
 class JsonRequest(NamedTuple):

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.method.headlines import INSTRUCTIONS_THRESHOLD
 from bench.method.stats import bootstrap_ratio_ci, regression_verdict
 from bench.results.comparison import Comparison
 
 CANNOT_DECIDE = 2
 # The gate's default thresholds by a figure's kind (bench.questions.question.Gating.threshold): what
 # the gate is for, quoted by the report's first lines
-GATE_THRESHOLDS = {"exact": 0.01, "fine": 0.05, "coarse": 0.10}
+GATE_THRESHOLDS = {"exact": INSTRUCTIONS_THRESHOLD, "fine": 0.05, "coarse": 0.10}
 VERDICT_WORDS = {0: "PASS", 1: "FAIL", 2: "UNDECIDED"}
 
 

@@ -106,7 +106,7 @@ def measurements(request):
     def measured(record: str) -> rotations.Measured:
         if record not in state.measured:
             question = QUESTIONS[record]
-            cases = state.group_cases[question.parameter]
+            cases = state.group_cases.get(question.parameter, [])  # none: a one-off (the client's cost)
             if question.server_case:
                 with step(request.config, f"{question.title}: starting the servers"):
                     run.pool.start_group(question.parameter)

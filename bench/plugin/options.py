@@ -11,7 +11,7 @@ import pytest
 from bench.harness.interrupts import sigterm_as_ctrl_c
 from bench.harness.memory import PeakMemory
 from bench.method import headlines
-from bench.method.plan import Plan
+from bench.method.plan import P99_BOUND_MS, Plan
 from bench.plugin.state import run_state
 
 
@@ -26,11 +26,11 @@ def pytest_addoption(parser):
     group.addoption("--bench-change-threshold", type=float, default=headlines.CHANGE_THRESHOLD, metavar="F",
                     help="with --benchmark-compare: a ratio CHANGED only when its interval and the compared run's "
                          "are apart (at the confidence of all the run's ratios together) and it moved by more "
-                         "than this fraction (default 0.05)")
+                         "than this fraction (default %(default)s)")
     group.addoption("--bench-instructions-threshold", type=float, default=headlines.INSTRUCTIONS_THRESHOLD, metavar="F",
                     help="with --benchmark-compare: a kind's instructions per request (the request's thread) CHANGED "
-                         "when it moved by more than this fraction (default 0.01)")
-    group.addoption("--p99-bound-ms", type=float, default=50.0, metavar="MS",
+                         "when it moved by more than this fraction (default %(default)s)")
+    group.addoption("--p99-bound-ms", type=float, default=P99_BOUND_MS, metavar="MS",
                     help="the p99 latency a set-up must keep in the open loop: its max rate is the highest offered "
                          "rate under it, and the recommendation is made for it (default %(default)s)")
     group.addoption("--model", type=Path, metavar="PATH",

@@ -1,26 +1,20 @@
-"""A model file served over HTTP with TF Serving's REST predict API, so a user's client for
-`tensorflow_model_server` works unchanged: `POST /v1/models/<name>:predict` with the row format
-(`{"instances": [...]}` → `{"predictions": [...]}`) or the columnar one (`{"inputs": ...}` →
-`{"outputs": ...}`), and `GET /healthz`. The model's name is its file's stem (`--model
-/models/resnet.onnx` → `resnet`), as `--model_name` names it for TF Serving."""
+"""A model file's form answering TF Serving's REST predict body, so a user's client for
+`tensorflow_model_server` works unchanged: the row format (`{"instances": [...]}` → `{"predictions":
+[...]}`) or the columnar one (`{"inputs": ...}` → `{"outputs": ...}`). No HTTP here: the app
+(`serving.app`) serves it, the suite's in-process baseline calls it directly. The model's name is its
+file's stem (`--model /models/resnet.onnx` → `resnet`), as `--model_name` names it for TF Serving."""
 from __future__ import annotations
 
-import logging
-import os
 import time
 
 import numpy as np
-from flask import Flask, jsonify, request
 
-from serving.inputs import InputError, check_body_length, json_payload
-from serving.json_errors import answer_errors_as_json
+from serving.inputs import InputError
 from serving.model_file import ModelError, forms
 from serving.model_file.data import generate
 from serving.model_file.shapes import batch_free, parse_shape_flags, plain, resolve
 from serving.model_file.spec import read_spec
 from serving.settings import Settings
-
-log = logging.getLogger("serving")
 
 
 def _array(value, tensor, shape: tuple, where: str) -> np.ndarray:
@@ -115,36 +109,3 @@ class ModelEndpoint:
                 return {"predictions": next(iter(outputs.values()))}
             return {"predictions": [{key: value[i] for key, value in outputs.items()} for i in range(rows)]}
         return {"outputs": next(iter(outputs.values())) if len(outputs) == 1 else outputs}
-
-
-def create_model_app(settings: Settings, hosted_by: dict | None = None) -> Flask:
-    """The app for one form (`--graph`) of a model file (`--model`); a ModelError (the model, its
-    flags, an unavailable form) is raised before any request is accepted."""
-    from serving.setup_report import hosting as direct_hosting
-    from serving.setup_report import process_setup
-
-    hosted_by = hosted_by or direct_hosting("wsgi")
-    endpoint = ModelEndpoint(settings, hosted_by["workers"] or 1)
-    spec, name = endpoint.spec, endpoint.spec.name
-    setup = process_setup(settings, hosted_by)
-    app = Flask(__name__, static_folder=None)
-    app.config.update(MAX_CONTENT_LENGTH=settings.limits.max_body_bytes, DEBUG=False)
-    log.info("model %s (%s) as %s loaded in %.0f ms", spec.path, spec.format, settings.graph, endpoint.loaded.load_ms)
-
-    @app.post("/v1/models/<requested>:predict")
-    def predict(requested: str):
-        if requested != name:
-            return jsonify(error=f"Servable not found for request: Latest({requested})"), 404
-        started = time.perf_counter()
-        payload = json_payload(check_body_length(request.get_data(cache=False), request.content_length),
-                               request.content_type)
-        return jsonify(**endpoint.answer(payload), timings_ms={"total_ms": (time.perf_counter() - started) * 1000})
-
-    @app.get("/healthz")
-    def healthz():
-        return jsonify(status="ok", graph=settings.graph, model=spec.as_json(), model_name=name,
-                       load_ms=endpoint.loaded.load_ms, warmup_ms=endpoint.warmup_ms, pid=os.getpid(),
-                       parent_pid=os.getppid(), setup=setup)
-
-    answer_errors_as_json(app)
-    return app
