@@ -5,7 +5,7 @@ marked block that `python -m bench.report --pages` rewrites from the run (`bench
     ...(written from the run)...
     <!-- /report:in-short -->
 
-and `tests/test_pages.py` fails when a block is not what the reference run (`docs/reference-run/`)
+and `tests/bench/test_pages.py` fails when a block is not what the reference run (`docs/reference-run/`)
 renders, or when that run is older than the code that measures (`MEASURING_CODE`).
 """
 from __future__ import annotations

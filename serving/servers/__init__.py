@@ -5,7 +5,7 @@ broken model stops it with one log line, `serving.launcher.load_app_or_exit`) an
 `hosting(settings) -> dict` (how it hosts the app, as `/healthz` reports it), answers the
 errors it produces itself (before the app sees a request) as JSON, and keeps the request
 deadlines `settings.header_timeout` and `settings.body_timeout` (serving.deadlines) as far as
-its design allows; its entry says how far (`SlowClients`, checked by tests/test_slow_clients.py).
+its design allows; its entry says how far (`SlowClients`, checked by tests/serving/test_slow_clients.py).
 Each is imported only when asked for. The command line's choices, the benchmark
 plans and the tests all read this registry, so adding a server is a module here
 and a line below.

@@ -5,7 +5,7 @@ each reading requests in an event loop and running the app on `--threads` Python
 HTTP parsing, keep-alive and connection handling happen in Rust, outside the GIL; only the
 app's own code runs in Python. Requests hyper refuses before the app sees them get hyper's own
 empty answers, and granian offers no hook to write them, so they are the only non-JSON errors of
-this server (measured, tests/test_bad_input.py): a garbage request line, an unknown HTTP version
+this server (measured, tests/serving/test_bad_input.py): a garbage request line, an unknown HTTP version
 or a raw non-ASCII byte in the URL (400), more than 100 headers or a head over its 417 KB buffer,
 e.g. a 1 MB URL (431). A single 20 KB header, which gunicorn refuses (431), is inside that
 buffer and is answered.

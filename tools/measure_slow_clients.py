@@ -1,6 +1,6 @@
 """What each registered server does with slow clients at its default deadlines, as a Markdown table.
 
-    python -m tests.measure_slow_clients [--graph onnx]
+    python -m tools.measure_slow_clients [--graph onnx]
 
 For each server: the seconds to the answer (or close) of each slow-client case, the latency of a
 normal GET while as many lying clients as the server runs requests at once hold it, and the worker

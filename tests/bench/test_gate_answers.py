@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV
-from tests.test_gate import clone_with_commit
+from tests.bench.test_gate import clone_with_commit
 
 
 def swap_labels(repo):

@@ -113,7 +113,7 @@ def test_hand_over(benchmark):
 
 def test_sample_clock_hands_pytest_benchmark_exactly_the_measured_times(tmp_path):
     (tmp_path / "test_hand_over.py").write_text(HANDED_OVER)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "/dev/null",
                     f"--rootdir={tmp_path}", "--benchmark-json", str(tmp_path / "run.json"), "test_hand_over.py"],
                    cwd=tmp_path, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(root)})

@@ -6,7 +6,7 @@ Python loop in the request path fails it too, the loop named.
 
 Three light proofs run with the tests (and so in CI): the +10 % slowdown, the loop and the op, each
 caught by one gate run of its group (about 7 minutes together). The rest is slow (about 50
-minutes): `tox -e gate-proof`, `python -m pytest -m slow tests/test_gate.py`, or the workflow's
+minutes): `tox -e gate-proof`, `python -m pytest -m slow tests/bench/test_gate.py`, or the workflow's
 weekly job.
 """
 import json

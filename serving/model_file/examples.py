@@ -1,5 +1,5 @@
-"""`python -m tools.example_models DIR`: models the suite did not design, written without downloads,
-to try `--model` on (the README's commands) and for the tests (tests/test_model_file.py):
+"""`python -m serving.model_file.examples DIR`: models the suite did not design, written without downloads,
+to try `--model` on (the README's commands) and for the tests (tests/serving/test_model_file.py):
 
 - `cnn.keras`: a small Keras CNN on float images with free spatial dimensions (needs `--shape`);
 - `text_model/`: a Keras SavedModel on strings whose `TextVectorization` holds a lookup table
@@ -61,7 +61,7 @@ def write_onnx_lstm_defaults(folder: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.example_models", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m serving.model_file.examples", description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     folder = parser.parse_args(argv).folder
     folder.mkdir(parents=True, exist_ok=True)

@@ -23,10 +23,10 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    """The models (tools/example_models.py), written once: in a child process, so this one stays free
+    """The models (serving/model_file/examples.py), written once: in a child process, so this one stays free
     of Keras state."""
     folder = tmp_path_factory.mktemp("models")
-    subprocess.run([sys.executable, "-m", "tools.example_models", str(folder)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "serving.model_file.examples", str(folder)], check=True, capture_output=True)
     return folder
 
 

@@ -10,7 +10,7 @@ from bench.report import PARTS
 from bench.results.records import RECORD_FORMAT, Figure, RecordError
 
 # The reference run of 2026-12-01 (0015), saved in format 1, kept as the old run a reader must still read
-FORMAT_1_RUN = Path(__file__).resolve().parent / "data" / "0015_format_1_run.json"
+FORMAT_1_RUN = Path(__file__).resolve().parents[1] / "data" / "0015_format_1_run.json"
 
 
 def test_a_format_1_record_is_migrated_to_its_questions_part():

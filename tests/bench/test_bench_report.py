@@ -75,7 +75,7 @@ def saved_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("suite")
     (folder / "test_fake.py").write_text(FAKE_SUITE)
     (folder / "conftest.py").write_text(FAKE_CONFTEST)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "/dev/null",
                     f"--rootdir={folder}", "--benchmark-storage", str(folder / "storage"), "--benchmark-autosave",
                     str(folder / "test_fake.py")], check=True, capture_output=True, cwd=folder,
@@ -149,4 +149,4 @@ def test_the_committed_reference_report_is_the_rendering_of_its_committed_run(tm
     assert len(runs) == 1, runs
     report.write_report(runs[0], tmp_path)
     assert (tmp_path / "report.md").read_text() == (REFERENCE / "report.md").read_text()
-    assert runs[0].name.split("_")[0] in (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert runs[0].name.split("_")[0] in (Path(__file__).resolve().parents[2] / "README.md").read_text()

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAME = "request in-process: static / dynamic"
 
 
@@ -34,7 +34,7 @@ def test_a_ten_percent_slower_stream_is_reported_slower_with_an_interval_that_ex
     # per cent by themselves (the gate runs two per side for that), so the ratio is bounded loosely.
     found, summary, stored = run_suite(tmp_path, "static-twice,slow-static", quick=False)
     assert found["low"] > 1.0 and 1.03 < found["ratio"] < 1.3, found
-    # the run's peak memory is stored (what it measures is tested in tests/test_memory.py: other
+    # the run's peak memory is stored (what it measures is tested in tests/bench/test_memory.py: other
     # processes on the machine can free memory meanwhile, so no size is asserted here)
     assert {"machine_used_peak_mb", "machine_used_before_mb", "run_peak_mb"} <= set(stored["peak_memory"])
     line = next(line for line in summary.splitlines() if line.startswith(NAME))
