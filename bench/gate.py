@@ -35,6 +35,7 @@ from bench.harness.line_process import LineProcessError
 from bench.harness.memory import PeakMemory
 from bench.harness.supervisor import PROJECT_ROOT, ServerError
 from bench.method.plan import Plan
+from bench.method.policy import SWEEP_GRAPHS
 from bench.method.subject import request_texts
 from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, GateComparison, compare, outcome
 from bench.questions import QUESTIONS, gating, knobs
@@ -105,7 +106,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.gate", description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="HEAD~1", help="git ref of the base (default: the previous commit)")
     parser.add_argument("--candidate", type=Path, default=PROJECT_ROOT, help="checkout to test (default: this one)")
-    parser.add_argument("--graph", dest="graphs", action="append", help="graph kind(s) to gate (default: static and dynamic)")
+    parser.add_argument("--graph", dest="graphs", action="append", help="graph kind(s) to gate (default: the seed's two, dynamic and static)")
     parser.add_argument("--server", default=servers.DEFAULT, choices=list(servers.SERVERS),
                         help="the server single requests and bursts go through (default: %(default)s)")
     parser.add_argument("--group", dest="groups", action="append", choices=GROUPS + tuple(ALIASES),
@@ -127,7 +128,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if (any(getattr(args, flag.dest) < flag.least for flag, _ in gate_flags()) or not 0 < args.confidence < 1
             or min(args.threshold, args.coarse_threshold, args.instructions_threshold) <= 0):
         parser.error("need at least 3 rounds of each, --requests >= 1, 0 < --confidence < 1 and thresholds > 0")
-    args.graphs = tuple(args.graphs or ("static", "dynamic"))
+    args.graphs = tuple(args.graphs or SWEEP_GRAPHS)  # the seed's two kinds (bench.method.policy)
     args.groups = tuple(ALIASES.get(group, group) for group in (args.groups or GROUPS))
     return args
 
