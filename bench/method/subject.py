@@ -40,6 +40,8 @@ class Sweep:
 
 
 class Subject(Protocol):
+    uses_artifacts: bool  # the suite's own model is trained (or found cached) and loaded for it
+
     def cases(self, question, plan) -> list:
         """The cases `question` (bench.questions.question.Question) measures of this subject."""
 
@@ -59,20 +61,11 @@ class Subject(Protocol):
         """What the saved run says of the subject (None: the suite's own model)."""
 
 
-class SuiteModel:
-    """The suite's own LSTM, its kinds measured as the kind policy (`bench.method.plan`) says: each
-    question's own `cases`."""
-
-    uses_artifacts = True  # the suite's model is trained (or found cached) and loaded
-
-    def cases(self, question, plan) -> list:
-        return question.cases(plan)
+class _SuiteTexts:
+    """A subject whose requests are the suite's texts, launched with nothing more than its set-up."""
 
     def requests(self) -> list[str]:
         return request_texts()
-
-    def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
-        return AnswerJudge(kind, expected())
 
     def launch_settings(self) -> dict:
         return {}
@@ -82,6 +75,19 @@ class SuiteModel:
 
     def record(self) -> dict | None:
         return None
+
+
+class SuiteModel(_SuiteTexts):
+    """The suite's own LSTM, its kinds measured as the kind policy (`bench.method.policy`) says: each
+    question's own `cases`."""
+
+    uses_artifacts = True  # the suite's model is trained (or found cached) and loaded
+
+    def cases(self, question, plan) -> list:
+        return question.cases(plan)
+
+    def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
+        return AnswerJudge(kind, expected())
 
 
 def _body(request: dict, batch_free: bool) -> bytes:
@@ -141,7 +147,7 @@ class ModelFile:
 
 
 @dataclass(frozen=True)
-class RemoteServer:
+class RemoteServer(_SuiteTexts):
     """A server someone else runs (`--serving-url`), serving `kind` (its /healthz says which): one case
     for each question asked over HTTP; its answers judged on their shape (it may hold another model)."""
 
@@ -152,18 +158,5 @@ class RemoteServer:
     def cases(self, question, plan) -> list:
         return [Case(self.kind, REMOTE)] if question.sweep is not None and question.sweep.over_http else []
 
-    def requests(self) -> list[str]:
-        return request_texts()
-
     def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
         return AnswerJudge(kind, None)
-
-    def launch_settings(self) -> dict:
-        return {}
-
-    def endpoint(self) -> str | None:
-        return None
-
-    def record(self) -> dict | None:
-        return None
-
