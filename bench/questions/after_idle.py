@@ -101,7 +101,7 @@ def measure(cases: list[AfterIdle], run) -> Measured:
 
 def comparisons(rotation, cases: list[AfterIdle]) -> list:
     """Each kind's request after idle ÷ its steady request, and the kinds against each other
-    after the same idle time (`bench.method.plan.GRAPH_PAIRS`)."""
+    after the same idle time (`bench.method.policy.GRAPH_PAIRS`)."""
     by_kind: dict[str, dict[float, AfterIdle]] = {}
     for case in cases:
         by_kind.setdefault(case.graph, {})[case.idle_ms] = case

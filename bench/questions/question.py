@@ -60,7 +60,7 @@ class Gating:
     """How a question is gated (`python -m bench.gate --group RECORD`): the cases it compares for the
     gated graph kinds, each measured for base and candidate as two cases of one rotation."""
 
-    cases: Callable  # (graph kinds, server name) -> its cases (bench.method.plan.Case) to compare
+    cases: Callable  # (graph kinds, server name) -> its cases (bench.method.cases.Case) to compare
     measure: Callable  # (cases, run) -> Measured, for cases as they are (with a side: bench.questions.gating)
     threshold: str = "fine"  # which of the gate's thresholds: "fine" (single requests), "coarse" (wider
     # intervals: bursts, loads) or "exact" (counts, no interval: instructions)
@@ -83,7 +83,7 @@ class Question:
     # (the run's subject decides which it takes: bench.method.subject)
     sweep: Sweep | None = None
     case_id: Callable = str  # a case -> its benchmark's parameter id (a saved run's node ids keep it)
-    server_case: Callable | None = None  # case -> the bench.method.plan.Case whose server it needs; None: no servers
+    server_case: Callable | None = None  # case -> the bench.method.cases.Case whose server it needs; None: no servers
     measure: Callable | None = None  # (cases, run: Run) -> bench.method.rotations.Measured;
     # None: its benchmark measures each case itself (the open loop)
     report: Callable | None = None  # rows (bench.results.rows.Row) -> its report section's lines

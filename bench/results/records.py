@@ -28,7 +28,7 @@ class RecordError(ValueError):
 class Figure:
     question: str  # a key of bench.questions.QUESTIONS (checked by the report that reads it back)
     graph: str | None  # None: no graph (the client's cost)
-    setup: str  # the plan's name of the set-up, `bench.method.plan.ServerConfig.id`
+    setup: str  # the plan's name of the set-up, `bench.method.cases.ServerConfig.id`
     server_setup: dict  # what the measured server reported of itself (`/healthz`), or this process for in-process
     text_chars_mean: float | None = None  # the texts sent
     # how it was measured: every case of a group in one rotation (bench.method.paired)

@@ -21,7 +21,7 @@ from sentiment_model.artifacts import Artifacts
 @dataclass(frozen=True)
 class GraphKind:
     """A graph kind's registry entry: its loader module and its runtime (how the benchmarks treat
-    it is theirs to say: `bench.method.plan.KIND_POLICY`)."""
+    it is theirs to say: `bench.method.policy.KIND_POLICY`)."""
 
     module: str  # in this package, defining `load(artifacts) -> Predictor` and, for a model file's
     # form, `load_model_file(spec, shapes, cache_root) -> Predict` (serving.model_file.forms)

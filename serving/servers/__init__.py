@@ -35,7 +35,7 @@ class Server:
     slow_clients: SlowClients = SlowClients()
 
 
-# (how the benchmarks treat each server is theirs to say: `bench.method.plan.SERVER_POLICY`)
+# (how the benchmarks treat each server is theirs to say: `bench.method.policy.SERVER_POLICY`)
 SERVERS = {
     "gunicorn": Server("gunicorn_server", True, "a pre-fork master and N worker processes (sync, or gthread with --threads)"),
     "flask": Server("flask_dev", False, "Flask's threaded development server (the seed's), one process"),
