@@ -20,8 +20,8 @@ import pytest
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV
 
 RUNS = 5
-SLOWDOWN = '''        results, timings = classifier.classify(texts)
-        time.sleep(0.15 * (time.perf_counter() - started))  # injected: +15 % of the handler, ~+10 % of a request here
+SLOWDOWN = '''            results, timings = classifier.classify(texts)
+            time.sleep(0.15 * (time.perf_counter() - started))  # injected: +15 % of the handler, ~+10 % of a request here
 '''
 
 
@@ -38,14 +38,14 @@ def clone_with_commit(tmp_path, name: str, change) -> "Path":
 def slow_down(repo):
     app = repo / "serving" / "app.py"
     text = app.read_text()
-    assert "        results, timings = classifier.classify(texts)\n" in text
-    app.write_text(text.replace("        results, timings = classifier.classify(texts)\n", SLOWDOWN))
+    assert "            results, timings = classifier.classify(texts)\n" in text
+    app.write_text(text.replace("            results, timings = classifier.classify(texts)\n", SLOWDOWN))
 
 
 # A pure-Python loop of 1000 steps in the request path (no time.sleep: work, not waiting): ~4 % of the
 # ~10.2 M instructions a static request runs on all threads (the gated count)
-MORE_WORK = '''        results, timings = classifier.classify(texts)
-        timings["busy"] = sum(i * i for i in range(1000))  # injected: a 1000-step loop
+MORE_WORK = '''            results, timings = classifier.classify(texts)
+            timings["busy"] = sum(i * i for i in range(1000))  # injected: a 1000-step loop
 '''
 MODEL_LINE = '        return {"probabilities": tf.nn.softmax(model(ids, training=False), name="probabilities")}\n'
 # An op inside the model's traced function (so in the frozen graph and the ONNX file too), which
@@ -58,8 +58,8 @@ MODEL_OP = '''        extra = tf.reduce_sum(tf.math.sin(tf.cast(tf.tile(ids, [1,
 def add_work(repo):
     app = repo / "serving" / "app.py"
     text = app.read_text()
-    assert "        results, timings = classifier.classify(texts)\n" in text
-    app.write_text(text.replace("        results, timings = classifier.classify(texts)\n", MORE_WORK))
+    assert "            results, timings = classifier.classify(texts)\n" in text
+    app.write_text(text.replace("            results, timings = classifier.classify(texts)\n", MORE_WORK))
 
 
 def add_op_to_model(repo):
@@ -207,11 +207,11 @@ LOAD_DELAY = '''def load(artifacts: Artifacts) -> Predictor:
     time.sleep(0.1)  # injected: +0.1 s in loading the static graph only (about +50 %)
 '''
 
-SERIALISED = '''        import fcntl
+SERIALISED = '''            import fcntl
 
-        with open("/tmp/tfserve-gate-serialised.lock", "w") as lock:  # injected: one request at a time,
-            fcntl.flock(lock, fcntl.LOCK_EX)  # across all worker processes
-            results, timings = classifier.classify(texts)
+            with open("/tmp/tfserve-gate-serialised.lock", "w") as lock:  # injected: one request at a time,
+                fcntl.flock(lock, fcntl.LOCK_EX)  # across all worker processes
+                results, timings = classifier.classify(texts)
 '''
 
 
@@ -225,8 +225,8 @@ def slow_down_loading(repo):
 def serialise_requests(repo):
     app = repo / "serving" / "app.py"
     text = app.read_text()
-    assert "        results, timings = classifier.classify(texts)\n" in text
-    app.write_text(text.replace("        results, timings = classifier.classify(texts)\n", SERIALISED))
+    assert "            results, timings = classifier.classify(texts)\n" in text
+    app.write_text(text.replace("            results, timings = classifier.classify(texts)\n", SERIALISED))
 
 
 def run_gate_on(repo, *args) -> tuple[int, dict, str]:

@@ -65,12 +65,12 @@ def throwaway_branch(tmp_path):
     repo = tmp_path / "repo"
     subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(repo)], check=True)
     app = repo / "serving" / "app.py"
-    line = "        results, timings = classifier.classify(texts)\n"
+    line = "            results, timings = classifier.classify(texts)\n"
     for number, (name, change) in enumerate([
             ("unrelated: a comment", None), ("one percent more work", 40), ("unrelated: docs", None),
             ("three percent more work", 115)]):
         if change:
-            app.write_text(app.read_text().replace(line, line + f'        timings["busy{number}"] = sum(i * i for i in range({change}))\n'))
+            app.write_text(app.read_text().replace(line, line + f'            timings["busy{number}"] = sum(i * i for i in range({change}))\n'))
         else:
             (repo / "docs" / "method.md").write_text((repo / "docs" / "method.md").read_text() + f"\n<!-- {name} -->\n")
         subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", name], cwd=repo, check=True,
