@@ -8,15 +8,16 @@ request (callgrind, exact), single requests, bursts of 20 on 2 workers, load + f
 A time figure's verdict uses the per-round medians: the median of the paired ratios candidate ÷
 base with a bootstrap interval, each side's servers two processes (a launch's own speed averaged);
 a count's is its ratio. With static and dynamic gated, their single-request ratio (static ÷
-dynamic) is gated too, at the coarse threshold.
+dynamic) is shown beside them, not judged (`bench.method.verdicts`).
 
-Exit 0: not slower than the threshold (the interval's top is under it);
-exit 1: slower (the interval's bottom is above it), with the table;
-exit 2: cannot decide (interval across the threshold after the extra rounds, or a side cannot run).
+Exit 0: no figure significantly slower than its threshold (each interval at the confidence corrected
+for every gated time figure and every look: `bench.method.verdicts.family_confidence`), printing
+the smallest slowdown the run could have shown; exit 1: a figure slower (its interval's bottom above
+the threshold), with the table, or a candidate that cannot serve or answers wrongly;
+exit 2: only when the base cannot be compared (it cannot run, or a tool is missing).
 An intended slowdown is accepted on record: a `Perf-Accepted: <reason>` trailer in the
 candidate's commit message turns a FAIL into exit 0, printing the reason and the ratio.
-Every answer is judged against that side's own model: a wrong one from the candidate is exit 1,
-from the base exit 2.
+Every answer is judged against that side's own model.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from bench.harness.supervisor import PROJECT_ROOT, ServerError
 from bench.method.plan import Plan
 from bench.method.policy import SWEEP_GRAPHS
 from bench.method.subject import request_texts
-from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, GateComparison, compare, outcome
+from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, GateComparison, compare, family_confidence, outcome
 from bench.questions import QUESTIONS, gating, knobs
 from bench.results.gate_report import markdown, table
 from serving import servers
@@ -68,7 +69,12 @@ def accepted_reason(candidate_root: Path) -> str | None:
 def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[GateComparison]:
     """Base and candidate, each with its own code and model, measured side by side and compared:
     the gated questions in the registry's order (instructions first, on a machine no server shares)."""
-    thresholds = {"fine": args.threshold, "coarse": args.coarse_threshold, "exact": args.instructions_threshold}
+    thresholds = {"fine": args.threshold, "coarse": args.coarse_threshold, "exact": args.instructions_threshold,
+                  gating.INFO_KIND: args.coarse_threshold}
+    questions = gating.gated([group for group in GROUPS if group in args.groups])
+    # one confidence for every time figure's interval at every look: the whole gate's false-FAIL rate
+    figures = sum(len(q.gate.cases(tuple(args.graphs), args.server)) for q in questions if q.gate.threshold != "exact")
+    each = family_confidence(args.confidence, figures)
     if "instructions" in args.groups and (reason := missing_tools()):
         raise GateError(f"cannot count instructions: {reason}")
     found = []
@@ -77,11 +83,12 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
         run = gating.SidesRun([prepare_side("base", base_root, cache), prepare_side("candidate", candidate_root, cache)],
                               plan, TEXTS)
         try:
-            for question in gating.gated([group for group in GROUPS if group in args.groups]):
+            gating.check_sides_serve(run, tuple(args.graphs), args.server)
+            for question in questions:
                 for label, base, candidate, kind, note, where in gating.measure_question(
-                        question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, args.confidence):
-                    found.append(compare(label, base, candidate, args.confidence, thresholds[kind], kind == "exact", note,
-                                         tuple(where)))
+                        question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, each):
+                    found.append(compare(label, base, candidate, each, thresholds[kind], kind == "exact", note,
+                                         tuple(where), judged=kind != gating.INFO_KIND))
         except (ServerError, LineProcessError, CountError) as error:
             raise GateError(f"a side could not be measured: {error}") from None
         finally:
@@ -121,7 +128,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds of extra rounds per wall-clock question while it is undecided (default %(default)s)")
     for flag, rounds in gate_flags():  # the gated questions' own gate rounds are the defaults (their KNOBS)
         parser.add_argument(flag.flag, type=int, default=getattr(rounds, flag.field), help=f"{flag.help} (default %(default)s)")
-    parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--confidence", type=float, default=0.95,
+                        help="the whole gate's: a change that slows nothing FAILs with chance under 1 - this, every "
+                             "figure and look together (default %(default)s)")
     parser.add_argument("--json", type=Path, help="write every comparison and the outcome as JSON here")
     parser.add_argument("--markdown", type=Path, help="write a table for a CI job summary here")
     args = parser.parse_args(argv)
@@ -148,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         for comparison in found:
             print(table(comparison))
         status, words = outcome(found, accepted_reason(args.candidate.resolve()), ACCEPT_TRAILER)
-    except gating.WrongAnswer as error:  # a wrong answer is never accepted on record
+    except gating.SideFailed as error:  # a candidate that cannot serve or answers wrongly is never accepted
         status, words = (1, f"FAIL: {error}") if error.side == "candidate" else (CANNOT_DECIDE, f"cannot decide: {error}")
     except GateError as error:
         status, words = CANNOT_DECIDE, f"cannot decide: {error}"

@@ -1,5 +1,12 @@
 """The regression gate's verdicts: each gated figure candidate ÷ base against its threshold, and
-the gate's outcome from all of them (`python -m bench.gate`)."""
+the gate's outcome from all of them (`python -m bench.gate`).
+
+The rule decides, as asv's and Bencher's do: a figure FAILs when its slowdown beyond the threshold
+is significant, otherwise it PASSes, with the smallest slowdown the run could have seen. Its
+interval's confidence is corrected for every gated time figure and every look the gate may take
+(Bonferroni over figures × looks: `family_confidence`), so the whole gate's chance of a false FAIL
+stays under 1 − `--confidence`. A ratio between kinds (static ÷ dynamic) is information, shown with
+its two-sided interval, never a verdict: a kind made faster moves it too."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +21,14 @@ CANNOT_DECIDE = 2
 # The gate's default thresholds by a figure's kind (bench.questions.question.Gating.threshold): what
 # the gate is for, quoted by the report's first lines
 GATE_THRESHOLDS = {"exact": INSTRUCTIONS_THRESHOLD, "fine": 0.05, "coarse": 0.10}
-VERDICT_WORDS = {0: "PASS", 1: "FAIL", 2: "UNDECIDED"}
+INFO = "INFO"  # a figure shown, not judged (a ratio between kinds)
+MAX_LOOKS = 3  # the gate judges a figure at most this often (its rounds, then up to two extra rotations)
+
+
+def family_confidence(confidence: float, figures: int, looks: int = MAX_LOOKS) -> float:
+    """Each interval's confidence so that `figures` time figures, each judged up to `looks` times, give a
+    false FAIL with probability at most 1 − `confidence` together (Bonferroni)."""
+    return 1 - (1 - confidence) / max(1, figures * looks)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,7 +36,7 @@ class GateComparison(Comparison):
     """One gated figure, candidate ÷ base: the suite's comparison record, plus the verdict."""
 
     threshold: float
-    verdict: str  # PASS, FAIL or UNDECIDED
+    verdict: str  # PASS, FAIL or INFO
     base_median: float
     candidate_median: float
     rounds: int
@@ -43,9 +57,10 @@ class GateComparison(Comparison):
 
 
 def compare(label: str, base: list[float], candidate: list[float], confidence: float, threshold: float,
-            exact: bool = False, note: str = "", where: tuple[str, ...] = ()) -> GateComparison:
-    """Time figures: the median of per-round ratios with a bootstrap interval. Exact figures
-    (instruction counts, one value per side): their ratio, with no interval to straddle."""
+            exact: bool = False, note: str = "", where: tuple[str, ...] = (), judged: bool = True) -> GateComparison:
+    """Time figures: the median of per-round ratios with a bootstrap interval at `confidence` (the
+    family's, already corrected); FAIL when its bottom is above 1 + threshold, else PASS. Exact figures
+    (instruction counts, one value per side): their ratio, with no interval. `judged=False`: INFO."""
     if exact:
         ratio = low = high = candidate[0] / base[0]
         confidence = 1.0
@@ -54,19 +69,21 @@ def compare(label: str, base: list[float], candidate: list[float], confidence: f
     return GateComparison(
         name=f"{label}: candidate / base", numerator="candidate", denominator="base", ratio=round(ratio, 6),
         low=round(low, 6), high=round(high, 6), confidence=confidence, measure="instructions" if exact else "time",
-        threshold=threshold, verdict=VERDICT_WORDS[regression_verdict(low, high, threshold)],
+        threshold=threshold, verdict=(("FAIL" if regression_verdict(low, high, threshold) == 1 else "PASS") if judged
+                                      else INFO),
         base_median=float(np.median(base)), candidate_median=float(np.median(candidate)), rounds=len(base), note=note,
         where=where)
 
 
 def outcome(found: list[GateComparison], accepted: str | None, trailer: str) -> tuple[int, str]:
     """(exit status, the outcome in words); `accepted`: the reason given in the candidate's `trailer`."""
-    verdicts = {c.verdict for c in found}
-    if "FAIL" in verdicts:
-        slower = ", ".join(f"{c.name} {c.ratio:.3f}" for c in found if c.verdict == "FAIL")
+    failed = [c for c in found if c.verdict == "FAIL"]
+    if failed:
+        slower = ", ".join(f"{c.name} {c.ratio:.3f}" for c in failed)
         if accepted:
             return 0, f"ACCEPTED slowdown ({trailer}: {accepted}): {slower}"
         return 1, f"FAIL: slower than the threshold: {slower}"
-    if "UNDECIDED" in verdicts:
-        return CANNOT_DECIDE, "UNDECIDED: an interval spans the threshold"
-    return 0, "PASS: not slower than the threshold"
+    timed = [c for c in found if c.verdict == "PASS" and c.measure == "time"]
+    seen = f"; the smallest slowdown each figure could have shown: up to {max(c.smallest_detectable_slowdown for c in timed):.1%}" \
+        if timed else ""
+    return 0, f"PASS: no figure significantly slower than its threshold{seen}"

@@ -18,22 +18,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from bench.clients.http import SequentialClient
 from bench.harness.checkouts import Side
 from bench.harness.server_pool import ServerPool
-from bench.method.cases import Case, ServerConfig
-from bench.method.oracle import AnswerJudge
+from bench.harness.supervisor import ServerError
+from bench.method.cases import Case, ServerConfig, default_server
+from bench.method.oracle import AnswerJudge, judged
 from bench.method.plan import Plan
 from bench.method.policy import GRAPH_PAIRS
 from bench.method.stats import bootstrap_ratio_ci, regression_verdict
+from bench.method.verdicts import MAX_LOOKS
 from bench.questions import QUESTIONS
 from bench.questions.question import Question
 
 UNDECIDED = 2
+INFO_KIND = "info"  # a figure's kind when it is shown, not judged (bench.method.verdicts.INFO)
 REPLICAS = 2  # server processes per side for each server case
 
 
@@ -62,12 +67,16 @@ class SideCase(NamedTuple):
         return f"{self.process} {self.case}"
 
 
-class WrongAnswer(Exception):
-    """A side answered wrongly: the candidate fails (exit 1), a broken base cannot be compared."""
+class SideFailed(Exception):
+    """A side could not serve or answer: the candidate fails (exit 1), a broken base cannot be compared."""
 
     def __init__(self, side: str, message: str):
         super().__init__(message)
         self.side = side
+
+
+class WrongAnswer(SideFailed):
+    """A side answered wrongly."""
 
 
 class SidesPool:
@@ -99,12 +108,15 @@ class SidesPool:
 
     def launch(self, cases: list[SideCase]) -> None:
         """Stop the servers of the question before (so a question without servers, loads, is timed on
-        a quiet machine), start every side's servers for `cases` together, then wait for all."""
+        a quiet machine), start every side's servers for `cases` together, then wait for all. A
+        server that cannot start is its side's failure (`SideFailed`)."""
         self.stop_all()
         for case in cases:
-            self.pools[case.process].launch([case.case])
-        for pool in self.pools.values():
-            pool.wait_healthy()
+            with _blamed_on(case.side):
+                self.pools[case.process].launch([case.case])
+        for process, pool in self.pools.items():
+            with _blamed_on(process.split("#")[0]):
+                pool.wait_healthy()
 
     def stop_all(self) -> None:
         for pool in self.pools.values():
@@ -138,6 +150,34 @@ class SidesRun:
         self.pool.stop_all()
 
 
+@contextmanager
+def _blamed_on(side: str):
+    """A server of `side` that fails to start or to become healthy is that side's failure."""
+    try:
+        yield
+    except ServerError as error:
+        raise SideFailed(side, f"{side}: a server could not start: {error}") from None
+
+
+def check_sides_serve(run: SidesRun, graphs: tuple[str, ...], server: str) -> None:
+    """Before anything is timed: every gated kind of each side on `server`, launched and asked once,
+    its answer judged. A candidate that cannot serve or answer fails here (`SideFailed`), before the
+    instruction counts, which could not say which side broke."""
+    cases = [SideCase(side, Case(graph, default_server(1, server))) for graph in graphs for side in run.sides]
+    try:
+        run.launch(cases)
+        for case in cases:
+            client = SequentialClient(run.pool.endpoint(case), run.texts[:1])
+            try:
+                client.one_request()
+            finally:
+                client.close()
+            if faults := judged(client.answers, run.judge(case)):
+                raise WrongAnswer(case.side, f"{case} answered wrongly: {faults[0]}")
+    finally:
+        run.stop_all()
+
+
 # (label, base per-round values, candidate per-round values, threshold kind, a note on what it means,
 # lines on where a change went: the question's `Gating.where`)
 GateFigure = tuple[str, list[float], list[float], str, str, list[str]]
@@ -149,22 +189,25 @@ def gated(groups: list[str]) -> list[Question]:
 
 def measure_question(question: Question, graphs: tuple[str, ...], server: str, run: SidesRun, budget_s: float,
                      thresholds: Mapping[str, float], confidence: float) -> list[GateFigure]:
-    """The question's figures, candidate against base, rotating again while one is undecided; the
-    questions that measure through HTTP do it on `server` (serving.servers)."""
+    """The question's figures, candidate against base, rotating again while a judged one's interval
+    (at `confidence`, each look's) still spans its threshold, up to `MAX_LOOKS` looks and `budget_s`;
+    the questions that measure through HTTP do it on `server` (serving.servers)."""
     cases = question.gate.cases(graphs, server)
     sided = [SideCase(side, case, replica) for case in cases for side in run.sides
              for replica in range(1, (REPLICAS if case.config.launched else 1) + 1)]
     run.launch([case for case in sided if case.config.launched])
-    started, merged = time.monotonic(), {str(case): [] for case in sided}
+    started, merged, looks = time.monotonic(), {str(case): [] for case in sided}, 0
     while True:
+        looks += 1
         measured = question.gate.measure(sided, run)
         for case in sided:
             if faults := measured.faults.get(str(case)):
                 raise WrongAnswer(case.side, f"{case} answered wrongly: {faults[0]}")
             merged[str(case)] += measured.rotation.round_medians[str(case)]
         figures = _figures(question, measured, cases, run, _by_side(sided, merged))
-        if question.gate.threshold == "exact" or time.monotonic() - started > budget_s or not any(
-                _undecided(base, candidate, thresholds[kind], confidence) for _, base, candidate, kind, _, _ in figures):
+        if question.gate.threshold == "exact" or looks >= MAX_LOOKS or time.monotonic() - started > budget_s or not any(
+                _undecided(base, candidate, thresholds[kind], confidence) for _, base, candidate, kind, _, _ in figures
+                if kind != INFO_KIND):
             return figures
 
 
@@ -195,13 +238,13 @@ def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
     found = [(f"{measured.scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
               merged[f"{base} {case}"], merged[f"{candidate} {case}"], question.gate.threshold,
               note(SideCase(candidate, case), run), where(case)) for case in cases]
-    # Each side's ratio between kinds, round by round, at the coarse threshold: it carries the
-    # launch offsets of four server groups where a kind's figure carries two.
+    # Each side's ratio between kinds, round by round: information, never a verdict (a kind made
+    # faster moves it as much as the other made slower), with its two-sided interval.
     if question.gate.kind_ratios:
         by_graph = {case.graph: case for case in cases}
         for top, bottom in GRAPH_PAIRS:
             if top in by_graph and bottom in by_graph:
                 found.append((f"ratio {top} ÷ {bottom}", *[
                     [t / b for t, b in zip(merged[f"{side} {by_graph[top]}"], merged[f"{side} {by_graph[bottom]}"])]
-                    for side in sides], "coarse", "", []))
+                    for side in sides], INFO_KIND, "", []))
     return found

@@ -2,8 +2,8 @@
 summary (`bench.method.verdicts.GateComparison` in, text out)."""
 from __future__ import annotations
 
-WORDS = {"PASS": "PASS: not slower than the threshold", "FAIL": "FAIL: slower than the threshold",
-         "UNDECIDED": "UNDECIDED: the interval spans the threshold"}
+WORDS = {"PASS": "PASS: not significantly slower than the threshold", "FAIL": "FAIL: slower than the threshold",
+         "INFO": "INFO: shown, not judged (a kind made faster moves it too)"}
 
 
 def table(found) -> str:
@@ -17,12 +17,13 @@ def table(found) -> str:
             # where the change went, when it failed (always in --json)
             *([f"  where it grew, per request: {line}" for line in found.where] if found.verdict == "FAIL" else [])])
     unit, scale = ("", 1.0) if found.name.startswith("ratio") else (" ms", 1e3)
+    judged = (f", threshold {1 + found.threshold:.2f}; this run would catch a slowdown of "
+              f"{found.smallest_detectable_slowdown:.1%} or more") if found.verdict != "INFO" else ""
     return "\n".join([
         f"{found.name} ({found.rounds} interleaved rounds; median of per-round medians: base "
         f"{found.base_median * scale:.3f}{unit}, candidate {found.candidate_median * scale:.3f}{unit})",
-        f"  candidate ÷ base = {found.ratio:.3f}, {found.confidence:.0%} interval [{found.low:.3f}, {found.high:.3f}], "
-        f"threshold {1 + found.threshold:.2f}; this run would catch a slowdown of "
-        f"{found.smallest_detectable_slowdown:.1%} or more",
+        f"  candidate ÷ base = {found.ratio:.3f}, {found.confidence:.2%} interval [{found.low:.3f}, {found.high:.3f}]"
+        + judged,
         f"  {WORDS[found.verdict]}",
     ])
 
@@ -33,5 +34,5 @@ def markdown(found: list, outcome: str, seconds: float) -> str:
             f"{c.smallest_detectable_slowdown:.1%} | {c.verdict} |" for c in found]
     return "\n".join([
         "## Regression gate: candidate ÷ base", "",
-        "| figure | ratio | 95 % interval | threshold | smallest detectable slowdown | verdict |",
+        "| figure | ratio | interval (the family's confidence) | threshold | smallest detectable slowdown | verdict |",
         "|---|---:|---|---:|---:|---|", *rows, "", f"**{outcome}** ({seconds:.0f} s)", ""])

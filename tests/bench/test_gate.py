@@ -183,13 +183,13 @@ def verdicts(output: str) -> dict[str, str]:
     for line in output.splitlines():
         if line and not line.startswith(" "):
             current = line.split(":")[0]
-        elif line.strip().startswith(("PASS", "FAIL", "UNDECIDED")):
+        elif line.strip().startswith(("PASS", "FAIL", "INFO")):
             found[current] = line.strip().split(":")[0]
     return found
 
 
 @pytest.mark.slow
-def test_static_over_dynamic_ratio_is_gated_too(tmp_path):
+def test_a_static_only_slowdown_fails_static_and_shows_the_kind_ratio(tmp_path):
     repo = clone_with_commit(tmp_path, "static-only", slow_down_static_only)
     result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo),
                              "--group", "requests"],
@@ -197,7 +197,59 @@ def test_static_over_dynamic_ratio_is_gated_too(tmp_path):
     print(result.stdout)
     assert result.returncode == 1
     assert verdicts(result.stdout) == {"request static gunicorn-w1": "FAIL", "request dynamic gunicorn-w1": "PASS",
-                                       "ratio static ÷ dynamic": "FAIL"}
+                                       "ratio static ÷ dynamic": "INFO"}
+
+
+def break_static_loading(repo):
+    module = repo / "serving" / "graphs" / "static.py"
+    text = module.read_text()
+    assert "def load(artifacts: Artifacts) -> Predictor:\n" in text
+    module.write_text(text.replace("def load(artifacts: Artifacts) -> Predictor:\n", "def load(artifacts: Artifacts) -> Predictor:\n"
+                                   '    raise ArtifactError("injected: the static graph cannot load")\n'))
+
+
+def test_a_candidate_that_cannot_serve_fails(tmp_path):
+    """Not a "cannot decide": the candidate's own server does not start, so the candidate FAILs (exit 1),
+    found before anything is timed."""
+    repo = clone_with_commit(tmp_path, "broken-static", break_static_loading)
+    result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo)],
+                            cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAIL: candidate: a server could not start" in result.stderr
+
+
+DYNAMIC_DELAY = '''    predict = as_predictor(serving_function(model, config.maxlen), "probabilities")
+
+    def slower(ids):  # injected: the dynamic graph call 15 % slower
+        started = time.perf_counter()
+        result = predict(ids)
+        time.sleep(0.15 * (time.perf_counter() - started))
+        return result
+
+    return slower
+'''
+
+
+def dynamic_faster(repo):
+    """Two commits: the dynamic graph made slower, then that undone: HEAD is dynamic ~15 % faster than HEAD~1."""
+    module = repo / "serving" / "graphs" / "dynamic.py"
+    original = module.read_text()
+    line = '    return as_predictor(serving_function(model, config.maxlen), "probabilities")\n'
+    assert line in original
+    module.write_text(original.replace(line, DYNAMIC_DELAY).replace("import tensorflow as tf\n", "import time\n\nimport tensorflow as tf\n", 1))
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "dynamic slower"], cwd=repo, check=True)
+    module.write_text(original)
+
+
+@pytest.mark.slow
+def test_a_faster_dynamic_passes(tmp_path):
+    """Static ÷ dynamic rises when dynamic gets faster: information, never a FAIL."""
+    repo = clone_with_commit(tmp_path, "dynamic-faster", dynamic_faster)
+    result = subprocess.run([sys.executable, "-m", "bench.gate", "--base", "HEAD~1", "--candidate", str(repo),
+                             "--group", "requests"], cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=900)
+    print(result.stdout, result.stderr)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert verdicts(result.stdout)["ratio static ÷ dynamic"] == "INFO"
 
 
 

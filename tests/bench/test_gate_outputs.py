@@ -4,7 +4,7 @@ import subprocess
 from types import SimpleNamespace
 
 from bench import gate
-from bench.method.verdicts import CANNOT_DECIDE, GateComparison, compare, outcome
+from bench.method.verdicts import GateComparison, compare, family_confidence, outcome
 from bench.results.gate_report import table
 
 
@@ -19,7 +19,10 @@ def test_outcome_fails_passes_and_accepts_on_record():
     assert outcome([comparison("PASS"), slower], None, "Perf-Accepted")[0] == 1
     status, words = outcome([comparison("PASS"), slower], "a bigger model, on purpose", "Perf-Accepted")
     assert status == 0 and "ACCEPTED" in words and "a bigger model, on purpose" in words and "1.200" in words
-    assert outcome([comparison("PASS"), comparison("UNDECIDED", 1.04, 1.0, 1.08)], None, "Perf-Accepted")[0] == CANNOT_DECIDE
+    # an interval across the threshold decides too: not significantly slower is a PASS, with what it could have seen
+    status, words = outcome([comparison("PASS"), comparison("PASS", 1.04, 1.0, 1.08)], None, "Perf-Accepted")
+    assert status == 0 and "could have shown: up to 9.0%" in words
+    assert outcome([comparison("PASS"), comparison("INFO", 1.3, 1.2, 1.4)], None, "Perf-Accepted")[0] == 0  # shown only
     assert outcome([comparison("PASS")], "unused", "Perf-Accepted")[0] == 0
 
 
@@ -62,3 +65,15 @@ def test_an_instruction_count_is_judged_exactly_with_what_it_means_in_time():
     printed = table(more)
     assert "candidate ÷ base = 1.02000 (exact: no interval)" in printed and "22 µs" in printed
     assert "base 17,600,000, candidate 17,952,000 instructions a request" in printed
+
+
+def test_the_rule_decides_and_its_confidence_covers_the_family():
+    base = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.03, 0.97] * 3
+    noise = [1.0, 1.06, 0.95, 1.03, 0.97, 1.04, 0.96, 1.0] * 3
+    across = compare("request", base, [b * 1.05 * n for b, n in zip(base, noise)], 0.99, 0.05)  # spans 1.05
+    assert across.low < 1.05 < across.high and across.verdict == "PASS"
+    slower = compare("request", base, [b * 1.3 for b in base], 0.99, 0.05)
+    assert slower.verdict == "FAIL"
+    assert compare("ratio static ÷ dynamic", base, [b * 1.3 for b in base], 0.99, 0.10, judged=False).verdict == "INFO"
+    # 6 time figures, each judged up to 3 times: each interval at 1 - 0.05 / 18
+    assert round(family_confidence(0.95, 6), 5) == round(1 - 0.05 / 18, 5)
