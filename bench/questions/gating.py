@@ -8,7 +8,7 @@ side's servers run its own code) and its answers judged against its side's model
 figure's interval still spans its threshold, the question's rotation runs again and all rounds
 are judged together, up to a time budget (sequential sampling, as Pinpoint's).
 
-Each server case runs on `REPLICAS` server processes per side, all in the rotation, a side's round
+Each timed case runs on `REPLICAS` processes per side (servers; load probes), all in the rotation, a side's round
 value the geometric mean of its processes' round medians: two launches of the same code keep
 their own speed (identical servers here: 0.962 [0.946, 0.975] on one no-op gate, 1.019 [1.008,
 1.024] in issue 28's A/A rotation), an offset no number of rounds on one process averages away; over
@@ -39,7 +39,7 @@ from bench.questions.question import Question
 
 UNDECIDED = 2
 INFO_KIND = "info"  # a figure's kind when it is shown, not judged (bench.method.verdicts.INFO)
-REPLICAS = 2  # server processes per side for each server case
+REPLICAS = 2  # processes per side for each timed case (servers, load probes)
 
 
 class SideCase(NamedTuple):
@@ -193,8 +193,9 @@ def measure_question(question: Question, graphs: tuple[str, ...], server: str, r
     (at `confidence`, each look's) still spans its threshold, up to `MAX_LOOKS` looks and `budget_s`;
     the questions that measure through HTTP do it on `server` (serving.servers)."""
     cases = question.gate.cases(graphs, server)
-    sided = [SideCase(side, case, replica) for case in cases for side in run.sides
-             for replica in range(1, (REPLICAS if case.config.launched else 1) + 1)]
+    # every timed figure on REPLICAS processes a side (servers, or load probes); a count repeats exactly
+    replicas = 1 if question.gate.threshold == "exact" else REPLICAS
+    sided = [SideCase(side, case, replica) for case in cases for side in run.sides for replica in range(1, replicas + 1)]
     run.launch([case for case in sided if case.config.launched])
     started, merged, looks = time.monotonic(), {str(case): [] for case in sided}, 0
     while True:

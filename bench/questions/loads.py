@@ -29,24 +29,25 @@ def graphs(plan: Plan) -> tuple[str, ...]:
 
 def measure_loads(cases: list[Case], run, text: str = LOAD_TEXT) -> Measured:
     """Load + first prediction, rotating kind by kind, timed inside a probe process of each case's
-    checkout (`bench.harness.load_probe`; one in the suite, one per side in the gate) that imported
-    the runtime once.
+    checkout (`bench.harness.load_probe`; one in the suite, one per side and replica in the gate, whose
+    cases carry a `replica`: two launches keep their own speed) that imported the runtime once.
 
     Each load starts from a fresh Keras/TF state, as a new server process would; the warm-up
     round pays one-off kernel set-up; garbage is collected between rounds, never in a load.
     """
     roots = {str(case): run.root_of(case) for case in cases}
+    processes = {str(case): (roots[str(case)], getattr(case, "replica", 1)) for case in cases}  # a probe each
     probes: dict = {}
     answers: dict[str, list[float]] = {str(case): [] for case in cases}
     try:
         for case in cases:  # all started, then all awaited: their imports overlap
-            if roots[str(case)] not in probes:
-                probes[roots[str(case)]] = LoadProbe(roots[str(case)], run.artifacts_of(case), text, ROOT_ENV)
+            if processes[str(case)] not in probes:
+                probes[processes[str(case)]] = LoadProbe(roots[str(case)], run.artifacts_of(case), text, ROOT_ENV)
         # each checkout's frozen graph's P(POSITIVE): what every kind of that checkout must give
-        references = {root: probe.wait_ready().load("static")[1] for root, probe in probes.items()}
+        references = {process: probe.wait_ready().load("static")[1] for process, probe in probes.items()}
 
         def stream(case: Case) -> Stream:
-            probe = probes[roots[str(case)]]
+            probe = probes[processes[str(case)]]
 
             def load_and_predict() -> float:
                 seconds, positive = probe.load(case.graph)
@@ -65,8 +66,8 @@ def measure_loads(cases: list[Case], run, text: str = LOAD_TEXT) -> Measured:
     finally:
         for probe in probes.values():
             probe.close()
-    faults = {str(case): [f"P(POSITIVE) {p:.6f} != {references[roots[str(case)]]:.6f}" for p in answers[str(case)]
-                          if abs(p - references[roots[str(case)]]) > 1e-5] for case in cases}
+    faults = {str(case): [f"P(POSITIVE) {p:.6f} != {references[processes[str(case)]]:.6f}" for p in answers[str(case)]
+                          if abs(p - references[processes[str(case)]]) > 1e-5] for case in cases}
     server_setups = {str(case): in_process_setup(case.graph, run.artifacts_of(case)) for case in cases}
     return Measured("load + first prediction", cases, rotation, server_setups, faults).finish(where=lambda config: "")
 
