@@ -80,8 +80,12 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
     found = []
     with checkout(base_ref, candidate_root) as base_root:
         cache = candidate_root / ".cache" / "artifacts"
-        run = gating.SidesRun([prepare_side("base", base_root, cache), prepare_side("candidate", candidate_root, cache)],
-                              plan, TEXTS)
+        base = prepare_side("base", base_root, cache)  # a base that cannot be prepared: cannot decide (exit 2)
+        try:
+            candidate = prepare_side("candidate", candidate_root, cache)
+        except CheckoutError as error:  # its own code cannot train or load its model: it fails
+            raise gating.SideFailed("candidate", f"candidate: {error}") from None
+        run = gating.SidesRun([base, candidate], plan, TEXTS)
         try:
             gating.check_sides_serve(run, tuple(args.graphs), args.server)
             for question in questions:
