@@ -157,16 +157,21 @@ def test_gate_cannot_decide_without_a_base(tmp_path):
     assert result.returncode == 2 and result.stderr.startswith("cannot decide: git rev-parse")
 
 
-STATIC_ONLY_SLOWDOWN = '''    predict = as_predictor(load_pruned_function(artifacts))
+def slowed(return_line: str, fraction: float, what: str) -> str:
+    """`return_line` (`    return <predictor>`) made to return a predictor that sleeps `fraction` of each call's time."""
+    return f'''    predict = {return_line.strip().removeprefix("return ")}
 
-    def slower(ids):  # injected: +30 % on the static graph call only
+    def slower(ids):  # injected: {what}
         started = time.perf_counter()
         result = predict(ids)
-        time.sleep(0.3 * (time.perf_counter() - started))
+        time.sleep({fraction} * (time.perf_counter() - started))
         return result
 
     return slower
 '''
+
+
+STATIC_ONLY_SLOWDOWN = slowed("    return as_predictor(load_pruned_function(artifacts))\n", 0.3, "+30 % on the static graph call only")
 
 
 def slow_down_static_only(repo):
@@ -218,16 +223,8 @@ def test_a_candidate_that_cannot_serve_fails(tmp_path):
     assert "FAIL: candidate: " in result.stderr and "the static graph cannot load" in result.stderr
 
 
-DYNAMIC_DELAY = '''    predict = as_predictor(serving_function(model, config.maxlen), "probabilities")
-
-    def slower(ids):  # injected: the dynamic graph call 15 % slower
-        started = time.perf_counter()
-        result = predict(ids)
-        time.sleep(0.15 * (time.perf_counter() - started))
-        return result
-
-    return slower
-'''
+DYNAMIC_DELAY = slowed('    return as_predictor(serving_function(model, config.maxlen), "probabilities")\n', 0.15,
+                       "the dynamic graph call 15 % slower")
 
 
 def dynamic_faster(repo):
