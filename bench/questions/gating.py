@@ -81,7 +81,8 @@ class WrongAnswer(SideFailed):
 
 class SidesPool:
     """The gate's servers (bench.questions.question.Servers): `REPLICAS` pools per side, each case's
-    server taken from the pool of its side and replica."""
+    server taken from the pool of its side and replica. The open loop's `cpu_clock_of` and `relaunch`
+    are not here: no gated question searches capacity."""
 
     def __init__(self, sides: list[Side]):
         self.pools = {SideCase(side.name, None, replica).process: ServerPool(side.artifacts, project_root=side.root)
@@ -98,13 +99,6 @@ class SidesPool:
 
     def memory_of(self, case: SideCase) -> dict | None:
         return None  # not the gate's question
-
-    def cpu_clock_of(self, case: SideCase):
-        return self.pools[case.process].cpu_clock_of(case.case)
-
-    def relaunch(self, cases: list[SideCase]) -> None:
-        for case in cases:
-            self.pools[case.process].relaunch([case.case])
 
     def launch(self, cases: list[SideCase]) -> None:
         """Stop the servers of the question before (so a question without servers, loads, is timed on

@@ -18,7 +18,9 @@ BLOCK = re.compile(r"(?P<open><!-- report:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(?
 # reference run stale. The report, the gate and these pages only read runs.
 MEASURING_CODE = ("sentiment_model", "serving", "bench", "requirements.txt", ":(exclude)bench/report.py",
                   ":(exclude)bench/gate.py", ":(exclude)bench/results/pages.py", ":(exclude)bench/results/gate_report.py",
-                  ":(exclude)bench/plugin/summary.py")  # the terminal summary prints stored figures, measures nothing
+                  ":(exclude)bench/plugin/summary.py",  # the terminal summary prints stored figures, measures nothing
+                  # the gate's own sides and verdicts: no figure of a suite run goes through them
+                  ":(exclude)bench/questions/gating.py", ":(exclude)bench/method/verdicts.py")
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: README.md and docs/
 REFERENCE_RUN_FOLDER = ROOT / "docs" / "reference-run"
 
