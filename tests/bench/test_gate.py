@@ -25,6 +25,16 @@ SLOWDOWN = '''            results, timings = classifier.classify(texts)
 '''
 
 
+HANDLER_LINE = "            results, timings = classifier.classify(texts)\n"  # the suite's text route, in serving/app.py
+
+
+def replace_in(path, line: str, replacement: str) -> None:
+    """`line` of the file at `path` (which must hold it) replaced by `replacement`: an injected change."""
+    text = path.read_text()
+    assert line in text, f"{line!r} not in {path}"
+    path.write_text(text.replace(line, replacement))
+
+
 def clone_with_commit(tmp_path, name: str, change) -> "Path":
     repo = tmp_path / name
     subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(repo)], check=True)
@@ -36,10 +46,7 @@ def clone_with_commit(tmp_path, name: str, change) -> "Path":
 
 
 def slow_down(repo):
-    app = repo / "serving" / "app.py"
-    text = app.read_text()
-    assert "            results, timings = classifier.classify(texts)\n" in text
-    app.write_text(text.replace("            results, timings = classifier.classify(texts)\n", SLOWDOWN))
+    replace_in(repo / "serving" / "app.py", HANDLER_LINE, SLOWDOWN)
 
 
 # A pure-Python loop of 1000 steps in the request path (no time.sleep: work, not waiting): ~4 % of the
@@ -56,17 +63,11 @@ MODEL_OP = '''        extra = tf.reduce_sum(tf.math.sin(tf.cast(tf.tile(ids, [1,
 
 
 def add_work(repo):
-    app = repo / "serving" / "app.py"
-    text = app.read_text()
-    assert "            results, timings = classifier.classify(texts)\n" in text
-    app.write_text(text.replace("            results, timings = classifier.classify(texts)\n", MORE_WORK))
+    replace_in(repo / "serving" / "app.py", HANDLER_LINE, MORE_WORK)
 
 
 def add_op_to_model(repo):
-    network = repo / "sentiment_model" / "network.py"
-    text = network.read_text()
-    assert MODEL_LINE in text
-    network.write_text(text.replace(MODEL_LINE, MODEL_OP))
+    replace_in(repo / "sentiment_model" / "network.py", MODEL_LINE, MODEL_OP)
 
 
 INSTRUCTIONS = "instructions per request in-process {}: candidate / base"
@@ -206,11 +207,9 @@ def test_a_static_only_slowdown_fails_static_and_shows_the_kind_ratio(tmp_path):
 
 
 def break_static_loading(repo):
-    module = repo / "serving" / "graphs" / "static.py"
-    text = module.read_text()
-    assert "def load(artifacts: Artifacts) -> Predictor:\n" in text
-    module.write_text(text.replace("def load(artifacts: Artifacts) -> Predictor:\n", "def load(artifacts: Artifacts) -> Predictor:\n"
-                                   '    raise ArtifactError("injected: the static graph cannot load")\n'))
+    load = "def load(artifacts: Artifacts) -> Predictor:\n"
+    replace_in(repo / "serving" / "graphs" / "static.py", load,
+               load + '    raise ArtifactError("injected: the static graph cannot load")\n')
 
 
 def test_a_candidate_that_cannot_serve_fails(tmp_path):
@@ -265,17 +264,11 @@ SERIALISED = '''            import fcntl
 
 
 def slow_down_loading(repo):
-    module = repo / "serving" / "graphs" / "static.py"
-    text = module.read_text()
-    assert "def load(artifacts: Artifacts) -> Predictor:\n" in text
-    module.write_text(text.replace("def load(artifacts: Artifacts) -> Predictor:\n", LOAD_DELAY))
+    replace_in(repo / "serving" / "graphs" / "static.py", "def load(artifacts: Artifacts) -> Predictor:\n", LOAD_DELAY)
 
 
 def serialise_requests(repo):
-    app = repo / "serving" / "app.py"
-    text = app.read_text()
-    assert "            results, timings = classifier.classify(texts)\n" in text
-    app.write_text(text.replace("            results, timings = classifier.classify(texts)\n", SERIALISED))
+    replace_in(repo / "serving" / "app.py", HANDLER_LINE, SERIALISED)
 
 
 def run_gate_on(repo, *args) -> tuple[int, dict, str]:
