@@ -89,10 +89,11 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
         try:
             gating.check_sides_serve(run, tuple(args.graphs), args.server)
             for question in questions:
-                for label, base, candidate, kind, note, where in gating.measure_question(
+                for figure in gating.measure_question(
                         question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, each):
-                    found.append(compare(label, base, candidate, each, thresholds[kind], kind == "exact", note,
-                                         tuple(where), judged=kind != gating.INFO_KIND))
+                    found.append(compare(figure.label, figure.base, figure.candidate, each, thresholds[figure.kind],
+                                         figure.kind == "exact", figure.note, tuple(figure.where),
+                                         judged=figure.kind != gating.INFO_KIND, launch_variance=figure.launch_variance))
         except (ServerError, LineProcessError, CountError) as error:
             raise GateError(f"a side could not be measured: {error}") from None
         finally:

@@ -36,15 +36,17 @@ class ServerPool:
         self._endpoint = subject.endpoint() if subject else None
         self.project_root = project_root
         self.remote_url = getattr(subject, "url", None)
-        self.servers: dict[tuple, ServerProcess] = {}
+        self.servers: dict[str, ServerProcess] = {}
         self._starting: list[ServerProcess] = []  # launched, not yet seen healthy
         self._setups: dict[str, dict] = {}
         self._memory: dict[str, dict] = {}
         self._groups = {name: [case for case in cases if case.config.launched] for name, cases in (groups or {}).items()}
 
     @staticmethod
-    def _key(case: Case) -> tuple:
-        return case.graph, case.config
+    def _key(case) -> str:
+        """A server per case's name: a case (bench.method.cases.Case), or one of a case's launches
+        (bench.method.launches.Launch: "static-gunicorn-w1#2" is the second process of its case)."""
+        return str(case)
 
     def start(self, cases) -> None:
         """Launch the servers of all `cases` at once, then wait for each to be healthy.
@@ -125,7 +127,7 @@ class ServerPool:
     def stop_all(self) -> None:
         self._stop(list(self.servers))
 
-    def _stop(self, keys: list[tuple]) -> None:
+    def _stop(self, keys: list[str]) -> None:
         for key in keys:
             self.servers[key].terminate()  # all at once: shutdowns overlap
         for key in keys:

@@ -16,11 +16,11 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.method.stats import bootstrap_ratio_ci
+from bench.method.stats import bootstrap_ratio_ci, widened
 from bench.results.comparison import Comparison
 
 CONFIDENCE = 0.95
@@ -42,10 +42,19 @@ class Rotation:
     samples: dict[str, list[float]]
     round_medians: dict[str, list[float]]
     duration_s: float = 0.0  # wall clock of the timed rounds: how long every stream's samples span
+    # per stream measured on several processes, the launch variance its round medians carry (log scale,
+    # bench.method.launches): added to every interval it is part of
+    launch_variance: dict[str, float] = field(default_factory=dict)
 
     @property
     def rounds(self) -> int:
         return len(next(iter(self.round_medians.values()), []))
+
+    def then(self, more: Rotation) -> Rotation:
+        """This rotation's rounds followed by `more`'s (more rounds of the same streams)."""
+        return Rotation({name: values + more.samples[name] for name, values in self.samples.items()},
+                        {name: values + more.round_medians[name] for name, values in self.round_medians.items()},
+                        self.duration_s + more.duration_s, self.launch_variance)
 
     def relative_medians(self, name: str) -> list[float]:
         """The stream's per-round medians with the machine's drift taken out: each divided by its
@@ -62,12 +71,15 @@ class Rotation:
         """numerator ÷ denominator (of times: below 1, the numerator is faster), paired by round. Too few
         rounds for `confidence` (the lowest and highest of n ratios hold their median with probability
         1 - 2 / 2^n: 75 % for 3 rounds, where a bootstrap's "95 %" interval is that same range): the
-        range of the ratios, labelled with what it covers."""
+        range of the ratios, labelled with what it covers. Streams measured on several processes: the
+        interval also holds the spread between launches (`launch_variance`), which rounds cannot see."""
         base, candidate = self.round_medians[denominator], self.round_medians[numerator]
         ratio, low, high = bootstrap_ratio_ci(base, candidate, confidence)
         if (covered := 1 - 2 / 2 ** len(base)) < confidence:
             ratios = [c / b for b, c in zip(base, candidate)]
             low, high, confidence = min(ratios), max(ratios), covered
+        floor = self.launch_variance.get(numerator, 0.0) + self.launch_variance.get(denominator, 0.0)
+        low, high = widened(ratio, low, high, floor, confidence)
         return Comparison(name, numerator, denominator, ratio, low, high, confidence)
 
 

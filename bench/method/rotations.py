@@ -7,12 +7,16 @@ measured server says of itself; and the helpers the questions' measurements shar
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.method import headlines
 from bench.method.cases import Case
-from bench.method.paired import Rotation
+from bench.method.launches import merged
+from bench.method.paired import Rotation, Stream, rotate
+from bench.method.rounds import Rounds
+from bench.method.validity import Rules, imprecise
 from bench.results.comparison import Comparison
 
 # Below this many rounds a ratio gets no interval (a quick run's single cold start).
@@ -62,8 +66,35 @@ class Measured:
         return self
 
 
-def windows_method(per_round: int, discard: int, units: str) -> str:
-    return f"paired rotation, steady windows: {per_round} {units} back to back per case per round, after {discard} untimed"
+def rotate_toward_precision(streams: list[Stream], size: Rounds, cases: list, rules: Rules, budget_s: float,
+                            **rotate_options) -> tuple[Rotation, int]:
+    """(the cases' merged rotation, the rounds added): `size.rounds` rounds of `streams` (a case's
+    processes among them, bench.method.launches), then more, half as many each time, while a case's
+    figure is still imprecise by `rules` and the question's `budget_s` of extra time lasts (at most
+    as many rounds again). INVALID
+    stays for what the budget could not mend."""
+    rotation = rotate(streams, size.rounds, size.per_round, warmup_rounds=1, window=True, discard=size.discard,
+                      **rotate_options)
+    added, started = 0, time.perf_counter()
+    while budget_s > 0 and size.rounds > 1 and added < size.rounds:  # at most as many again
+        whole = merged(rotation, cases)
+        if not any(imprecise(whole.relative_medians(str(case)), rules) for case in cases):
+            break
+        per_round_s = rotation.duration_s / rotation.rounds
+        more = max(2, size.rounds // 2)
+        if time.perf_counter() - started + more * per_round_s > budget_s:
+            break
+        rotation = rotation.then(rotate(streams, more, size.per_round, window=True, discard=size.discard,
+                                        **rotate_options))
+        added += more
+    return merged(rotation, cases), added
+
+
+def windows_method(per_round: int, discard: int, units: str, launches: int = 1, added: int = 0) -> str:
+    on = f", on {launches} processes per case (launch floor in the intervals)" if launches > 1 else ""
+    more = f", {added} rounds added toward the precision bound" if added else ""
+    return (f"paired rotation, steady windows: {per_round} {units} back to back per case per round, after "
+            f"{discard} untimed{on}{more}")
 
 
 def timed_units(units: list, rounds: int, per_round: int, discard: int) -> list:

@@ -8,11 +8,16 @@ from dataclasses import dataclass
 class Rounds:
     """The size of one question's rotation (`bench.method.paired.rotate`): every case takes `rounds`
     turns, each a window of `per_round` timed units after `discard` untimed ones (answered and judged,
-    the server waking up). Zero rounds: the question is not measured."""
+    the server waking up), on each of its `launches` processes (bench.method.launches: more than one
+    puts the spread between launches into its intervals), with up to `extra_s` seconds of further rounds
+    while a figure is imprecise (bench.method.rotations.rotate_toward_precision). Zero rounds: the
+    question is not measured."""
 
     rounds: int
     per_round: int = 1
     discard: int = 0
+    launches: int = 1
+    extra_s: float = 0.0  # seconds of further rounds while a figure misses its precision bound
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
 
@@ -73,3 +74,14 @@ def regression_verdict(low: float, high: float, threshold: float) -> int:
     if high < limit:
         return 0
     return 2
+
+
+def widened(ratio: float, low: float, high: float, variance: float, confidence: float) -> tuple[float, float]:
+    """(low, high) of a ratio's interval with a further source of spread added: `variance` on the log
+    scale (e.g. the launch floor, bench.method.launches), combined with each side's half-width in
+    quadrature at the interval's own `confidence` (normal quantile)."""
+    if variance <= 0:
+        return low, high
+    extra = NormalDist().inv_cdf(1 - (1 - confidence) / 2) * variance ** 0.5
+    below, above = np.log(ratio / low), np.log(high / ratio)
+    return float(ratio * np.exp(-np.hypot(below, extra))), float(ratio * np.exp(np.hypot(above, extra)))

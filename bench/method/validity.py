@@ -57,3 +57,12 @@ def precision_verdict(round_medians_s: Sequence[float], requests: int, duration_
     return Verdict(True, f"{requests} requests over {duration_s:.2f} s, median within ±{half_width:.1%} "
                          f"(95 % interval over {len(round_medians_s)} rounds; bound ±{rules.max_half_width:.0%})",
                    half_width)
+
+
+def imprecise(round_medians_s: Sequence[float], rules: Rules) -> bool:
+    """Whether a figure's rounds miss its precision bound (the rest of `precision_verdict` aside):
+    what more rounds can mend."""
+    if len(round_medians_s) < MIN_ROUNDS:
+        return True
+    median, low, high = bootstrap_median_ci(round_medians_s)
+    return (high - low) / 2 / median > rules.max_half_width

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.method.headlines import INSTRUCTIONS_THRESHOLD
-from bench.method.stats import bootstrap_ratio_ci, regression_verdict
+from bench.method.stats import bootstrap_ratio_ci, regression_verdict, widened
 from bench.results.comparison import Comparison
 
 CANNOT_DECIDE = 2
@@ -57,15 +57,18 @@ class GateComparison(Comparison):
 
 
 def compare(label: str, base: list[float], candidate: list[float], confidence: float, threshold: float,
-            exact: bool = False, note: str = "", where: tuple[str, ...] = (), judged: bool = True) -> GateComparison:
+            exact: bool = False, note: str = "", where: tuple[str, ...] = (), judged: bool = True,
+            launch_variance: float = 0.0) -> GateComparison:
     """Time figures: the median of per-round ratios with a bootstrap interval at `confidence` (the
-    family's, already corrected); FAIL when its bottom is above 1 + threshold, else PASS. Exact figures
+    family's, already corrected), widened by both sides' launch floor (`launch_variance`, log scale:
+    bench.method.launches); FAIL when its bottom is above 1 + threshold, else PASS. Exact figures
     (instruction counts, one value per side): their ratio, with no interval. `judged=False`: INFO."""
     if exact:
         ratio = low = high = candidate[0] / base[0]
         confidence = 1.0
     else:
         ratio, low, high = bootstrap_ratio_ci(base, candidate, confidence)
+        low, high = widened(ratio, low, high, launch_variance, confidence)
     return GateComparison(
         name=f"{label}: candidate / base", numerator="candidate", denominator="base", ratio=round(ratio, 6),
         low=round(low, 6), high=round(high, 6), confidence=confidence, measure="instructions" if exact else "time",

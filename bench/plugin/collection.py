@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.method.launches import launches_of
 from bench.plugin.options import plan_for
 from bench.plugin.state import run_state
 from bench.questions import with_parameter
@@ -33,7 +34,7 @@ def pytest_collection_modifyitems(config, items):
     machine with a wall clock) in front; remember each question's selected cases (its rotation
     takes them in this order), the servers they need (started together when the question is
     measured), and its benchmarks not yet run (its servers stop after the last one)."""
-    state = run_state(config)
+    state, plan = run_state(config), plan_for(config)
     first = [question.parameter for question in with_parameter() if question.first]
     items.sort(key=lambda item: not any(_value(item, parameter) is not None for parameter in first))  # stable
     for question in with_parameter():
@@ -43,8 +44,10 @@ def pytest_collection_modifyitems(config, items):
                 continue
             if case not in selected:
                 selected.append(case)
-            if question.server_case:
-                state.server_groups.setdefault(question.parameter, []).append(question.server_case(case))
+            if question.server_case:  # every process of the case's server (bench.method.launches)
+                count = plan.rounds_of(question.record).launches if question.knobs else 1
+                state.server_groups.setdefault(question.parameter, []).extend(
+                    launches_of([question.server_case(case)], count))
                 state.group_items.setdefault(question.parameter, set()).add(item.nodeid)
 
 

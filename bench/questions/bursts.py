@@ -15,11 +15,12 @@ from bench.method.cases import (
     ServerConfig,
     default_server,
 )
+from bench.method.launches import launches_of, of_case
 from bench.method.oracle import judged
-from bench.method.paired import Stream, rotate
+from bench.method.paired import Stream
 from bench.method.plan import Plan
 from bench.method.policy import FAST_GRAPHS, FAST_KIND_SERVERS, SWEEP_GRAPHS
-from bench.method.rotations import Measured, timed_units, windows_method
+from bench.method.rotations import Measured, rotate_toward_precision, timed_units, windows_method
 from bench.method.rounds import Knobs, Rounds
 from bench.method.subject import Sweep
 from bench.method.validity import Rules
@@ -33,8 +34,9 @@ from serving import servers
 RECORD = "burst"
 THREADS = 20  # requests released together (the seed's stress test)
 # Windows of 2 bursts after 1 untimed: a burst varies with how 20 requests meet the workers, so a
-# round keeps the median of 2; the gate takes more rounds.
-KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(20, 2, 1), gate=Rounds(40, 2, 1))
+# round keeps the median of 2; the gate takes more rounds. A full run: on two servers per case
+# (bench.method.launches), fewer rounds for the same time.
+KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(14, 2, 1, launches=2, extra_s=30), gate=Rounds(40, 2, 1))
 
 
 def rules(plan: Plan) -> Rules:
@@ -60,19 +62,23 @@ def cases(plan: Plan) -> list[Case]:
 
 def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge) -> Measured:
     """Bursts of `THREADS` requests released together: each case fires a window of bursts back to
-    back (the first few judged but not timed), cases taking turns window by window."""
+    back (the first few judged but not timed), cases taking turns window by window; each case on its
+    rounds' `launches` servers, its intervals holding the spread between them (bench.method.launches)."""
     size = plan.rounds_of(RECORD)
-    clients = {str(case): BurstClient(pool.endpoint(case), texts, THREADS) for case in cases}
-    rotation = rotate([Stream(name, client.timed_unit) for name, client in clients.items()], size.rounds,
-                      size.per_round, warmup_rounds=1, window=True, discard=size.discard)
+    processes = launches_of(cases, size.launches)
+    clients = {str(process): BurstClient(pool.endpoint(process), texts, THREADS) for process in processes}
+    rotation, added = rotate_toward_precision([Stream(name, client.timed_unit) for name, client in clients.items()],
+                                              size, cases, rules(plan), size.extra_s)
     server_setups = {str(case): pool.server_setup_of(case) for case in cases}
     memory = {str(case): pool.memory_of(case) for case in cases}
     faults, latencies = {}, {}
     for case in cases:
-        client = clients[str(case)]  # every burst's answers judged, the warm-up's too
-        faults[str(case)] = client.errors + judged(client.answers, judge(case))
-        latencies[str(case)] = timed_units(client.bursts, rotation.rounds, size.per_round, size.discard)
-    method = windows_method(size.per_round, size.discard, "bursts")
+        faults[str(case)], latencies[str(case)] = [], []
+        for process in of_case(case, processes):
+            client = clients[str(process)]  # every burst's answers judged, the warm-up's too
+            faults[str(case)] += client.errors + judged(client.answers, judge(case))
+            latencies[str(case)] += timed_units(client.bursts, rotation.rounds, size.per_round, size.discard)
+    method = windows_method(size.per_round, size.discard, "bursts", size.launches, added)
     return Measured(f"burst of {THREADS}", cases, rotation, server_setups, faults, latencies,
                     method=method, memory=memory).finish()
 

@@ -22,24 +22,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
-
 from bench.clients.http import SequentialClient
 from bench.harness.checkouts import Side
 from bench.harness.server_pool import ServerPool
 from bench.harness.supervisor import ServerError
+from bench.method import launches
 from bench.method.cases import Case, ServerConfig, default_server
 from bench.method.oracle import AnswerJudge, judged
 from bench.method.plan import Plan
 from bench.method.policy import GRAPH_PAIRS
-from bench.method.stats import bootstrap_ratio_ci, regression_verdict
+from bench.method.stats import bootstrap_ratio_ci, regression_verdict, widened
 from bench.method.verdicts import MAX_LOOKS
 from bench.questions import QUESTIONS
 from bench.questions.question import Question
 
 UNDECIDED = 2
 INFO_KIND = "info"  # a figure's kind when it is shown, not judged (bench.method.verdicts.INFO)
-REPLICAS = 2  # processes per side for each timed case (servers, load probes)
+REPLICAS = launches.LAUNCHES  # processes per side for each timed case (servers, load probes)
 
 
 class SideCase(NamedTuple):
@@ -172,9 +171,16 @@ def check_sides_serve(run: SidesRun, graphs: tuple[str, ...], server: str) -> No
         run.stop_all()
 
 
-# (label, base per-round values, candidate per-round values, threshold kind, a note on what it means,
-# lines on where a change went: the question's `Gating.where`)
-GateFigure = tuple[str, list[float], list[float], str, str, list[str]]
+class GateFigure(NamedTuple):
+    """One gated figure as measured: both sides' per-round values, and what its verdict needs besides."""
+
+    label: str
+    base: list[float]
+    candidate: list[float]
+    kind: str  # which threshold: "fine", "coarse", "exact", or INFO_KIND
+    note: str = ""  # what a change of it means
+    where: tuple[str, ...] | list[str] = ()  # where a change went: the question's `Gating.where`
+    launch_variance: float = 0.0  # both sides' launch floor (log scale, bench.method.launches)
 
 
 def gated(groups: list[str]) -> list[Question]:
@@ -199,29 +205,32 @@ def measure_question(question: Question, graphs: tuple[str, ...], server: str, r
             if faults := measured.faults.get(str(case)):
                 raise WrongAnswer(case.side, f"{case} answered wrongly: {faults[0]}")
             merged[str(case)] += measured.rotation.round_medians[str(case)]
-        figures = _figures(question, measured, cases, run, _by_side(sided, merged))
+        figures = _figures(question, measured, cases, run, *_by_side(sided, merged))
         if question.gate.threshold == "exact" or looks >= MAX_LOOKS or time.monotonic() - started > budget_s or not any(
-                _undecided(base, candidate, thresholds[kind], confidence) for _, base, candidate, kind, _, _ in figures
-                if kind != INFO_KIND):
+                _undecided(figure, thresholds[figure.kind], confidence) for figure in figures if figure.kind != INFO_KIND):
             return figures
 
 
-def _by_side(sided: list[SideCase], merged: dict[str, list[float]]) -> dict[str, list[float]]:
-    """"side case" -> per-round values: the geometric mean over the side's server processes."""
+def _by_side(sided: list[SideCase], merged: dict[str, list[float]]) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """("side case" -> per-round values, the geometric mean over the side's processes; "side case" -> the
+    launch variance that mean carries, from the A/A offset between its two processes, pooled over the
+    question's side cases as in the suite: bench.method.launches)."""
     groups: dict[str, list[list[float]]] = {}
     for case in sided:
         groups.setdefault(f"{case.side} {case.case}", []).append(merged[str(case)])
-    return {name: [float(np.exp(np.mean(np.log(values)))) for values in zip(*processes)]
-            for name, processes in groups.items()}
+    offsets = {name: launches.offset(*processes[:2]) for name, processes in groups.items() if len(processes) > 1}
+    return ({name: launches.geometric_mean_rounds(processes) for name, processes in groups.items()},
+            launches.launch_variances(offsets))
 
 
-def _undecided(base: list[float], candidate: list[float], threshold: float, confidence: float) -> bool:
-    _, low, high = bootstrap_ratio_ci(base, candidate, confidence)
+def _undecided(figure: GateFigure, threshold: float, confidence: float) -> bool:
+    ratio, low, high = bootstrap_ratio_ci(figure.base, figure.candidate, confidence)
+    low, high = widened(ratio, low, high, figure.launch_variance, confidence)
     return regression_verdict(low, high, threshold) == UNDECIDED
 
 
 def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
-             merged: dict[str, list[float]]) -> list[GateFigure]:
+             merged: dict[str, list[float]], variances: dict[str, float]) -> list[GateFigure]:
     sides = list(run.sides)
     base, candidate = sides
     note = question.gate.note or (lambda case, run: "")
@@ -230,16 +239,21 @@ def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
         records = [measured.profiles.get(str(SideCase(side, case))) for side in sides]
         return question.gate.where(*records) if question.gate.where and None not in records else []
 
-    found = [(f"{measured.scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
-              merged[f"{base} {case}"], merged[f"{candidate} {case}"], question.gate.threshold,
-              note(SideCase(candidate, case), run), where(case)) for case in cases]
+    def floor(*names: str) -> float:
+        return sum(variances.get(name, 0.0) for name in names)
+
+    found = [GateFigure(f"{measured.scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
+                        merged[f"{base} {case}"], merged[f"{candidate} {case}"], question.gate.threshold,
+                        note(SideCase(candidate, case), run), where(case), floor(f"{base} {case}", f"{candidate} {case}"))
+             for case in cases]
     # Each side's ratio between kinds, round by round: information, never a verdict (a kind made
     # faster moves it as much as the other made slower), with its two-sided interval.
     if question.gate.kind_ratios:
         by_graph = {case.graph: case for case in cases}
         for top, bottom in GRAPH_PAIRS:
             if top in by_graph and bottom in by_graph:
-                found.append((f"ratio {top} ÷ {bottom}", *[
+                found.append(GateFigure(f"ratio {top} ÷ {bottom}", *[
                     [t / b for t, b in zip(merged[f"{side} {by_graph[top]}"], merged[f"{side} {by_graph[bottom]}"])]
-                    for side in sides], INFO_KIND, "", []))
+                    for side in sides], INFO_KIND, launch_variance=floor(
+                        *[f"{side} {by_graph[graph]}" for side in sides for graph in (top, bottom)])))
     return found

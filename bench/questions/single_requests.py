@@ -8,12 +8,13 @@ from collections.abc import Callable
 from bench.clients.http import SequentialClient
 from bench.harness.memory import process_tree_memory
 from bench.harness.server_pool import ServerPool
+from bench.method.launches import firsts, launches_of, of_case
 from bench.method.cases import IN_PROCESS, OTHER_SEED_SERVERS, OTHER_SERVERS, Case, ServerConfig, default_server
 from bench.method.oracle import judged
-from bench.method.paired import Stream, collect_young, rotate
+from bench.method.paired import Stream, collect_young
 from bench.method.plan import Plan
 from bench.method.policy import ALL_GRAPHS, FAST_GRAPHS, FAST_KIND_SERVERS, SWEEP_GRAPHS
-from bench.method.rotations import Measured, windows_method
+from bench.method.rotations import Measured, rotate_toward_precision, windows_method
 from bench.method.rounds import Knobs, Rounds
 from bench.method.subject import Sweep
 from bench.method.validity import Rules
@@ -23,8 +24,9 @@ from bench.results.rows import fastest
 RECORD = "request"
 # Windows of requests back to back, the first 3 untimed. The gate's are shorter and more: a window of
 # 100 requests (~1 s each here) let the machine drift between the sides' windows of one round (no-op
-# intervals ±10 %, UNDECIDED); 20 keep the pairing tight while still steady.
-KNOBS = Knobs(quick=Rounds(6, 10, 3), full=Rounds(40, 12, 3), gate=Rounds(60, 20, 3))
+# intervals ±10 %, UNDECIDED); 20 keep the pairing tight while still steady. A full run: every case
+# on two processes (bench.method.launches), shorter windows for about the same time.
+KNOBS = Knobs(quick=Rounds(6, 10, 3), full=Rounds(30, 8, 3, launches=2, extra_s=40), gate=Rounds(60, 20, 3))
 
 
 def rules(plan: Plan) -> Rules:
@@ -47,21 +49,23 @@ def cases(plan: Plan) -> list[Case]:
 def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], artifacts,
                      judge, between_rounds: Callable[[], object] = collect_young) -> Measured:
     """Single requests, one at a time: each case answers a window of requests back to back (its
-    first few answered and judged but not timed), cases taking turns window by
-    window, as a user's load generator would see each server."""
+    first few answered and judged but not timed), cases taking turns window by window, as a user's
+    load generator would see each server; each case on its rounds' `launches` processes (servers, or
+    in-process workers), its intervals holding the spread between them (bench.method.launches)."""
     size = plan.rounds_of(RECORD)
+    processes = launches_of(cases, size.launches)
     clients, server_setups, memory = {}, {}, {}
     try:
-        for case in cases:
-            if case.config.in_process:
+        for process in processes:
+            if process.config.in_process:
                 from bench.clients import inprocess
 
-                clients[str(case)] = inprocess.InProcessClient(case.graph, artifacts, texts,
-                                                               plan.subject.launch_settings() or None)
+                clients[str(process)] = inprocess.InProcessClient(process.graph, artifacts, texts,
+                                                                  plan.subject.launch_settings() or None)
             else:
-                clients[str(case)] = SequentialClient(pool.endpoint(case), texts)
-                server_setups[str(case)] = pool.server_setup_of(case)
-                memory[str(case)] = pool.memory_of(case)
+                clients[str(process)] = SequentialClient(pool.endpoint(process), texts)
+                server_setups[str(process)] = pool.server_setup_of(process)
+                memory[str(process)] = pool.memory_of(process)
         for name, client in clients.items():  # the in-process workers load their kinds meanwhile
             if name not in server_setups:
                 server_setups[name] = client.wait_ready().setup
@@ -73,15 +77,17 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
                 client.collect()
 
         streams = [Stream(name, client.timed_unit) for name, client in clients.items()]
-        rotation = rotate(streams, size.rounds, size.per_round, warmup_rounds=1,
-                          window=True, discard=size.discard, between_rounds=collect_everywhere)
+        rotation, added = rotate_toward_precision(streams, size, cases, rules(plan), size.extra_s,
+                                                  between_rounds=collect_everywhere)
     finally:
         for client in clients.values():
             client.close()
     # every answer is judged, the warm-up round's too: a wrong one means a broken server
-    faults = {str(case): judged(clients[str(case)].answers, judge(case)) for case in cases}
-    method = windows_method(size.per_round, size.discard, "requests")
-    return Measured("request", cases, rotation, server_setups, faults, method=method, memory=memory).finish()
+    faults = {str(case): [fault for process in of_case(case, processes)
+                          for fault in judged(clients[str(process)].answers, judge(case))] for case in cases}
+    method = windows_method(size.per_round, size.discard, "requests", size.launches, added)
+    return Measured("request", cases, rotation, firsts(server_setups, cases), faults, method=method,
+                    memory=firsts(memory, cases)).finish()
 
 
 def measure(cases: list[Case], run) -> Measured:

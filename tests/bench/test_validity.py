@@ -52,3 +52,29 @@ def test_a_rotation_takes_the_machines_drift_out_of_a_figures_rounds():
     relative = precision_verdict(rotation.relative_medians("steady"), 240, 2.0, RULES)
     jittery = precision_verdict(rotation.relative_medians("jittery"), 240, 2.0, RULES)
     assert not raw.valid and relative.valid and not jittery.valid, (raw, relative, jittery)
+
+
+def test_rounds_are_added_while_a_figure_is_imprecise_and_the_budget_lasts():
+    """A stream whose rounds disagree by ±20 % gets more rounds, half as many each time, until the
+    budget ends them; a precise one gets none."""
+    import numpy as np
+
+    from bench.method.cases import Case, default_server
+    from bench.method.paired import Stream
+    from bench.method.rotations import rotate_toward_precision
+    from bench.method.rounds import Rounds
+
+    rng = np.random.default_rng(0)
+    cases = [Case("static", default_server(1)), Case("dynamic", default_server(1))]
+
+    def streams(spread: float) -> list[Stream]:
+        return [Stream(str(cases[0]), lambda: 0.001 * float(np.exp(rng.normal(0, spread)))),
+                Stream(str(cases[1]), lambda: 0.001)]
+
+    quiet = lambda: None  # noqa: E731 (simulated streams: nothing to collect)
+    size, rules = Rounds(10, 1), Rules(1, 0.0, 0.05)
+    rotation, added = rotate_toward_precision(streams(0.001), size, cases, rules, 5.0, between_rounds=quiet)
+    assert added == 0 and rotation.rounds == 10
+    rotation, added = rotate_toward_precision(streams(0.5), size, cases, rules, 5.0, between_rounds=quiet)
+    assert added >= 5 and rotation.rounds == 10 + added and len(rotation.samples[str(cases[0])]) == 10 + added
+    assert rotate_toward_precision(streams(0.5), size, cases, rules, 0.0, between_rounds=quiet)[1] == 0
