@@ -105,6 +105,13 @@ def family_widened(comparison: Comparison, family: int, confidence: float = FAMI
     return replace(comparison, low=low, high=high, confidence=1 - (1 - confidence) / family)
 
 
+def answer_moved(now: Comparison, before: Comparison) -> str:
+    """The answer in words then and now (Comparison.answer): FLIPPED when both decided and not alike."""
+    if now.contradicts(before):
+        return f"answer FLIPPED: {before.answer} -> {now.answer}"
+    return f"answer {now.answer}" if now.answer == before.answer else f"answer {before.answer} -> {now.answer}"
+
+
 def changed(now: Comparison, before: Comparison, threshold: float = CHANGE_THRESHOLD) -> bool:
     return not now.overlaps(before) and abs(moved(now, before)) > threshold
 
@@ -142,7 +149,13 @@ def changes_since(now: list[Comparison], before: list[dict], threshold: float = 
         else:
             verdict = f"unchanged ({by:+.1%}: intervals apart, within ±{own:.0%})"
         lines.append(f"{comparison.name}: {old.ratio:.3f} [{old.low:.3f}, {old.high:.3f}] -> "
-                     f"{comparison.ratio:.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  {verdict}")
+                     f"{comparison.ratio:.3f} [{comparison.low:.3f}, {comparison.high:.3f}]  "
+                     f"({answer_moved(comparison, old)}) {verdict}")
+    if judged := [c for c in now if c.measure == "time" and c.name in earlier]:
+        flipped = sum(c.contradicts(earlier[c.name]) for c in judged)
+        settled = sum(c.answer != earlier[c.name].answer for c in judged) - flipped
+        lines.append(f"answers in words: {flipped} of {len(judged)} FLIPPED (decided both times, not alike), "
+                     f"{settled} between decided and not decided")
     if not earlier:
         lines.append("the compared run stored no ratios (made before paired measurement)")
     return lines

@@ -154,6 +154,8 @@ def test_a_ratio_changed_only_when_the_intervals_are_apart_and_it_moved_beyond_t
     assert "CHANGED" in headlines.changes_since(now, before, threshold=0.09)[0]
     assert "unchanged (+10.0%: intervals apart, within ±11%)" in headlines.changes_since(now, before, threshold=0.11)[0]
     assert headlines.changes_since(now, [])[-1].startswith("the compared run stored no ratios")
+    assert "(answer FLIPPED: same -> slower)" in lines[0] and "(answer faster)" in lines[1]
+    assert lines[-1] == "answers in words: 1 of 3 FLIPPED (decided both times, not alike), 0 between decided and not decided"
 
 
 def test_a_ratio_apart_at_95_percent_is_not_changed_among_63_judged_at_once():
