@@ -93,7 +93,8 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
                         question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, each):
                     found.append(compare(figure.label, figure.base, figure.candidate, each, thresholds[figure.kind],
                                          figure.kind == "exact", figure.note, tuple(figure.where),
-                                         judged=figure.kind != gating.INFO_KIND, launch_variance=figure.launch_variance))
+                                         judged=figure.kind != gating.INFO_KIND, launch_variance=figure.launch_variance,
+                                         launch_offsets=figure.launch_offsets))
         except (ServerError, LineProcessError, CountError) as error:
             raise GateError(f"a side could not be measured: {error}") from None
         finally:

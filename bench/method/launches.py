@@ -12,8 +12,7 @@ own processes (`launch_variances`).
 The model: a process's log time = the case's + a launch offset (variance σ²) + round noise. Two
 processes of one case differ by d with E[d²] = 2σ²; their geometric mean carries σ²/2 of launch
 variance; a ratio of two cases carries the sum of both. σ² is pooled over the rotation's cases
-(their mean d² / 2), and a case whose own processes differ more than the pool says keeps its own
-(d² / 2): a slow launch widens the answers it is part of, not all of them.
+(their mean d² / 2): one case's offset alone is one draw, far too noisy to be its floor.
 """
 from __future__ import annotations
 
@@ -70,11 +69,13 @@ def offset(first: list[float], second: list[float]) -> float:
 
 def launch_variances(offsets: dict[str, float]) -> dict[str, float]:
     """Per case, the launch variance (log scale) its geometric mean over two processes carries:
-    the larger of the pooled σ² and the case's own, halved (the mean of two)."""
+    σ² pooled over the cases measured together (the mean of their d² / 2), halved (the mean of two).
+    Pooled, not each case's own: one offset is one draw (a χ² of one degree), far too noisy alone;
+    a slow launch raises the pool, so it widens every answer of its question."""
     if not offsets:
         return {}
     pooled = float(np.mean([d * d for d in offsets.values()])) / 2
-    return {name: max(pooled, d * d / 2) / 2 for name, d in offsets.items()}
+    return {name: pooled / 2 for name in offsets}
 
 
 def merged(rotation: Rotation, cases: list) -> Rotation:
@@ -88,7 +89,7 @@ def merged(rotation: Rotation, cases: list) -> Rotation:
         medians[str(case)] = geometric_mean_rounds([rotation.round_medians[name] for name in names])
         if len(names) > 1:
             offsets[str(case)] = offset(rotation.round_medians[names[0]], rotation.round_medians[names[1]])
-    return Rotation(samples, medians, rotation.duration_s, launch_variances(offsets))
+    return Rotation(samples, medians, rotation.duration_s, launch_variances(offsets), len(offsets))
 
 
 def firsts(by_process: dict, cases: list) -> dict:

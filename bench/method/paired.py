@@ -45,6 +45,7 @@ class Rotation:
     # per stream measured on several processes, the launch variance its round medians carry (log scale,
     # bench.method.launches): added to every interval it is part of
     launch_variance: dict[str, float] = field(default_factory=dict)
+    launch_offsets: int = 0  # how many A/A offsets the launch variance was pooled from (its degrees of freedom)
 
     @property
     def rounds(self) -> int:
@@ -54,7 +55,7 @@ class Rotation:
         """This rotation's rounds followed by `more`'s (more rounds of the same streams)."""
         return Rotation({name: values + more.samples[name] for name, values in self.samples.items()},
                         {name: values + more.round_medians[name] for name, values in self.round_medians.items()},
-                        self.duration_s + more.duration_s, self.launch_variance)
+                        self.duration_s + more.duration_s, self.launch_variance, self.launch_offsets)
 
     def relative_medians(self, name: str) -> list[float]:
         """The stream's per-round medians with the machine's drift taken out: each divided by its
@@ -79,7 +80,7 @@ class Rotation:
             ratios = [c / b for b, c in zip(base, candidate)]
             low, high, confidence = min(ratios), max(ratios), covered
         floor = self.launch_variance.get(numerator, 0.0) + self.launch_variance.get(denominator, 0.0)
-        low, high = widened(ratio, low, high, floor, confidence)
+        low, high = widened(ratio, low, high, floor, confidence, self.launch_offsets)
         return Comparison(name, numerator, denominator, ratio, low, high, confidence)
 
 

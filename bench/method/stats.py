@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from statistics import NormalDist
 
 import numpy as np
+from scipy.stats import t as student_t
 
 PERCENTILES = (50, 90, 99)
 
@@ -76,12 +77,17 @@ def regression_verdict(low: float, high: float, threshold: float) -> int:
     return 2
 
 
-def widened(ratio: float, low: float, high: float, variance: float, confidence: float) -> tuple[float, float]:
+def widened(ratio: float, low: float, high: float, variance: float, confidence: float,
+            degrees_of_freedom: int | None = None) -> tuple[float, float]:
     """(low, high) of a ratio's interval with a further source of spread added: `variance` on the log
     scale (e.g. the launch floor, bench.method.launches), combined with each side's half-width in
-    quadrature at the interval's own `confidence` (normal quantile)."""
+    quadrature at the interval's own `confidence`: Student's t quantile when the variance was
+    estimated from `degrees_of_freedom` values (a few launches: the normal's would cover too little),
+    else the normal's."""
     if variance <= 0:
         return low, high
-    extra = NormalDist().inv_cdf(1 - (1 - confidence) / 2) * variance ** 0.5
+    tail = 1 - (1 - confidence) / 2
+    quantile = student_t.ppf(tail, degrees_of_freedom) if degrees_of_freedom else NormalDist().inv_cdf(tail)
+    extra = quantile * variance ** 0.5
     below, above = np.log(ratio / low), np.log(high / ratio)
     return float(ratio * np.exp(-np.hypot(below, extra))), float(ratio * np.exp(np.hypot(above, extra)))

@@ -42,6 +42,7 @@ class GateComparison(Comparison):
     rounds: int
     note: str = ""  # what a change of the figure means (instructions: in time)
     where: tuple[str, ...] = ()  # where a change went (instructions: the functions that grew most)
+    launch_floor: float = 0.0  # the spread between launches in its interval: σ of the log ratio
 
     @property
     def smallest_detectable_slowdown(self) -> float:
@@ -53,12 +54,13 @@ class GateComparison(Comparison):
         return {**super().as_json(), "threshold": self.threshold, "verdict": self.verdict,
                 "base_median": self.base_median, "candidate_median": self.candidate_median, "rounds": self.rounds,
                 "smallest_detectable_slowdown": round(self.smallest_detectable_slowdown, 5),
-                **({"note": self.note} if self.note else {}), **({"where": list(self.where)} if self.where else {})}
+                **({"note": self.note} if self.note else {}), **({"where": list(self.where)} if self.where else {}),
+                **({"launch_floor": self.launch_floor} if self.launch_floor else {})}
 
 
 def compare(label: str, base: list[float], candidate: list[float], confidence: float, threshold: float,
             exact: bool = False, note: str = "", where: tuple[str, ...] = (), judged: bool = True,
-            launch_variance: float = 0.0) -> GateComparison:
+            launch_variance: float = 0.0, launch_offsets: int = 0) -> GateComparison:
     """Time figures: the median of per-round ratios with a bootstrap interval at `confidence` (the
     family's, already corrected), widened by both sides' launch floor (`launch_variance`, log scale:
     bench.method.launches); FAIL when its bottom is above 1 + threshold, else PASS. Exact figures
@@ -68,14 +70,14 @@ def compare(label: str, base: list[float], candidate: list[float], confidence: f
         confidence = 1.0
     else:
         ratio, low, high = bootstrap_ratio_ci(base, candidate, confidence)
-        low, high = widened(ratio, low, high, launch_variance, confidence)
+        low, high = widened(ratio, low, high, launch_variance, confidence, launch_offsets)
     return GateComparison(
         name=f"{label}: candidate / base", numerator="candidate", denominator="base", ratio=round(ratio, 6),
         low=round(low, 6), high=round(high, 6), confidence=confidence, measure="instructions" if exact else "time",
         threshold=threshold, verdict=(("FAIL" if regression_verdict(low, high, threshold) == 1 else "PASS") if judged
                                       else INFO),
         base_median=float(np.median(base)), candidate_median=float(np.median(candidate)), rounds=len(base), note=note,
-        where=where)
+        where=where, launch_floor=round(launch_variance ** 0.5, 5))
 
 
 def outcome(found: list[GateComparison], accepted: str | None, trailer: str) -> tuple[int, str]:

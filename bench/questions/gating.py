@@ -181,6 +181,7 @@ class GateFigure(NamedTuple):
     note: str = ""  # what a change of it means
     where: tuple[str, ...] | list[str] = ()  # where a change went: the question's `Gating.where`
     launch_variance: float = 0.0  # both sides' launch floor (log scale, bench.method.launches)
+    launch_offsets: int = 0  # the A/A offsets it was pooled from (its degrees of freedom)
 
 
 def gated(groups: list[str]) -> list[Question]:
@@ -225,7 +226,7 @@ def _by_side(sided: list[SideCase], merged: dict[str, list[float]]) -> tuple[dic
 
 def _undecided(figure: GateFigure, threshold: float, confidence: float) -> bool:
     ratio, low, high = bootstrap_ratio_ci(figure.base, figure.candidate, confidence)
-    low, high = widened(ratio, low, high, figure.launch_variance, confidence)
+    low, high = widened(ratio, low, high, figure.launch_variance, confidence, figure.launch_offsets)
     return regression_verdict(low, high, threshold) == UNDECIDED
 
 
@@ -244,8 +245,8 @@ def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
 
     found = [GateFigure(f"{measured.scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
                         merged[f"{base} {case}"], merged[f"{candidate} {case}"], question.gate.threshold,
-                        note(SideCase(candidate, case), run), where(case), floor(f"{base} {case}", f"{candidate} {case}"))
-             for case in cases]
+                        note(SideCase(candidate, case), run), where(case), floor(f"{base} {case}", f"{candidate} {case}"),
+                        len(variances)) for case in cases]
     # Each side's ratio between kinds, round by round: information, never a verdict (a kind made
     # faster moves it as much as the other made slower), with its two-sided interval.
     if question.gate.kind_ratios:
@@ -255,5 +256,6 @@ def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
                 found.append(GateFigure(f"ratio {top} ÷ {bottom}", *[
                     [t / b for t, b in zip(merged[f"{side} {by_graph[top]}"], merged[f"{side} {by_graph[bottom]}"])]
                     for side in sides], INFO_KIND, launch_variance=floor(
-                        *[f"{side} {by_graph[graph]}" for side in sides for graph in (top, bottom)])))
+                        *[f"{side} {by_graph[graph]}" for side in sides for graph in (top, bottom)]),
+                    launch_offsets=len(variances)))
     return found

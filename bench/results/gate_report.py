@@ -23,7 +23,7 @@ def table(found) -> str:
         f"{found.name} ({found.rounds} interleaved rounds; median of per-round medians: base "
         f"{found.base_median * scale:.3f}{unit}, candidate {found.candidate_median * scale:.3f}{unit})",
         f"  candidate ÷ base = {found.ratio:.3f}, {found.confidence:.2%} interval [{found.low:.3f}, {found.high:.3f}]"
-        + judged,
+        + (f" (launch floor σ {found.launch_floor:.1%} inside)" if found.launch_floor else "") + judged,
         f"  {WORDS[found.verdict]}",
     ])
 

@@ -50,7 +50,8 @@ def test_a_real_difference_still_shows_through_the_floor():
     assert found.answer == "faster" and found.high < 0.7
 
 
-def test_a_slow_launch_widens_its_own_answers_more_than_the_others():
-    variances = launch_variances({"a": 0.01, "b": -0.01, "c": 0.02, "slow": 0.4})
-    assert variances["slow"] > 3 * variances["a"]
-    assert variances["a"] == variances["b"] == variances["c"]  # the pool's
+def test_a_slow_launch_widens_every_answer_of_its_question():
+    quiet = launch_variances({"a": 0.01, "b": -0.01, "c": 0.02, "d": 0.0})
+    slow = launch_variances({"a": 0.01, "b": -0.01, "c": 0.02, "slow": 0.4})
+    assert len(set(quiet.values())) == 1 and quiet["a"] == (0.0001 + 0.0001 + 0.0004) / 4 / 2 / 2
+    assert slow["a"] == slow["slow"] > 100 * quiet["a"]
