@@ -88,13 +88,16 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
         run = gating.SidesRun([base, candidate], plan, TEXTS)
         try:
             gating.check_sides_serve(run, tuple(args.graphs), args.server)
-            for question in questions:
-                for figure in gating.measure_question(
-                        question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, each):
-                    found.append(compare(figure.label, figure.base, figure.candidate, each, thresholds[figure.kind],
-                                         figure.kind == "exact", figure.note, tuple(figure.where),
-                                         judged=figure.kind != gating.INFO_KIND, launch_variance=figure.launch_variance,
-                                         launch_offsets=figure.launch_offsets))
+            figures = [figure for question in questions for figure in gating.measure_question(
+                question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, each)]
+            # the launch floor of every verdict pooled over all questions' A/A offsets: more degrees of freedom
+            offsets = tuple(d for question in {f.offsets for f in figures} for d in question)
+            for figure in figures:
+                found.append(compare(figure.label, figure.base, figure.candidate, each, thresholds[figure.kind],
+                                     figure.kind == "exact", figure.note, tuple(figure.where),
+                                     judged=figure.kind != gating.INFO_KIND,
+                                     launch_variance=figure.launch_variance(offsets) if figure.offsets else 0.0,
+                                     launch_offsets=len(offsets)))
         except (ServerError, LineProcessError, CountError) as error:
             raise GateError(f"a side could not be measured: {error}") from None
         finally:

@@ -26,12 +26,14 @@ from bench.clients.http import SequentialClient
 from bench.harness.checkouts import Side
 from bench.harness.server_pool import ServerPool
 from bench.harness.supervisor import ServerError
+import numpy as np
+
 from bench.method import launches
 from bench.method.cases import Case, ServerConfig, default_server
 from bench.method.oracle import AnswerJudge, judged
 from bench.method.plan import Plan
 from bench.method.policy import GRAPH_PAIRS
-from bench.method.stats import bootstrap_ratio_ci, regression_verdict, widened
+from bench.method.stats import bootstrap_ratio_ci, regression_verdict
 from bench.method.verdicts import MAX_LOOKS
 from bench.questions import QUESTIONS
 from bench.questions.question import Question
@@ -180,8 +182,15 @@ class GateFigure(NamedTuple):
     kind: str  # which threshold: "fine", "coarse", "exact", or INFO_KIND
     note: str = ""  # what a change of it means
     where: tuple[str, ...] | list[str] = ()  # where a change went: the question's `Gating.where`
-    launch_variance: float = 0.0  # both sides' launch floor (log scale, bench.method.launches)
-    launch_offsets: int = 0  # the A/A offsets it was pooled from (its degrees of freedom)
+    # the A/A log offsets between the two processes of each side's case in its question (bench.method.launches)
+    offsets: tuple[float, ...] = ()
+    means: int = 2  # the two-process means it compares: base's and candidate's (a kind ratio: four)
+
+    def launch_variance(self, offsets: tuple[float, ...] | None = None) -> float:
+        """The launch floor its log ratio carries, σ² pooled over `offsets` (default: its question's;
+        the gate pools every question's for its verdicts, more degrees of freedom): σ²/2 per mean."""
+        offsets = self.offsets if offsets is None else offsets
+        return float(np.mean(np.square(offsets))) / 2 / 2 * self.means if offsets else 0.0
 
 
 def gated(groups: list[str]) -> list[Question]:
@@ -212,26 +221,26 @@ def measure_question(question: Question, graphs: tuple[str, ...], server: str, r
             return figures
 
 
-def _by_side(sided: list[SideCase], merged: dict[str, list[float]]) -> tuple[dict[str, list[float]], dict[str, float]]:
-    """("side case" -> per-round values, the geometric mean over the side's processes; "side case" -> the
-    launch variance that mean carries, from the A/A offset between its two processes, pooled over the
-    question's side cases as in the suite: bench.method.launches)."""
+def _by_side(sided: list[SideCase], merged: dict[str, list[float]]) -> tuple[dict[str, list[float]], tuple[float, ...]]:
+    """("side case" -> per-round values, the geometric mean over the side's processes; the A/A log
+    offset between each side case's two processes: bench.method.launches)."""
     groups: dict[str, list[list[float]]] = {}
     for case in sided:
         groups.setdefault(f"{case.side} {case.case}", []).append(merged[str(case)])
     offsets = {name: launches.offset(*processes[:2]) for name, processes in groups.items() if len(processes) > 1}
     return ({name: launches.geometric_mean_rounds(processes) for name, processes in groups.items()},
-            launches.launch_variances(offsets))
+            tuple(offsets.values()))
 
 
 def _undecided(figure: GateFigure, threshold: float, confidence: float) -> bool:
-    ratio, low, high = bootstrap_ratio_ci(figure.base, figure.candidate, confidence)
-    low, high = widened(ratio, low, high, figure.launch_variance, confidence, figure.launch_offsets)
+    """Whether the rounds' own interval still spans the threshold: what more rounds can settle (they
+    cannot narrow the launch floor, which the verdict adds)."""
+    _, low, high = bootstrap_ratio_ci(figure.base, figure.candidate, confidence)
     return regression_verdict(low, high, threshold) == UNDECIDED
 
 
 def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
-             merged: dict[str, list[float]], variances: dict[str, float]) -> list[GateFigure]:
+             merged: dict[str, list[float]], offsets: tuple[float, ...]) -> list[GateFigure]:
     sides = list(run.sides)
     base, candidate = sides
     note = question.gate.note or (lambda case, run: "")
@@ -240,13 +249,9 @@ def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
         records = [measured.profiles.get(str(SideCase(side, case))) for side in sides]
         return question.gate.where(*records) if question.gate.where and None not in records else []
 
-    def floor(*names: str) -> float:
-        return sum(variances.get(name, 0.0) for name in names)
-
     found = [GateFigure(f"{measured.scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
                         merged[f"{base} {case}"], merged[f"{candidate} {case}"], question.gate.threshold,
-                        note(SideCase(candidate, case), run), where(case), floor(f"{base} {case}", f"{candidate} {case}"),
-                        len(variances)) for case in cases]
+                        note(SideCase(candidate, case), run), where(case), offsets) for case in cases]
     # Each side's ratio between kinds, round by round: information, never a verdict (a kind made
     # faster moves it as much as the other made slower), with its two-sided interval.
     if question.gate.kind_ratios:
@@ -255,7 +260,5 @@ def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
             if top in by_graph and bottom in by_graph:
                 found.append(GateFigure(f"ratio {top} ÷ {bottom}", *[
                     [t / b for t, b in zip(merged[f"{side} {by_graph[top]}"], merged[f"{side} {by_graph[bottom]}"])]
-                    for side in sides], INFO_KIND, launch_variance=floor(
-                        *[f"{side} {by_graph[graph]}" for side in sides for graph in (top, bottom)]),
-                    launch_offsets=len(variances)))
+                    for side in sides], INFO_KIND, offsets=offsets, means=4))
     return found
