@@ -90,14 +90,14 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
             gating.check_sides_serve(run, tuple(args.graphs), args.server)
             figures = [figure for question in questions for figure in gating.measure_question(
                 question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, each)]
-            # the launch floor of every verdict pooled over all questions' A/A offsets: more degrees of freedom
-            offsets = tuple(d for question in {f.offsets for f in figures} for d in question)
+            # the launch floor of every verdict pooled over all questions' spreads: more degrees of freedom
+            spreads = tuple(spread for question in {f.spreads for f in figures} for spread in question)
             for figure in figures:
+                variance, df = figure.launch_floor(spreads) if figure.spreads else (0.0, 0)
                 found.append(compare(figure.label, figure.base, figure.candidate, each, thresholds[figure.kind],
                                      figure.kind == "exact", figure.note, tuple(figure.where),
                                      judged=figure.kind != gating.INFO_KIND,
-                                     launch_variance=figure.launch_variance(offsets) if figure.offsets else 0.0,
-                                     launch_offsets=len(offsets)))
+                                     launch_variance=variance, launch_offsets=df))
         except (ServerError, LineProcessError, CountError) as error:
             raise GateError(f"a side could not be measured: {error}") from None
         finally:

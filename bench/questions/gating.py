@@ -8,7 +8,7 @@ side's servers run its own code) and its answers judged against its side's model
 figure's interval still spans its threshold, the question's rotation runs again and all rounds
 are judged together, up to a time budget (sequential sampling, as Pinpoint's).
 
-Each timed case runs on `REPLICAS` processes per side (servers; load probes), all in the rotation, a side's round
+Each timed case runs on its gate rounds' `launches` processes per side (servers; load probes), all in the rotation, a side's round
 value the geometric mean of its processes' round medians: two launches of the same code keep
 their own speed (identical servers here: 0.962 [0.946, 0.975] on one no-op gate, 1.019 [1.008,
 1.024] in issue 28's A/A rotation), an offset no number of rounds on one process averages away; over
@@ -26,8 +26,6 @@ from bench.clients.http import SequentialClient
 from bench.harness.checkouts import Side
 from bench.harness.server_pool import ServerPool
 from bench.harness.supervisor import ServerError
-import numpy as np
-
 from bench.method import launches
 from bench.method.cases import Case, ServerConfig, default_server
 from bench.method.oracle import AnswerJudge, judged
@@ -40,7 +38,6 @@ from bench.questions.question import Question
 
 UNDECIDED = 2
 INFO_KIND = "info"  # a figure's kind when it is shown, not judged (bench.method.verdicts.INFO)
-REPLICAS = launches.LAUNCHES  # processes per side for each timed case (servers, load probes)
 
 
 class SideCase(NamedTuple):
@@ -81,13 +78,13 @@ class WrongAnswer(SideFailed):
 
 
 class SidesPool:
-    """The gate's servers (bench.questions.question.Servers): `REPLICAS` pools per side, each case's
+    """The gate's servers (bench.questions.question.Servers): `replicas` pools per side, each case's
     server taken from the pool of its side and replica. The open loop's `cpu_clock_of` and `relaunch`
     are not here: no gated question searches capacity."""
 
-    def __init__(self, sides: list[Side]):
+    def __init__(self, sides: list[Side], replicas: int):
         self.pools = {SideCase(side.name, None, replica).process: ServerPool(side.artifacts, project_root=side.root)
-                      for side in sides for replica in range(1, REPLICAS + 1)}
+                      for side in sides for replica in range(1, replicas + 1)}
 
     def get(self, case: SideCase):
         return self.pools[case.process].get(case.case)
@@ -127,7 +124,7 @@ class SidesRun:
     def __init__(self, sides: list[Side], plan: Plan, texts: list[str]):
         self.sides = {side.name: side for side in sides}
         self.plan, self.texts = plan, texts
-        self.pool = SidesPool(sides)
+        self.pool = SidesPool(sides, max(rounds.launches for rounds in plan.rounds.values()))
 
     def judge(self, case: SideCase) -> AnswerJudge:
         return AnswerJudge(case.graph, self.sides[case.side].expected)
@@ -182,15 +179,17 @@ class GateFigure(NamedTuple):
     kind: str  # which threshold: "fine", "coarse", "exact", or INFO_KIND
     note: str = ""  # what a change of it means
     where: tuple[str, ...] | list[str] = ()  # where a change went: the question's `Gating.where`
-    # the A/A log offsets between the two processes of each side's case in its question (bench.method.launches)
-    offsets: tuple[float, ...] = ()
-    means: int = 2  # the two-process means it compares: base's and candidate's (a kind ratio: four)
+    # the spread between the processes of each side's case in its question (bench.method.launches)
+    spreads: tuple[launches.Spread, ...] = ()
+    processes: int = 1  # per side's case
+    means: int = 2  # the means over a side's processes it compares: base's and candidate's (a kind ratio: four)
 
-    def launch_variance(self, offsets: tuple[float, ...] | None = None) -> float:
-        """The launch floor its log ratio carries, σ² pooled over `offsets` (default: its question's;
-        the gate pools every question's for its verdicts, more degrees of freedom): σ²/2 per mean."""
-        offsets = self.offsets if offsets is None else offsets
-        return float(np.mean(np.square(offsets))) / 2 / 2 * self.means if offsets else 0.0
+    def launch_floor(self, spreads: tuple[launches.Spread, ...] | None = None) -> launches.Spread:
+        """(the launch variance its log ratio carries, the degrees of freedom of σ²): σ² pooled over
+        `spreads` (default: its question's; the gate pools every question's for its verdicts), σ²/k
+        per mean over k processes."""
+        variance, df = launches.pooled(list(self.spreads if spreads is None else spreads))
+        return variance / self.processes * self.means, df
 
 
 def gated(groups: list[str]) -> list[Question]:
@@ -203,8 +202,8 @@ def measure_question(question: Question, graphs: tuple[str, ...], server: str, r
     (at `confidence`, each look's) still spans its threshold, up to `MAX_LOOKS` looks and `budget_s`;
     the questions that measure through HTTP do it on `server` (serving.servers)."""
     cases = question.gate.cases(graphs, server)
-    # every timed figure on REPLICAS processes a side (servers, or load probes); a count repeats exactly
-    replicas = 1 if question.gate.threshold == "exact" else REPLICAS
+    # every timed figure on its gate rounds' launches a side (servers, or load probes); a count repeats exactly
+    replicas = 1 if question.gate.threshold == "exact" else run.plan.rounds_of(question.record).launches
     sided = [SideCase(side, case, replica) for case in cases for side in run.sides for replica in range(1, replicas + 1)]
     run.launch([case for case in sided if case.config.launched])
     started, merged, looks = time.monotonic(), {str(case): [] for case in sided}, 0
@@ -215,21 +214,20 @@ def measure_question(question: Question, graphs: tuple[str, ...], server: str, r
             if faults := measured.faults.get(str(case)):
                 raise WrongAnswer(case.side, f"{case} answered wrongly: {faults[0]}")
             merged[str(case)] += measured.rotation.round_medians[str(case)]
-        figures = _figures(question, measured, cases, run, *_by_side(sided, merged))
+        figures = _figures(question, measured, cases, run, *_by_side(sided, merged), replicas)
         if question.gate.threshold == "exact" or looks >= MAX_LOOKS or time.monotonic() - started > budget_s or not any(
                 _undecided(figure, thresholds[figure.kind], confidence) for figure in figures if figure.kind != INFO_KIND):
             return figures
 
 
-def _by_side(sided: list[SideCase], merged: dict[str, list[float]]) -> tuple[dict[str, list[float]], tuple[float, ...]]:
-    """("side case" -> per-round values, the geometric mean over the side's processes; the A/A log
-    offset between each side case's two processes: bench.method.launches)."""
+def _by_side(sided: list[SideCase], merged: dict[str, list[float]]) -> tuple[dict[str, list[float]], tuple[launches.Spread, ...]]:
+    """("side case" -> per-round values, the geometric mean over the side's processes; the spread
+    between each side case's processes: bench.method.launches)."""
     groups: dict[str, list[list[float]]] = {}
     for case in sided:
         groups.setdefault(f"{case.side} {case.case}", []).append(merged[str(case)])
-    offsets = {name: launches.offset(*processes[:2]) for name, processes in groups.items() if len(processes) > 1}
     return ({name: launches.geometric_mean_rounds(processes) for name, processes in groups.items()},
-            tuple(offsets.values()))
+            tuple(launches.spread(processes) for processes in groups.values() if len(processes) > 1))
 
 
 def _undecided(figure: GateFigure, threshold: float, confidence: float) -> bool:
@@ -240,7 +238,7 @@ def _undecided(figure: GateFigure, threshold: float, confidence: float) -> bool:
 
 
 def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
-             merged: dict[str, list[float]], offsets: tuple[float, ...]) -> list[GateFigure]:
+             merged: dict[str, list[float]], spreads: tuple[launches.Spread, ...], replicas: int) -> list[GateFigure]:
     sides = list(run.sides)
     base, candidate = sides
     note = question.gate.note or (lambda case, run: "")
@@ -251,7 +249,7 @@ def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
 
     found = [GateFigure(f"{measured.scenario} {case.graph}{f' {case.config.id}' if case.config.launched else ''}",
                         merged[f"{base} {case}"], merged[f"{candidate} {case}"], question.gate.threshold,
-                        note(SideCase(candidate, case), run), where(case), offsets) for case in cases]
+                        note(SideCase(candidate, case), run), where(case), spreads, replicas) for case in cases]
     # Each side's ratio between kinds, round by round: information, never a verdict (a kind made
     # faster moves it as much as the other made slower), with its two-sided interval.
     if question.gate.kind_ratios:
@@ -260,5 +258,5 @@ def _figures(question: Question, measured, cases: list[Case], run: SidesRun,
             if top in by_graph and bottom in by_graph:
                 found.append(GateFigure(f"ratio {top} ÷ {bottom}", *[
                     [t / b for t, b in zip(merged[f"{side} {by_graph[top]}"], merged[f"{side} {by_graph[bottom]}"])]
-                    for side in sides], INFO_KIND, offsets=offsets, means=4))
+                    for side in sides], INFO_KIND, spreads=spreads, processes=replicas, means=4))
     return found

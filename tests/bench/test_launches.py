@@ -3,7 +3,7 @@ speed, and intervals that hold the spread between launches that rounds cannot se
 import numpy as np
 
 from bench.method.cases import Case, default_server
-from bench.method.launches import Launch, launch_variances, launches_of, merged, of_case
+from bench.method.launches import Launch, launches_of, merged, of_case, pooled, spread
 from bench.method.paired import Rotation
 
 CASES = [Case(graph, default_server(1)) for graph in ("dynamic", "static", "onnx", "static-xla")]
@@ -51,7 +51,10 @@ def test_a_real_difference_still_shows_through_the_floor():
 
 
 def test_a_slow_launch_widens_every_answer_of_its_question():
-    quiet = launch_variances({"a": 0.01, "b": -0.01, "c": 0.02, "d": 0.0})
-    slow = launch_variances({"a": 0.01, "b": -0.01, "c": 0.02, "slow": 0.4})
-    assert len(set(quiet.values())) == 1 and quiet["a"] == (0.0001 + 0.0001 + 0.0004) / 4 / 2 / 2
-    assert slow["a"] == slow["slow"] > 100 * quiet["a"]
+    two = spread([[1.0, 1.0, 1.0], [1.1, 1.1, 1.1]])
+    assert two[1] == 1 and abs(two[0] - np.log(1.1) ** 2 / 2) < 1e-12  # two processes d apart: d² / 2
+    four = spread([[1.0] * 3, [1.02] * 3, [0.98] * 3, [1.0] * 3])
+    assert four[1] == 3
+    quiet = pooled([four, (0.0001, 1)])
+    assert quiet[1] == 4 and quiet[0] == (four[0] * 3 + 0.0001) / 4
+    assert pooled([four, (0.08, 1)])[0] > 50 * quiet[0] and pooled([]) == (0.0, 0)
