@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -123,8 +124,12 @@ class SidesRun:
 
     def __init__(self, sides: list[Side], plan: Plan, texts: list[str]):
         self.sides = {side.name: side for side in sides}
-        self.plan, self.texts = plan, texts
-        self.pool = SidesPool(sides, max(rounds.launches for rounds in plan.rounds.values()))
+        # each question's processes a side: its cases come with a side and a replica (SideCase), so its
+        # own `measure` sees one process per case
+        self.replicas = {record: rounds.launches for record, rounds in plan.rounds.items()}
+        self.plan = replace(plan, rounds={record: replace(rounds, launches=1) for record, rounds in plan.rounds.items()})
+        self.texts = texts
+        self.pool = SidesPool(sides, max(self.replicas.values(), default=1))
 
     def judge(self, case: SideCase) -> AnswerJudge:
         return AnswerJudge(case.graph, self.sides[case.side].expected)
@@ -203,7 +208,7 @@ def measure_question(question: Question, graphs: tuple[str, ...], server: str, r
     the questions that measure through HTTP do it on `server` (serving.servers)."""
     cases = question.gate.cases(graphs, server)
     # every timed figure on its gate rounds' launches a side (servers, or load probes); a count repeats exactly
-    replicas = 1 if question.gate.threshold == "exact" else run.plan.rounds_of(question.record).launches
+    replicas = 1 if question.gate.threshold == "exact" else run.replicas.get(question.record, 1)
     sided = [SideCase(side, case, replica) for case in cases for side in run.sides for replica in range(1, replicas + 1)]
     run.launch([case for case in sided if case.config.launched])
     started, merged, looks = time.monotonic(), {str(case): [] for case in sided}, 0
