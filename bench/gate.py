@@ -38,7 +38,7 @@ from bench.harness.supervisor import PROJECT_ROOT, ServerError
 from bench.method.plan import Plan
 from bench.method.policy import SWEEP_GRAPHS
 from bench.method.subject import request_texts
-from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, GateComparison, compare, family_confidence, outcome
+from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, LOOKS, GateComparison, compare, family_confidence, outcome
 from bench.questions import QUESTIONS, gating, knobs
 from bench.results.gate_report import markdown, table
 from serving import servers
@@ -74,7 +74,7 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
     questions = gating.gated([group for group in GROUPS if group in args.groups])
     # one confidence for every time figure's interval at every look: the whole gate's false-FAIL rate
     figures = sum(len(q.gate.cases(tuple(args.graphs), args.server)) for q in questions if q.gate.threshold != "exact")
-    each = family_confidence(args.confidence, figures)
+    each = family_confidence(args.confidence, figures, args.looks)
     if "instructions" in args.groups and (reason := missing_tools()):
         raise GateError(f"cannot count instructions: {reason}")
     found = []
@@ -89,7 +89,7 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
         try:
             gating.check_sides_serve(run, tuple(args.graphs), args.server)
             figures = [figure for question in questions for figure in gating.measure_question(
-                question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, each)]
+                question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, each, args.looks)]
             # the launch floor of every verdict pooled over all questions' spreads: more degrees of freedom
             spreads = tuple(spread for question in {f.spreads for f in figures} for spread in question)
             for figure in figures:
@@ -133,8 +133,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="allowed slowdown of single requests, a fraction (default %(default)s)")
     parser.add_argument("--coarse-threshold", type=float, default=GATE_THRESHOLDS["coarse"],
                         help="allowed slowdown of bursts and loads, whose intervals are wider (default %(default)s)")
+    parser.add_argument("--looks", type=int, default=LOOKS, metavar="N",
+                        help="judge each wall-clock question up to N times, rotating again while its rounds' interval "
+                             "spans the threshold; every interval's confidence pays for the N looks (default %(default)s)")
     parser.add_argument("--extra-budget", type=float, default=60.0, metavar="S",
-                        help="seconds of extra rounds per wall-clock question while it is undecided (default %(default)s)")
+                        help="with --looks above 1: seconds of extra rounds per wall-clock question (default %(default)s)")
     for flag, rounds in gate_flags():  # the gated questions' own gate rounds are the defaults (their KNOBS)
         parser.add_argument(flag.flag, type=int, default=getattr(rounds, flag.field), help=f"{flag.help} (default %(default)s)")
     parser.add_argument("--confidence", type=float, default=0.95,
@@ -144,8 +147,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--markdown", type=Path, help="write a table for a CI job summary here")
     args = parser.parse_args(argv)
     if (any(getattr(args, flag.dest) < flag.least for flag, _ in gate_flags()) or not 0 < args.confidence < 1
-            or min(args.threshold, args.coarse_threshold, args.instructions_threshold) <= 0):
-        parser.error("need at least 3 rounds of each, --requests >= 1, 0 < --confidence < 1 and thresholds > 0")
+            or min(args.threshold, args.coarse_threshold, args.instructions_threshold) <= 0 or args.looks < 1):
+        parser.error("need at least 3 rounds of each, --requests >= 1, --looks >= 1, 0 < --confidence < 1 and thresholds > 0")
     args.graphs = tuple(args.graphs or SWEEP_GRAPHS)  # the seed's two kinds (bench.method.policy)
     args.groups = tuple(ALIASES.get(group, group) for group in (args.groups or GROUPS))
     return args

@@ -33,7 +33,6 @@ from bench.method.oracle import AnswerJudge, judged
 from bench.method.plan import Plan
 from bench.method.policy import GRAPH_PAIRS
 from bench.method.stats import bootstrap_ratio_ci, regression_verdict
-from bench.method.verdicts import MAX_LOOKS
 from bench.questions import QUESTIONS
 from bench.questions.question import Question
 
@@ -202,9 +201,9 @@ def gated(groups: list[str]) -> list[Question]:
 
 
 def measure_question(question: Question, graphs: tuple[str, ...], server: str, run: SidesRun, budget_s: float,
-                     thresholds: Mapping[str, float], confidence: float) -> list[GateFigure]:
+                     thresholds: Mapping[str, float], confidence: float, max_looks: int = 1) -> list[GateFigure]:
     """The question's figures, candidate against base, rotating again while a judged one's interval
-    (at `confidence`, each look's) still spans its threshold, up to `MAX_LOOKS` looks and `budget_s`;
+    (at `confidence`, each look's) still spans its threshold, up to `max_looks` looks and `budget_s`;
     the questions that measure through HTTP do it on `server` (serving.servers)."""
     cases = question.gate.cases(graphs, server)
     # every timed figure on its gate rounds' launches a side (servers, or load probes); a count repeats exactly
@@ -220,7 +219,7 @@ def measure_question(question: Question, graphs: tuple[str, ...], server: str, r
                 raise WrongAnswer(case.side, f"{case} answered wrongly: {faults[0]}")
             merged[str(case)] += measured.rotation.round_medians[str(case)]
         figures = _figures(question, measured, cases, run, *_by_side(sided, merged), replicas)
-        if question.gate.threshold == "exact" or looks >= MAX_LOOKS or time.monotonic() - started > budget_s or not any(
+        if question.gate.threshold == "exact" or looks >= max_looks or time.monotonic() - started > budget_s or not any(
                 _undecided(figure, thresholds[figure.kind], confidence) for figure in figures if figure.kind != INFO_KIND):
             return figures
 
