@@ -36,7 +36,7 @@ THREADS = 20  # requests released together (the seed's stress test)
 # Windows of 2 bursts after 1 untimed: a burst varies with how 20 requests meet the workers, so a
 # round keeps the median of 2; the gate takes more rounds. A full run: on two servers per case
 # (bench.method.launches), fewer rounds for the same time.
-KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(14, 2, 1, launches=2, extra_s=30), gate=Rounds(24, 2, 1, launches=2))
+KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(14, 2, 1, launches=2, extra_s=30), gate=Rounds(20, 2, 1, launches=2))
 
 
 def rules(plan: Plan) -> Rules:
