@@ -88,10 +88,11 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
         run = gating.SidesRun([base, candidate], plan, TEXTS)
         try:
             gating.check_sides_serve(run, tuple(args.graphs), args.server)
-            figures = [figure for question in questions for figure in gating.measure_question(
-                question, tuple(args.graphs), args.server, run, args.extra_budget, thresholds, each, args.looks)]
+            by_question = [gating.measure_question(question, tuple(args.graphs), args.server, run, args.extra_budget,
+                                                   thresholds, each, args.looks) for question in questions]
+            figures = [figure for question in by_question for figure in question]
             # the launch floor of every verdict pooled over all questions' spreads: more degrees of freedom
-            spreads = tuple(spread for question in {f.spreads for f in figures} for spread in question)
+            spreads = tuple(spread for question in by_question if question for spread in question[0].spreads)
             for figure in figures:
                 variance, df = figure.launch_floor(spreads) if figure.spreads else (0.0, 0)
                 found.append(compare(figure.label, figure.base, figure.candidate, each, thresholds[figure.kind],
