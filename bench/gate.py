@@ -38,7 +38,15 @@ from bench.harness.supervisor import PROJECT_ROOT, ServerError
 from bench.method.plan import Plan
 from bench.method.policy import SWEEP_GRAPHS
 from bench.method.subject import request_texts
-from bench.method.verdicts import CANNOT_DECIDE, GATE_THRESHOLDS, LOOKS, GateComparison, compare, family_confidence, outcome
+from bench.method.verdicts import (
+    CANNOT_DECIDE,
+    GATE_THRESHOLDS,
+    LOOKS,
+    GateComparison,
+    compare,
+    family_confidence,
+    outcome,
+)
 from bench.questions import QUESTIONS, gating, knobs
 from bench.results.gate_report import markdown, table
 from serving import servers

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from bench.clients.http import SequentialClient
 from bench.harness.memory import process_tree_memory
 from bench.harness.server_pool import ServerPool
-from bench.method.launches import firsts, launches_of, of_case
 from bench.method.cases import IN_PROCESS, OTHER_SEED_SERVERS, OTHER_SERVERS, Case, ServerConfig, default_server
+from bench.method.launches import firsts, launches_of, of_case
 from bench.method.oracle import judged
 from bench.method.paired import Stream, collect_young
 from bench.method.plan import Plan
