@@ -74,9 +74,10 @@ def accepted_reason(candidate_root: Path) -> str | None:
     return value.strip() or None
 
 
-def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[GateComparison]:
+def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan, phases: dict[str, float]) -> list[GateComparison]:
     """Base and candidate, each with its own code and model, measured side by side and compared:
-    the gated questions in the registry's order (instructions first, on a machine no server shares)."""
+    the gated questions in the registry's order (instructions first, on a machine no server shares).
+    Each phase's seconds go into `phases` and to stderr as it ends, so a slow gate says where."""
     thresholds = {"fine": args.threshold, "coarse": args.coarse_threshold, "exact": args.instructions_threshold,
                   gating.INFO_KIND: args.coarse_threshold}
     questions = gating.gated([group for group in GROUPS if group in args.groups])
@@ -86,6 +87,14 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
     if "instructions" in args.groups and (reason := missing_tools()):
         raise GateError(f"cannot count instructions: {reason}")
     found = []
+    clock = time.monotonic()
+
+    def phase_done(name: str) -> None:
+        nonlocal clock
+        phases[name] = round(time.monotonic() - clock, 1)
+        clock = time.monotonic()
+        print(f"gate: {name} took {phases[name]:.0f} s", file=sys.stderr, flush=True)
+
     with checkout(base_ref, candidate_root) as base_root:
         cache = candidate_root / ".cache" / "artifacts"
         base = prepare_side("base", base_root, cache)  # a base that cannot be prepared: cannot decide (exit 2)
@@ -94,10 +103,15 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
         except CheckoutError as error:  # its own code cannot train or load its model: it fails
             raise gating.SideFailed("candidate", f"candidate: {error}") from None
         run = gating.SidesRun([base, candidate], plan, TEXTS)
+        phase_done("preparing both sides")
         try:
             gating.check_sides_serve(run, tuple(args.graphs), args.server)
-            by_question = [gating.measure_question(question, tuple(args.graphs), args.server, run, args.extra_budget,
-                                                   thresholds, each, args.looks) for question in questions]
+            phase_done("checking both sides serve")
+            by_question = []
+            for question in questions:
+                by_question.append(gating.measure_question(question, tuple(args.graphs), args.server, run,
+                                                           args.extra_budget, thresholds, each, args.looks))
+                phase_done(question.record)
             figures = [figure for question in by_question for figure in question]
             # the launch floor of every verdict pooled over all questions' spreads: more degrees of freedom
             spreads = tuple(spread for question in by_question if question for spread in question[0].spreads)
@@ -114,10 +128,12 @@ def run_gate(base_ref: str, candidate_root: Path, args, plan: Plan) -> list[Gate
     return found
 
 
-def write_outputs(args, found: list[GateComparison], status: int, words: str, seconds: float, peak: dict) -> None:
+def write_outputs(args, found: list[GateComparison], status: int, words: str, seconds: float, peak: dict,
+                  phases: dict[str, float]) -> None:
     if args.json:
         args.json.write_text(json.dumps({"status": status, "outcome": words, "duration_s": round(seconds, 1),
-                                         "peak_memory": peak, "comparisons": [c.as_json() for c in found]}, indent=2))
+                                         "phases_s": phases, "peak_memory": peak,
+                                         "comparisons": [c.as_json() for c in found]}, indent=2))
     if args.markdown:
         args.markdown.write_text(markdown(found, words, seconds))
 
@@ -173,8 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     sigterm_as_ctrl_c()
     started, memory = time.monotonic(), PeakMemory().start()
     found: list[GateComparison] = []
+    phases: dict[str, float] = {}
     try:
-        found = run_gate(args.base, args.candidate.resolve(), args, plan)
+        found = run_gate(args.base, args.candidate.resolve(), args, plan, phases)
         for comparison in found:
             print(table(comparison))
         status, words = outcome(found, accepted_reason(args.candidate.resolve()), ACCEPT_TRAILER)
@@ -192,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gate took {seconds:.0f} s; peak memory {peak['machine_used_peak_mb']} MB used on the machine "
           f"({peak['run_peak_mb']} MB more than before the gate)")
     print(words, file=sys.stdout if status == 0 else sys.stderr)
-    write_outputs(args, found, status, words, seconds, peak)
+    write_outputs(args, found, status, words, seconds, peak, phases)
     return status
 
 

@@ -298,4 +298,5 @@ def test_requests_serialised_across_workers_fail_the_burst_comparison(tmp_path):
     status, verdicts, output = run_gate_on(repo, "--graph", "static", "--group", "requests", "--group", "bursts")
     assert status == 1, output
     assert verdicts["burst of 20 static gunicorn-w2: candidate / base"][0] == "FAIL", verdicts
+    assert "gate: request took" in output and "gate: burst took" in output  # each phase's time, as it ends
     assert verdicts["request static gunicorn-w1: candidate / base"][1] < 1.1, verdicts  # single requests barely slower

@@ -35,9 +35,10 @@ def test_smallest_detectable_slowdown_grows_with_the_interval():
 def test_json_and_markdown_outputs(tmp_path):
     found = [comparison("PASS"), comparison("FAIL", 1.2, 1.15, 1.25)]
     args = SimpleNamespace(json=tmp_path / "gate.json", markdown=tmp_path / "gate.md")
-    gate.write_outputs(args, found, 1, "FAIL: slower", 123.4, {})
+    gate.write_outputs(args, found, 1, "FAIL: slower", 123.4, {}, {"requests": 100.0, "bursts": 23.4})
     stored = json.loads(args.json.read_text())
     assert stored["status"] == 1 and stored["duration_s"] == 123.4
+    assert stored["phases_s"] == {"requests": 100.0, "bursts": 23.4}
     suite_fields = {"name", "numerator", "denominator", "ratio", "low", "high", "confidence"}
     assert all(suite_fields <= set(c) and c["verdict"] in ("PASS", "FAIL") for c in stored["comparisons"])
     table = args.markdown.read_text()
