@@ -16,9 +16,9 @@ class RemoteServer:
     url: str
 
 
-def reported_setup(url: str) -> dict:
-    """What the server at `url` says of its own set-up."""
-    return health(url)["setup"]
+def reported_setup(url: str, path: str = "/healthz") -> dict:
+    """What the server at `url` says of its own set-up (at `path`: a peer's, serving.peers)."""
+    return health(url, path=path)["setup"]
 
 
 class ServerPool:
@@ -61,8 +61,14 @@ class ServerPool:
         """Start the servers of `cases` not running yet, without waiting (`wait_healthy`)."""
         for case in cases:
             if case.config.launched and self._key(case) not in self.servers:
-                process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
-                                        **case.config.settings(), **self.launch_settings)
+                if case.config.peer:  # another project's server, from its own environment
+                    from bench.harness.peer_process import PeerProcess
+
+                    process = PeerProcess(case.config.server, self.artifacts_dir, workers=case.config.workers,
+                                          project_root=self.project_root)
+                else:
+                    process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
+                                            **case.config.settings(), **self.launch_settings)
                 self.servers[self._key(case)] = process  # registered first: stopped even if start fails
                 self._starting.append(process)
                 process.start()
@@ -85,9 +91,10 @@ class ServerPool:
 
     def server_setup_of(self, case: Case) -> dict:
         """The measured server's own report of its set-up, asked once per server."""
-        url = self.get(case).url
+        server = self.get(case)
+        url = server.url
         if url not in self._setups:
-            self._setups[url] = reported_setup(url)
+            self._setups[url] = reported_setup(url, getattr(server, "health_path", "/healthz"))
         return self._setups[url]
 
     def memory_of(self, case: Case) -> dict | None:

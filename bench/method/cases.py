@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from bench.method.policy import FAST_KIND_SERVERS, SEED_SERVERS
-from serving import servers
+from serving import peers, servers
 
 
 # NamedTuples, so pytest-benchmark can store them in the saved run's `params`.
 class ServerConfig(NamedTuple):
-    server: str  # a server of serving.servers.SERVERS, "in-process" (no HTTP: the baseline) or "remote"
+    # a server of serving.servers.SERVERS, a peer of serving.peers.PEERS, "in-process" (no HTTP: the
+    # baseline) or "remote"
+    server: str
     workers: int = 1
     threads: int = 1  # > 1: this many threads per process (gunicorn: gthread workers)
     batch_window_ms: float | None = None  # micro-batching window; None: off
@@ -21,14 +23,19 @@ class ServerConfig(NamedTuple):
         return self.server == IN_PROCESS.server
 
     @property
+    def peer(self) -> bool:
+        """Another project's model server (serving.peers), launched from its own environment."""
+        return self.server in peers.PEERS
+
+    @property
     def launched(self) -> bool:
         """A server the suite starts (not the in-process baseline, not someone else's server)."""
-        return self.server in servers.SERVERS
+        return self.server in servers.SERVERS or self.peer
 
     @property
     def worker_processes(self) -> bool:
         """A server that runs `workers` processes (named by their count)."""
-        return self.launched and servers.SERVERS[self.server].worker_processes
+        return self.peer or (self.launched and servers.SERVERS[self.server].worker_processes)
 
     @property
     def id(self) -> str:

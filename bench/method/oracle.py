@@ -80,7 +80,8 @@ class AnswerJudge:
     graph: str
     expected: Mapping[str, float] | None  # None: a remote server, judged on shape only
 
-    def __call__(self, text: str, status: int, body: bytes) -> str | None:
+    def __call__(self, text, status: int, body: bytes) -> str | None:
+        text = str(text)  # a text, or a text POSTed as JSON (a JsonRequest keyed by its text: the peers')
         if status != 200:
             return f"HTTP {status}: {body[:120]!r}"
         try:

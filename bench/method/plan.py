@@ -21,6 +21,7 @@ class Plan:
     p99_bound_ms: float = P99_BOUND_MS
     # the suite's model, a model file or someone else's server (bench.method.subject)
     subject: Subject = field(default_factory=SuiteModel, compare=False)
+    peers: tuple[str, ...] = ()  # the model servers of serving.peers measured beside ours (--bench-peers)
 
     def asks(self, record: str) -> bool:
         """Whether the question whose records are `record` is measured at all: not when its rounds
@@ -35,9 +36,10 @@ class Plan:
 
     @classmethod
     def from_options(cls, knobs: Mapping[str, Knobs], quick: bool, workers: str | None, extended: bool = False,
-                     p99_bound_ms: float = P99_BOUND_MS, subject: Subject | None = None) -> Plan:
+                     p99_bound_ms: float = P99_BOUND_MS, subject: Subject | None = None,
+                     peers: str | None = None) -> Plan:
         """A run's plan: every question's quick or full rounds from `knobs` (the registry's), the
-        worker counts of `--bench-workers`."""
+        worker counts of `--bench-workers`, the peers of `--bench-peers` ("all" or names, comma-separated)."""
         try:
             # 4 workers on 2 cores gained 0-7 % over 2 (intervals touching 1) for 14 s of the run
             sweep = tuple(int(w) for w in workers.split(",")) if workers else ((1, 2, 4) if extended and not quick else (1, 2))
@@ -48,7 +50,7 @@ class Plan:
         if not p99_bound_ms > 0:
             raise ValueError(f"--p99-bound-ms needs a positive number of milliseconds, got {p99_bound_ms:g}")
         rounds = {record: knob.quick if quick else knob.full for record, knob in knobs.items()}
-        return cls(quick, sweep, rounds, extended and not quick, p99_bound_ms, subject or SuiteModel())
+        return cls(quick, sweep, rounds, extended and not quick, p99_bound_ms, subject or SuiteModel(), peer_names(peers))
 
     @classmethod
     def for_gate(cls, knobs: Mapping[str, Knobs], overrides: Mapping[str, Rounds] | None = None) -> Plan:
@@ -56,3 +58,16 @@ class Plan:
         `overrides` (the gate's flags) replacing some."""
         rounds = {record: knob.gate for record, knob in knobs.items() if knob.gate is not None}
         return cls(False, (1, 2), {**rounds, **(overrides or {})})
+
+
+def peer_names(flag: str | None) -> tuple[str, ...]:
+    """`--bench-peers`: none (no flag), every peer ("all"), or the ones named, comma-separated."""
+    from serving.peers import PEERS
+
+    if not flag:
+        return ()
+    names = tuple(PEERS) if flag == "all" else tuple(name.strip() for name in flag.split(",") if name.strip())
+    unknown = [name for name in names if name not in PEERS]
+    if unknown or not names:
+        raise ValueError(f"--bench-peers: unknown peer {', '.join(unknown) or flag!r}; choose from all, {', '.join(PEERS)}")
+    return names

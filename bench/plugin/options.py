@@ -40,6 +40,10 @@ def pytest_addoption(parser):
                     help="with --model: an input's dimensions after the batch, where the model leaves them free")
     group.addoption("--input-data", type=Path, metavar="FILE",
                     help="with --model: the requests, in perf_analyzer's JSON format (default: generated)")
+    group.addoption("--bench-peers", nargs="?", const="all", default=None, metavar="NAMES",
+                    help="also the model servers people deploy instead (serving.peers: "
+                         "all, or names comma-separated), each serving the same model in one rotation with ours; "
+                         "their environments are built on first use")
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
                          "env TFSERVE_URL")
@@ -69,7 +73,7 @@ def plan_for(config) -> Plan:
 
     return Plan.from_options(knobs(), config.getoption("--bench-quick"), config.getoption("--bench-workers"),
                              config.getoption("--bench-extended"), config.getoption("--p99-bound-ms"),
-                             run_state(config).subject)
+                             run_state(config).subject, config.getoption("--bench-peers"))
 
 
 def _subject(config):

@@ -22,12 +22,16 @@ def _registry() -> dict[str, Question]:
         instructions,
         loads,
         open_loop,
+        peer_bursts,
+        peer_requests,
         single_requests,
     )
 
     # the report's order, and the gate's (instructions first: counted before any server starts; loads
     # after requests and bursts: timed once their servers are stopped)
-    modules = (instructions, single_requests, bursts, loads, cold_starts, open_loop, client_cost, after_idle)
+    # the peers' last: measured only with --bench-peers
+    modules = (instructions, single_requests, bursts, loads, cold_starts, open_loop, client_cost, after_idle,
+               peer_requests, peer_bursts)
     return {module.QUESTION.record: module.QUESTION for module in modules}
 
 

@@ -36,7 +36,7 @@ THREADS = 20  # requests released together (the seed's stress test)
 # Windows of 2 bursts after 1 untimed: a burst varies with how 20 requests meet the workers, so a
 # round keeps the median of 2; the gate takes more rounds. A full run: on two servers per case
 # (bench.method.launches), fewer rounds for the same time.
-KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(14, 2, 1, launches=2, extra_s=30), gate=Rounds(20, 2, 1, launches=2))
+KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(14, 2, 1, launches=2, extra_s=60), gate=Rounds(16, 2, 1, launches=2))
 
 
 def rules(plan: Plan) -> Rules:
@@ -60,11 +60,13 @@ def cases(plan: Plan) -> list[Case]:
     return cases
 
 
-def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], judge) -> Measured:
+def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list, judge, record: str = RECORD,
+                   name: str = f"burst of {THREADS}") -> Measured:
     """Bursts of `THREADS` requests released together: each case fires a window of bursts back to
     back (the first few judged but not timed), cases taking turns window by window; each case on its
-    rounds' `launches` servers, its intervals holding the spread between them (bench.method.launches)."""
-    size = plan.rounds_of(RECORD)
+    rounds' `launches` servers, its intervals holding the spread between them (bench.method.launches).
+    `record`, `name`: the question measuring them (its rounds) and its figures' name (the peers' too)."""
+    size = plan.rounds_of(record)
     processes = launches_of(cases, size.launches)
     clients = {str(process): BurstClient(pool.endpoint(process), texts, THREADS) for process in processes}
     rotation, added = rotate_toward_precision([Stream(name, client.timed_unit) for name, client in clients.items()],
@@ -79,7 +81,7 @@ def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[
             faults[str(case)] += client.errors + judged(client.answers, judge(case))
             latencies[str(case)] += timed_units(client.bursts, rotation.rounds, size.per_round, size.discard)
     method = windows_method(size.per_round, size.discard, "bursts", size.launches, added)
-    return Measured(f"burst of {THREADS}", cases, rotation, server_setups, faults, latencies,
+    return Measured(name, cases, rotation, server_setups, faults, latencies,
                     method=method, memory=memory).finish()
 
 

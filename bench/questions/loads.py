@@ -16,7 +16,7 @@ from bench.questions.question import GateFlag, Gating, Question
 LOAD_TEXT = "the staff was friendly, but the room was dirty"
 
 RECORD = "load"
-KNOBS = Knobs(quick=Rounds(3), full=Rounds(20), gate=Rounds(14, launches=2))  # one load per kind per round
+KNOBS = Knobs(quick=Rounds(3), full=Rounds(20), gate=Rounds(10, launches=2))  # one load per kind per round
 
 
 def graphs(plan: Plan) -> tuple[str, ...]:

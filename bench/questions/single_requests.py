@@ -27,7 +27,7 @@ RECORD = "request"
 # no number of rounds on one process averages away; the gate's ±5 % needs the mean of four), with
 # shorter windows for about the same time. (A window of 100 requests let the machine drift between
 # the gate's sides within a round.)
-KNOBS = Knobs(quick=Rounds(6, 10, 3), full=Rounds(30, 8, 3, launches=2, extra_s=40), gate=Rounds(24, 10, 3, launches=4))
+KNOBS = Knobs(quick=Rounds(6, 10, 3), full=Rounds(30, 8, 3, launches=2, extra_s=40), gate=Rounds(20, 10, 3, launches=4))
 
 
 def rules(plan: Plan) -> Rules:
@@ -47,13 +47,14 @@ def cases(plan: Plan) -> list[Case]:
     return cases
 
 
-def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list[str], artifacts,
-                     judge, between_rounds: Callable[[], object] = collect_young) -> Measured:
+def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list, artifacts,
+                     judge, between_rounds: Callable[[], object] = collect_young, record: str = RECORD) -> Measured:
     """Single requests, one at a time: each case answers a window of requests back to back (its
     first few answered and judged but not timed), cases taking turns window by window, as a user's
     load generator would see each server; each case on its rounds' `launches` processes (servers, or
-    in-process workers), its intervals holding the spread between them (bench.method.launches)."""
-    size = plan.rounds_of(RECORD)
+    in-process workers), its intervals holding the spread between them (bench.method.launches).
+    `record`: the question measuring them (its rounds, its figures' name: the peers' too)."""
+    size = plan.rounds_of(record)
     processes = launches_of(cases, size.launches)
     clients, server_setups, memory = {}, {}, {}
     try:
@@ -87,7 +88,7 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
     faults = {str(case): [fault for process in of_case(case, processes)
                           for fault in judged(clients[str(process)].answers, judge(case))] for case in cases}
     method = windows_method(size.per_round, size.discard, "requests", size.launches, added)
-    return Measured("request", cases, rotation, firsts(server_setups, cases), faults, method=method,
+    return Measured(record, cases, rotation, firsts(server_setups, cases), faults, method=method,
                     memory=firsts(memory, cases)).finish()
 
 

@@ -1,0 +1,22 @@
+"""Ours and the peers', bursts of 20 (`--bench-peers`; bench.questions.peers): the bursts' rotation
+(bench.questions.bursts) over ours and theirs, the text POSTed as JSON."""
+from __future__ import annotations
+
+from bench.method.cases import Case
+from bench.method.rotations import Measured
+from bench.method.rounds import Knobs, Rounds
+from bench.questions import bursts
+from bench.questions.peers import BURSTS, cases, posted, with_peer_ratios
+from bench.questions.question import Question
+
+# as bursts are sized: two launches a case (the launch floor), extra rounds while imprecise
+KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(12, 2, 1, launches=2, extra_s=30))
+
+
+def measure(cases: list[Case], run) -> Measured:
+    return with_peer_ratios(bursts.measure_bursts(cases, run.plan, run.pool, posted(run.texts), run.judge,
+                                                  record=BURSTS, name=f"peer burst of {bursts.THREADS}"))
+
+
+QUESTION = Question(BURSTS, "peer_burst_case", "bursts, ours and the peers'", cases=cases,
+                    server_case=lambda case: case, measure=measure, server_memory=True, part=("threads",), knobs=KNOBS)
