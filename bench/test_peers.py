@@ -1,6 +1,6 @@
-"""Ours beside the model servers people deploy instead (`--bench-peers`): single requests and bursts
-of 20, every set-up in one rotation per question (`bench.questions.peers`); each benchmark hands its
-case's times to pytest-benchmark. Without the flag: one skip each."""
+"""Ours beside the model servers people deploy instead (`--bench-peers`): single requests, bursts
+of 20 and cold starts, every set-up in one rotation per question (`bench.questions.peers`); each
+benchmark hands its case's times to pytest-benchmark. Without the flag: one skip each."""
 from __future__ import annotations
 
 import pytest
@@ -39,3 +39,14 @@ def test_peer_burst(benchmark, describe, peer_burst_case, plan, measurements, te
              **measured.about(), memory=measured.memory.get(str(peer_burst_case)), **verdict.as_extra_info(),
              requests_per_second=requests_per_second(len(latencies), sum(walls)), part={"threads": bursts.THREADS},
              **latency_summary(latencies))
+
+
+@pytest.mark.benchmark(timer=sample_clock)
+def test_peer_cold_start(benchmark, describe, peer_cold_start_case, measurements, texts):
+    benchmark.group = "peers: launch to ready"
+    measured = measurements(peers.COLD_STARTS)
+    measured.assert_correct(peer_cold_start_case)
+    times = measured.samples(peer_cold_start_case)
+    sample_clock.hand_over(benchmark, times)
+    describe(benchmark, peers.COLD_STARTS, peer_cold_start_case, measured.server_setups[str(peer_cold_start_case)],
+             texts, **measured.about(), **latency_summary(times))

@@ -1,7 +1,8 @@
 """The Flask app factory: one app for every model source, the suite's own model (`--artifacts`) or
 a model file (`--model`). Each answers TF Serving's REST predict API (`POST /v1/models/<name>:predict`,
-so one client serves both: `tools.tfserving`) and `GET /healthz`; the suite's model also answers
-texts at `/<graph>` (GET ?text=, POST JSON). It knows graph kinds only through `serving.graphs`."""
+so one client serves both: `tools.tfserving`), the Open Inference Protocol v2's health endpoints and
+`GET /healthz`; the suite's model also answers texts at `/<graph>` (GET ?text=, POST JSON) and v2's
+metadata and infer (`serving.open_inference`). It knows graph kinds only through `serving.graphs`."""
 from __future__ import annotations
 
 import logging
@@ -12,7 +13,7 @@ import numpy as np
 from flask import Flask, jsonify, request
 
 from sentiment_model.artifacts import load_artifacts
-from serving import graphs
+from serving import graphs, open_inference
 from serving.classifier import Classifier
 from serving.graphs import Predictor
 from serving.inputs import (
@@ -80,6 +81,16 @@ class SuiteModelSource:
             raise InputError(f"ids must be below the vocabulary size {len(classifier.vocabulary)}")
         return {"predictions": classifier.predict_ids(np.asarray(instances, dtype=np.int32)).tolist()}
 
+    def open_inference(self, model: str) -> dict:
+        """The Open Inference Protocol v2's infer on texts (`serving.open_inference`)."""
+        texts, request_id, outputs = open_inference.texts_from_infer(request_body(), request.content_type,
+                                                                     self.config.limits)
+        results, _ = self.classifier.classify(texts)
+        return open_inference.infer_response(model, results, self.classifier.labels, request_id, outputs)
+
+    def metadata(self) -> dict:
+        return open_inference.metadata(self.name, f"tfserve-bench {self.config.graph}")
+
     def health(self) -> dict:
         return {"load_ms": self.classifier.load_ms, "warmup_ms": self.classifier.warmup_ms}
 
@@ -98,6 +109,13 @@ class ModelFileSource:
 
     def add_routes(self, app: Flask) -> None:
         """Nothing beside TF Serving's API."""
+
+    def open_inference(self, model: str) -> dict:
+        raise InputError("a model file answers TF Serving's predict API; the Open Inference Protocol's "
+                         "infer is the suite's model's only", 404)
+
+    def metadata(self) -> dict:
+        raise InputError("a model file's metadata is at /healthz; the Open Inference Protocol's is the suite's model's only", 404)
 
     def tf_serving(self) -> dict:
         started = time.perf_counter()
@@ -129,6 +147,32 @@ def create_app(config: Settings, predictor: Predictor | None = None, hosted_by: 
         if model != source.name:
             return jsonify(error=f"Servable not found for request: Latest({model})"), 404
         return jsonify(source.tf_serving())
+
+    def v2_model(model: str):
+        """The Open Inference Protocol's 404 for another model's name (its error body)."""
+        if model != source.name:
+            return jsonify(error=f"model {model!r} not found; this server serves {source.name!r}"), 404
+        return None
+
+    @app.get("/v2/health/live")
+    def v2_live():
+        return jsonify(live=True)
+
+    @app.get("/v2/health/ready")
+    def v2_ready():  # the app is built only once its model is loaded and warmed up
+        return jsonify(ready=True)
+
+    @app.get("/v2/models/<model>")
+    def v2_metadata(model: str):
+        return v2_model(model) or jsonify(source.metadata())
+
+    @app.get("/v2/models/<model>/ready")
+    def v2_model_ready(model: str):
+        return v2_model(model) or jsonify(name=model, ready=True)
+
+    @app.post("/v2/models/<model>/infer")
+    def v2_infer(model: str):
+        return v2_model(model) or jsonify(source.open_inference(model))
 
     setup = process_setup(config, hosting)
 

@@ -1,15 +1,16 @@
 """A peer's server (`serving.peers`) in a child process, started from its own environment, waited for
-until its own readiness endpoint and our `/healthz` both answer, and stopped as ours are (its whole
-process group; what it started itself, Ray's daemons say, included)."""
+until its own readiness endpoint answers and its port is held by a process this launch started (not a
+stranger on the port), and stopped as ours are: its whole process group."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import psutil
 import requests
 
-from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess, free_port, health
+from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess, free_port
 from serving import peers
 from serving.peers.environment import PeerUnavailable, python_of
 
@@ -18,37 +19,56 @@ class PeerProcess(ServerProcess):
     """`PeerProcess(peer, artifacts, workers=2)`: the peer's service of the suite's onnx form."""
 
     def __init__(self, peer: str, artifacts: Path, *, workers: int = 2, startup_timeout: float = 180.0,
-                 project_root: Path = PROJECT_ROOT, **_settings):
+                 project_root: Path = PROJECT_ROOT, env: dict[str, str] | None = None):
         super().__init__("onnx", artifacts, startup_timeout=startup_timeout, project_root=project_root,
-                         port=free_port(), workers=workers)
-        self.peer = peers.get(peer)
+                         env=env, port=free_port(), workers=workers)
+        self.name, self.peer = peer, peers.get(peer)
         try:
             python = python_of(peer, self.peer)
         except PeerUnavailable as error:
             raise ServerError(str(error)) from None
+        self.record_path = self.log_path.with_suffix(".json")  # what the peer says it runs
         self.command = [str(python), "-m", f"serving.peers.{self.peer.module}", "--artifacts", str(artifacts),
-                        "--port", str(self.port), "--workers", str(workers)]
+                        "--port", str(self.port), "--workers", str(workers), "--record", str(self.record_path)]
         self.env["PYTHONNOUSERSITE"] = "1"
-        self.health_path = self.peer.health_path
 
     def wait_healthy(self) -> PeerProcess:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ServerError(f"peer exited with code {self.process.returncode} before it was ready:\n{self.log()}")
+                raise ServerError(f"{self.name} exited with code {self.process.returncode} before it was ready:\n{self.log()}")
             try:
                 ready = requests.get(f"{self.url}{self.peer.ready_path}", timeout=1).status_code == 200
-                if ready and self._is_mine(health(self.url, timeout=1, path=self.health_path)):
-                    return self
-            except (requests.RequestException, ValueError):
-                pass
-            time.sleep(0.02)
-        raise ServerError(f"peer not ready after {self.startup_timeout:.0f} s:\n{self.log()}")
+            except requests.RequestException:
+                ready = False
+            if ready and self.record_path.exists():
+                if not self._holds_port():
+                    raise ServerError(f"{self.name}: port {self.port} answers, but not from a process it started "
+                                      f"(another server took the port)")
+                return self
+            time.sleep(0.02)  # fine-grained: cold starts time this wait
+        raise ServerError(f"{self.name} not ready after {self.startup_timeout:.0f} s:\n{self.log()}")
 
-    def _is_mine(self, answer: dict) -> bool:
-        """The answer came from a process this launch started (a peer's front end may be a grandchild)."""
+    def _processes(self) -> list[psutil.Process]:
         try:
-            ours = {self.process.pid, *(child.pid for child in psutil.Process(self.process.pid).children(recursive=True))}
+            leader = psutil.Process(self.process.pid)
+            return [leader, *leader.children(recursive=True)]
         except psutil.NoSuchProcess:
-            return False
-        return answer.get("pid") in ours
+            return []
+
+    def _holds_port(self) -> bool:
+        for process in self._processes():
+            try:
+                if any(c.status == psutil.CONN_LISTEN and c.laddr.port == self.port for c in process.net_connections("tcp")):
+                    return True
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return False
+
+    def reported_setup(self) -> dict:
+        """What the peer wrote of its set-up before it served (`--record`)."""
+        return json.loads(self.record_path.read_text())
+
+    def stop(self, grace: float = 10.0) -> None:
+        super().stop(grace)
+        self.record_path.unlink(missing_ok=True)

@@ -16,9 +16,9 @@ class RemoteServer:
     url: str
 
 
-def reported_setup(url: str, path: str = "/healthz") -> dict:
-    """What the server at `url` says of its own set-up (at `path`: a peer's, serving.peers)."""
-    return health(url, path=path)["setup"]
+def reported_setup(url: str) -> dict:
+    """What the server at `url` says of its own set-up."""
+    return health(url)["setup"]
 
 
 class ServerPool:
@@ -36,6 +36,8 @@ class ServerPool:
         self._endpoint = subject.endpoint() if subject else None
         self.project_root = project_root
         self.remote_url = getattr(subject, "url", None)
+        # a remote server's own account of its set-up, where it has no /healthz (bench.method.subject)
+        self._remote_setup = getattr(subject, "remote_setup", None)
         self.servers: dict[str, ServerProcess] = {}
         self._starting: list[ServerProcess] = []  # launched, not yet seen healthy
         self._setups: dict[str, dict] = {}
@@ -86,15 +88,23 @@ class ServerPool:
         return self.servers[self._key(case)]
 
     def endpoint(self, case: Case) -> str:
-        """The URL the case's requests go to."""
+        """The URL the case's requests go to (a peer's: where its protocol takes them, serving.peers)."""
+        if case.config.peer:
+            from serving import peers
+
+            return f"{self.get(case).url}{peers.get(case.config.server).endpoint}"
         return f"{self.get(case).url}{self._endpoint or '/' + case.graph}"
 
     def server_setup_of(self, case: Case) -> dict:
         """The measured server's own report of its set-up, asked once per server."""
         server = self.get(case)
         url = server.url
+        if url not in self._setups and case.config.server == "remote" and self._remote_setup is not None:
+            self._setups[url] = self._remote_setup()
+        if url not in self._setups and case.config.peer:  # a peer's own record (bench.harness.peer_process)
+            self._setups[url] = server.reported_setup()
         if url not in self._setups:
-            self._setups[url] = reported_setup(url, getattr(server, "health_path", "/healthz"))
+            self._setups[url] = reported_setup(url)
         return self._setups[url]
 
     def memory_of(self, case: Case) -> dict | None:

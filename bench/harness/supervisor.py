@@ -25,10 +25,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ROOT_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
 
 
-def health(url: str, timeout: float = 10.0, path: str = "/healthz") -> dict:
-    """The server's `GET /healthz` answer (its set-up, load and warm-up times); an HTTP error raises.
-    `path`: where a peer (serving.peers) answers it."""
-    response = requests.get(f"{url}{path}", timeout=timeout)
+def health(url: str, timeout: float = 10.0) -> dict:
+    """The server's `GET /healthz` answer (its set-up, load and warm-up times); an HTTP error raises."""
+    response = requests.get(f"{url}/healthz", timeout=timeout)
     response.raise_for_status()
     return response.json()
 
@@ -55,7 +54,6 @@ class ServerProcess:
         self.graph = graph
         self.port = self.settings.port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.health_path = "/healthz"
         self.startup_timeout = startup_timeout
         self.command = [sys.executable, "-m", "serving", "run", *self.settings.argv()]
         # Another checkout (the regression gate's base) runs its own code.

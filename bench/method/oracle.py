@@ -102,3 +102,34 @@ class AnswerJudge:
         if label != LABELS[wanted > 0.5]:
             return f"label {label} for {text!r}, expected {LABELS[wanted > 0.5]}"
         return None
+
+
+@dataclass(frozen=True)
+class OpenInferenceJudge:
+    """An Open Inference Protocol v2 answer to one text (`serving.open_inference`): a `label` output of
+    one of LABELS, `probabilities` (NEGATIVE, POSITIVE) within [0, 1]; with `expected` (a peer serving
+    the suite's model) P(POSITIVE) as the suite's model answers it, else (someone else's server,
+    `--serving-url --serving-protocol v2`, maybe another model) its shape only."""
+
+    expected: Mapping[str, float] | None = None
+
+    def __call__(self, text, status: int, body: bytes) -> str | None:
+        if status != 200:
+            return f"HTTP {status}: {body[:120]!r}"
+        try:
+            outputs = {output["name"]: output["data"] for output in json.loads(body)["outputs"]}
+            labels, probabilities = outputs.get("label"), outputs.get("probabilities", [])
+        except (ValueError, KeyError, TypeError) as error:
+            return f"unreadable answer ({error!r}): {body[:120]!r}"
+        if not isinstance(labels, list) or len(labels) != 1 or labels[0] not in LABELS:
+            return f"no label of {', '.join(LABELS)} for the one text sent: {body[:120]!r}"
+        if not all(isinstance(p, (int, float)) and 0.0 <= p <= 1.0 for p in probabilities):
+            return f"probabilities outside [0, 1]: {probabilities!r}"
+        if self.expected is None:
+            return None
+        wanted = self.expected[str(text)]
+        if len(probabilities) != len(LABELS) or abs(probabilities[1] - wanted) > TOLERANCE:
+            return f"P(POSITIVE) {probabilities[1:2]} for {str(text)!r}, expected {wanted:.6f}"
+        if labels[0] != LABELS[wanted > 0.5]:
+            return f"label {labels[0]} for {str(text)!r}, expected {LABELS[wanted > 0.5]}"
+        return None

@@ -69,5 +69,6 @@ def peer_names(flag: str | None) -> tuple[str, ...]:
     names = tuple(PEERS) if flag == "all" else tuple(name.strip() for name in flag.split(",") if name.strip())
     unknown = [name for name in names if name not in PEERS]
     if unknown or not names:
-        raise ValueError(f"--bench-peers: unknown peer {', '.join(unknown) or flag!r}; choose from all, {', '.join(PEERS)}")
+        named = ", ".join(unknown) or repr(flag)
+        raise ValueError(f"--bench-peers: unknown peer {named}; choose from all, {', '.join(PEERS)}")
     return names

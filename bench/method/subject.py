@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bench.method.cases import IN_PROCESS, REMOTE, Case, ServerConfig, http_servers
-from bench.method.oracle import AnswerJudge, JsonRequest, Judge, ModelJudge
+from bench.method.oracle import AnswerJudge, JsonRequest, Judge, ModelJudge, OpenInferenceJudge
 from serving.model_file.prepare import Prepared
 from serving.model_file.shapes import batch_free, plain
 
@@ -160,3 +160,42 @@ class RemoteServer(_SuiteTexts):
 
     def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
         return AnswerJudge(kind, None)
+
+
+@dataclass(frozen=True)
+class RemoteOpenInference(_SuiteTexts):
+    """A text classifier someone else serves over the Open Inference Protocol v2's REST (KServe, Triton,
+    MLServer, our own servers: `--serving-url URL --serving-protocol v2`): each text an infer request
+    with one BYTES input `text`, its answer judged on its shape; the set-up stored is what the server
+    and the model's metadata say of themselves."""
+
+    url: str
+    model: str
+    kind = "v2"
+    uses_artifacts = False
+
+    def cases(self, question, plan) -> list:
+        return [Case(self.kind, REMOTE)] if question.sweep is not None and question.sweep.over_http else []
+
+    def requests(self) -> list[JsonRequest]:
+        return [JsonRequest(text, json.dumps({"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1],
+                                                          "data": [text]}]}).encode()) for text in request_texts()]
+
+    def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
+        return OpenInferenceJudge()
+
+    def endpoint(self) -> str:
+        return f"/v2/models/{self.model}/infer"
+
+    def remote_setup(self) -> dict:
+        """The server's metadata (`GET /v2`, where it answers it) and the model's (`GET /v2/models/<model>`)."""
+        import requests
+
+        model = requests.get(f"{self.url}/v2/models/{self.model}", timeout=10)
+        model.raise_for_status()
+        server = requests.get(f"{self.url}/v2", timeout=10)
+        return {"protocol": "open inference v2", "server": "remote", "model": model.json(),
+                "server_metadata": server.json() if server.ok else None}
+
+    def record(self) -> dict:
+        return {"protocol": "open inference v2", "url": self.url, "model": self.model}

@@ -47,6 +47,12 @@ def pytest_addoption(parser):
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
                          "env TFSERVE_URL")
+    group.addoption("--serving-protocol", default="tfserve", choices=("tfserve", "v2"),
+                    help="with --serving-url: what it speaks: tfserve (ours: GET /<kind>?text=, /healthz) or v2 "
+                         "(the Open Inference Protocol's REST: KServe, Triton, MLServer; ours answer it too) "
+                         "(default %(default)s)")
+    group.addoption("--serving-model", default="sentiment", metavar="NAME",
+                    help="with --serving-protocol v2: the model's name on the server (default %(default)s)")
 
 
 def pytest_configure(config):
@@ -82,6 +88,8 @@ def _subject(config):
     from bench.method import subject
 
     if url := config.getoption("--serving-url", default=None):
+        if config.getoption("--serving-protocol") == "v2":
+            return _remote_open_inference(url.rstrip("/"), config.getoption("--serving-model"))
         return subject.RemoteServer(url.rstrip("/"), _remote_graph(url.rstrip("/")))
     if config.getoption("--model", default=None) is not None:
         return _model_file(config)
@@ -113,3 +121,17 @@ def _remote_graph(url: str) -> str:
         return health(url)["graph"]
     except (requests.RequestException, ValueError, KeyError) as error:
         raise pytest.UsageError(f"--serving-url {url}: no healthy tfserve-bench server there ({error})") from None
+
+
+def _remote_open_inference(url: str, model: str):
+    """A v2 server with `model` ready (`GET /v2/models/<model>/ready`); a one-line usage error if not."""
+    import requests
+
+    from bench.method.subject import RemoteOpenInference
+
+    try:
+        requests.get(f"{url}/v2/models/{model}/ready", timeout=10).raise_for_status()
+    except requests.RequestException as error:
+        raise pytest.UsageError(f"--serving-url {url}: model {model!r} not ready over the Open Inference "
+                                f"Protocol v2 ({error})") from None
+    return RemoteOpenInference(url, model)

@@ -23,6 +23,7 @@ def _registry() -> dict[str, Question]:
         loads,
         open_loop,
         peer_bursts,
+        peer_cold_starts,
         peer_requests,
         single_requests,
     )
@@ -31,7 +32,7 @@ def _registry() -> dict[str, Question]:
     # after requests and bursts: timed once their servers are stopped)
     # the peers' last: measured only with --bench-peers
     modules = (instructions, single_requests, bursts, loads, cold_starts, open_loop, client_cost, after_idle,
-               peer_requests, peer_bursts)
+               peer_requests, peer_bursts, peer_cold_starts)
     return {module.QUESTION.record: module.QUESTION for module in modules}
 
 

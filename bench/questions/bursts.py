@@ -2,6 +2,7 @@
 each case fires a window of bursts back to back, cases taking turns. Its benchmark: bench/test_burst.py."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.clients.http import BurstClient
@@ -60,15 +61,17 @@ def cases(plan: Plan) -> list[Case]:
     return cases
 
 
-def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list, judge, record: str = RECORD,
+def measure_bursts(cases: list[Case], plan: Plan, pool: ServerPool, texts: list | Callable, judge, record: str = RECORD,
                    name: str = f"burst of {THREADS}") -> Measured:
     """Bursts of `THREADS` requests released together: each case fires a window of bursts back to
     back (the first few judged but not timed), cases taking turns window by window; each case on its
     rounds' `launches` servers, its intervals holding the spread between them (bench.method.launches).
-    `record`, `name`: the question measuring them (its rounds) and its figures' name (the peers' too)."""
+    `record`, `name`: the question measuring them (its rounds) and its figures' name (the peers' too);
+    `texts`: what every case sends, or case -> what it sends (the peers': each its protocol's)."""
     size = plan.rounds_of(record)
+    sent = texts if callable(texts) else lambda case: texts
     processes = launches_of(cases, size.launches)
-    clients = {str(process): BurstClient(pool.endpoint(process), texts, THREADS) for process in processes}
+    clients = {str(process): BurstClient(pool.endpoint(process), sent(process), THREADS) for process in processes}
     rotation, added = rotate_toward_precision([Stream(name, client.timed_unit) for name, client in clients.items()],
                                               size, cases, rules(plan), size.extra_s)
     server_setups = {str(case): pool.server_setup_of(case) for case in cases}

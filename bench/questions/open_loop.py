@@ -61,6 +61,19 @@ def command(settings: Settings) -> str:
     return shlex.join(["python", "-m", "serving", "run", *argv])
 
 
+def served_by(process) -> str:
+    """The command that serves a launched case: ours (`command`), or a peer's, in its own environment."""
+    if getattr(process, "peer", None) is None:
+        return command(process.settings)
+    argv = process.command[1:]
+    at = argv.index("--port")
+    del argv[at:at + 2]
+    artifacts = Path(argv[argv.index("--artifacts") + 1])
+    if artifacts.is_relative_to(ROOT):
+        argv[argv.index("--artifacts") + 1] = str(artifacts.relative_to(ROOT))
+    return shlex.join(["python", *argv]) + "  (in its environment: python -m serving.peers build)"
+
+
 def cases(plan: Plan) -> list[Case]:
     """The seed's two kinds and every fast kind on every server that serves them, a worker per core
     (each worker's runtime fitted to its share of the cores); with --bench-extended every kind, every
@@ -70,13 +83,15 @@ def cases(plan: Plan) -> list[Case]:
         return [Case("static", default_server(1))]
     setups = [(graph, servers.DEFAULT) for graph in SWEEP_GRAPHS]
     setups += [(graph, server) for graph in FAST_GRAPHS for server in (servers.DEFAULT, *FAST_KIND_SERVERS)]
+    # the peers asked for (--bench-peers), a worker per core: they compete for the recommendation too
+    peers = [Case("onnx", ServerConfig(peer, WORKERS)) for peer in plan.peers]
     if not plan.extended:
-        return [Case(graph, ServerConfig(server, WORKERS)) for graph, server in setups]
+        return [Case(graph, ServerConfig(server, WORKERS)) for graph, server in setups] + peers
     fast = [Case(graph, ServerConfig(server, WORKERS, intra_op_threads=CORES)) for graph, server in setups
             if graph in FAST_GRAPHS]  # the runtimes' own default: a thread per core in every worker
     setups += [(graph, servers.DEFAULT) for graph in ALL_GRAPHS if (graph, servers.DEFAULT) not in setups]
     return [Case(graph, ServerConfig(server, workers)) for graph, server in setups
-            for workers in sorted({*plan.workers, WORKERS})] + fast
+            for workers in sorted({*plan.workers, WORKERS})] + fast + peers
 
 
 def pruned(case: Case, knees: dict[str, float]) -> str | None:
@@ -146,7 +161,7 @@ def measure(cases: list[Case], run) -> Measured:
             "p99_bound_ms": run.plan.p99_bound_ms, "beyond_rate": found.beyond, "trials": found.points,
             "verification": found.verification, "verified_rate": found.verified_rate, "cpu_ms_per_request": cpu_ms,
             "cpu_bound_rate": round(CORES * 1000 / cpu_ms, 1) if cpu_ms else None, "rule": sizes.words(),
-            "command": command(pool.get(case).settings) if case.config.launched else None}
+            "command": served_by(pool.get(case)) if case.config.launched else None}
     object.__setattr__(measured.rotation, "duration_s", time.perf_counter() - started)
     return measured
 

@@ -1,12 +1,12 @@
 """Ours and the peers', bursts of 20 (`--bench-peers`; bench.questions.peers): the bursts' rotation
-(bench.questions.bursts) over ours and theirs, the text POSTed as JSON."""
+(bench.questions.bursts) over ours and theirs, each case sent the texts in its own protocol."""
 from __future__ import annotations
 
 from bench.method.cases import Case
 from bench.method.rotations import Measured
 from bench.method.rounds import Knobs, Rounds
 from bench.questions import bursts
-from bench.questions.peers import BURSTS, cases, posted, with_peer_ratios
+from bench.questions.peers import BURSTS, cases, judges_for, requests_for, with_peer_ratios
 from bench.questions.question import Question
 
 # as bursts are sized: two launches a case (the launch floor), extra rounds while imprecise
@@ -14,7 +14,7 @@ KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(12, 2, 1, launches=2, extra_s=3
 
 
 def measure(cases: list[Case], run) -> Measured:
-    return with_peer_ratios(bursts.measure_bursts(cases, run.plan, run.pool, posted(run.texts), run.judge,
+    return with_peer_ratios(bursts.measure_bursts(cases, run.plan, run.pool, requests_for(run.texts), judges_for(run.judge),
                                                   record=BURSTS, name=f"peer burst of {bursts.THREADS}"))
 
 

@@ -1,12 +1,12 @@
 """Ours and the peers', one request at a time (`--bench-peers`; bench.questions.peers): the single
-requests' rotation (bench.questions.single_requests) over ours and theirs, the text POSTed as JSON."""
+requests' rotation (bench.questions.single_requests) over ours and theirs, each case sent the texts in its own protocol."""
 from __future__ import annotations
 
 from bench.method.cases import Case
 from bench.method.rotations import Measured
 from bench.method.rounds import Knobs, Rounds
 from bench.questions import single_requests
-from bench.questions.peers import REQUESTS, cases, posted, report, with_peer_ratios
+from bench.questions.peers import REQUESTS, cases, judges_for, report, requests_for, with_peer_ratios
 from bench.questions.question import Question
 
 # as single requests are sized: two launches a case (the launch floor), extra rounds while imprecise
@@ -14,8 +14,8 @@ KNOBS = Knobs(quick=Rounds(6, 10, 3), full=Rounds(20, 8, 3, launches=2, extra_s=
 
 
 def measure(cases: list[Case], run) -> Measured:
-    return with_peer_ratios(single_requests.measure_requests(cases, run.plan, run.pool, posted(run.texts), None,
-                                                             run.judge, record=REQUESTS))
+    return with_peer_ratios(single_requests.measure_requests(cases, run.plan, run.pool, requests_for(run.texts), None,
+                                                             judges_for(run.judge), record=REQUESTS))
 
 
 QUESTION = Question(REQUESTS, "peer_request_case", "single requests, ours and the peers'", cases=cases,

@@ -1,9 +1,11 @@
 """Against what people deploy instead (`--bench-peers`): the model servers of `serving.peers`, each
 serving the suite's onnx form through its own API, measured in one paired rotation with ours (the
 fastest set-up, onnx on granian, and the seed's, static on gunicorn; onnx on gunicorn too, the same
-front end as the seed's on the peers' model form), by single requests and bursts of 20, every answer
-judged. Every case gets the same request bytes, the text POSTed as JSON (the peers take no query
-string), so our figures here are POST's, not the GET of the other questions. The peers run from
+front end as the seed's on the peers' model form), by single requests, bursts of 20 and cold starts,
+every answer judged against the model. Each case is sent the texts in the protocol it speaks
+(`serving.peers`): ours and the general-purpose peers the text POSTed as JSON (the peers take no query
+string, so our figures here are POST's, not the GET of the other questions), the inference servers the
+Open Inference Protocol v2's infer. The peers run from
 environments of their own (`serving.peers.environment`), built before the run; a peer that cannot
 be built or started is named with the reason, and its figures fail. What both questions share is
 here; each is its module (`peer_requests`, `peer_bursts`). Benchmarks: bench/test_peers.py."""
@@ -12,14 +14,14 @@ from __future__ import annotations
 import json
 
 from bench.method.cases import Case, ServerConfig
-from bench.method.oracle import JsonRequest
+from bench.method.oracle import JsonRequest, OpenInferenceJudge
 from bench.method.plan import Plan
 from bench.method.rotations import Measured
 from bench.questions.bursts import THREADS
-from bench.results.formatting import section
-from serving import servers
+from bench.results.formatting import fmt, section
+from serving import peers, servers
 
-REQUESTS, BURSTS = "peer request", "peer burst"
+REQUESTS, BURSTS, COLD_STARTS = "peer request", "peer burst", "peer cold start"
 WORKERS = 2  # a worker process per core, ours and theirs
 OURS = (Case("onnx", ServerConfig("granian", WORKERS)), Case("onnx", ServerConfig(servers.DEFAULT, WORKERS)),
         Case("static", ServerConfig(servers.DEFAULT, WORKERS)))
@@ -33,9 +35,26 @@ def cases(plan: Plan) -> list[Case]:
     return [*OURS, *(Case("onnx", ServerConfig(peer, WORKERS)) for peer in plan.peers)]
 
 
-def posted(texts: list[str]) -> list[JsonRequest]:
-    """Each text as the body every case takes, keyed by the text for its judge."""
-    return [JsonRequest(text, json.dumps({"text": text}).encode()) for text in texts]
+def protocol_of(case) -> str:
+    """What a case speaks: a peer's protocol (serving.peers), or ours, JSON."""
+    return peers.get(case.config.server).protocol if case.config.peer else "json"
+
+
+def requests_for(texts: list[str]):
+    """case -> the texts as that case's protocol takes them, each keyed by its text for the judge."""
+    bodies = {"json": [JsonRequest(text, json.dumps({"text": text}).encode()) for text in texts],
+              "v2": [JsonRequest(text, json.dumps({"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1],
+                                                               "data": [text]}]}).encode()) for text in texts]}
+    return lambda case: bodies[protocol_of(case)]
+
+
+def judges_for(judge):
+    """case -> the judge of its answers in its protocol, against the same expected answers."""
+    def of(case):
+        ours = judge(case)
+        return OpenInferenceJudge(ours.expected) if protocol_of(case) == "v2" else ours
+
+    return of
 
 
 def with_peer_ratios(measured: Measured) -> Measured:
@@ -52,22 +71,30 @@ def with_peer_ratios(measured: Measured) -> Measured:
 
 
 def report(rows) -> list[str]:
-    """Ours and each peer side by side: one request's p50, a burst's median, the memory of all of its
-    processes (PSS), fastest first by one request."""
+    """Ours and each peer side by side: one request's median, a burst's, the cold start, the open loop's
+    knee with its interval, the memory of every process it started (PSS); fastest first by one request."""
     by_setup: dict[str, dict] = {}
     for row in rows:
-        if row.figure.question in (REQUESTS, BURSTS):
-            entry = by_setup.setdefault(f"{row.graph} {row.setup}", {})
+        name = f"{row.graph} {row.setup}"
+        if row.figure.question in (REQUESTS, BURSTS, COLD_STARTS):
+            entry = by_setup.setdefault(name, {})
             entry[row.figure.question] = row.median_ms
-            memory = row.figure.get("memory") or {}
-            entry["pss_mb"] = memory.get("pss_mb", entry.get("pss_mb"))
+            entry["pss_mb"] = (row.figure.memory or {}).get("pss_mb", entry.get("pss_mb"))
+    for row in rows:  # the open loop's knee of the same set-ups (measured with --bench-peers)
+        name = f"{row.graph} {row.setup}"
+        if name in by_setup and row.figure.get("max_rate") is not None:
+            low, high = row.figure.get("max_rate_low"), row.figure.get("max_rate_high")
+            by_setup[name]["knee"] = f"{row.figure.get('max_rate'):.0f}" + (f" [{low:.0f}, {high:.0f}]" if low is not None else "")
     if not by_setup:
         return []
-    table = [f"| set-up | one request p50 (ms) | burst of {THREADS} (ms) | memory, all processes (PSS MB) |", "|---|---:|---:|---:|"]
+    table = [f"| set-up | one request (ms) | burst of {THREADS} (ms) | cold start (s) | knee (/s) [interval] | "
+             "memory, all its processes (PSS MB) |", "|---|---:|---:|---:|---:|---:|"]
     for name, entry in sorted(by_setup.items(), key=lambda item: item[1].get(REQUESTS, float("inf"))):
-        cells = [f"{entry[key]:.2f}" if entry.get(key) is not None else "–" for key in (REQUESTS, BURSTS, "pss_mb")]
+        cold = entry.get(COLD_STARTS)
+        cells = [fmt(entry.get(REQUESTS)), fmt(entry.get(BURSTS), 1), fmt(cold and cold / 1000, 1),
+                 entry.get("knee", "–"), fmt(entry.get("pss_mb"), 0)]
         table.append(f"| {name} | {' | '.join(cells)} |")
     return section("Against the model servers people deploy instead", table,
-                   "Each peer serves the same onnx form (ONNX Runtime) through its own API, a worker per core; "
-                   "every case got the same POSTed JSON, in one paired rotation; ratios with intervals are in "
-                   "the answers.")
+                   "Each peer serves the same onnx form (ONNX Runtime, the same classifier code) through its own API "
+                   "and settings, a worker per core (docs/peers.md); medians, each question one paired rotation "
+                   "with ours, every case on two launches; the ratios with their intervals are in the answers.")

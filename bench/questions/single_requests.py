@@ -47,14 +47,16 @@ def cases(plan: Plan) -> list[Case]:
     return cases
 
 
-def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list, artifacts,
+def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: list | Callable, artifacts,
                      judge, between_rounds: Callable[[], object] = collect_young, record: str = RECORD) -> Measured:
     """Single requests, one at a time: each case answers a window of requests back to back (its
     first few answered and judged but not timed), cases taking turns window by window, as a user's
     load generator would see each server; each case on its rounds' `launches` processes (servers, or
     in-process workers), its intervals holding the spread between them (bench.method.launches).
-    `record`: the question measuring them (its rounds, its figures' name: the peers' too)."""
+    `record`: the question measuring them (its rounds, its figures' name: the peers' too); `texts`: what
+    every case sends, or case -> what it sends (the peers': each its protocol's)."""
     size = plan.rounds_of(record)
+    sent = texts if callable(texts) else lambda case: texts
     processes = launches_of(cases, size.launches)
     clients, server_setups, memory = {}, {}, {}
     try:
@@ -62,10 +64,10 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
             if process.config.in_process:
                 from bench.clients import inprocess
 
-                clients[str(process)] = inprocess.InProcessClient(process.graph, artifacts, texts,
+                clients[str(process)] = inprocess.InProcessClient(process.graph, artifacts, sent(process),
                                                                   plan.subject.launch_settings() or None)
             else:
-                clients[str(process)] = SequentialClient(pool.endpoint(process), texts)
+                clients[str(process)] = SequentialClient(pool.endpoint(process), sent(process))
                 server_setups[str(process)] = pool.server_setup_of(process)
                 memory[str(process)] = pool.memory_of(process)
         for name, client in clients.items():  # the in-process workers load their kinds meanwhile

@@ -2,9 +2,13 @@
 suite's model through its own API, so the suite can measure them side by side with ours.
 
 A peer is a module here that serves the suite's onnx form (the same `serving.classifier.Classifier`
-our onnx servers run, so the model's work is identical and only the serving differs) on the same
-contract as ours: `POST /onnx` with `{"text": ...}`, answered as our servers answer it, and
-`GET /healthz` (or its `health_path`) with its pid and set-up. It runs in an environment of its own
+our onnx servers run, so the model's work is identical and only the serving differs) in the protocol
+it speaks: the general-purpose ones (LitServe, BentoML, Ray Serve) on our contract, `POST /onnx` with
+`{"text": ...}` answered as our servers answer it; the inference servers (MLServer, KServe) on the
+Open Inference Protocol v2's infer (`serving.open_inference`: the text a BYTES input, the answer its
+`probabilities` and `label`). Each writes what it runs (its set-up, as our `/healthz` reports ours) to
+the file `--record` names before it serves, so no peer needs a route of ours; it is ready when its own
+readiness endpoint says so. It runs in an environment of its own
 (`serving.peers.environment`): the peers' pins do not all agree with ours (PyTriton wants another
 NumPy, MLServer another protobuf, KServe another psutil), a peer's server is a subprocess anyway, and
 the suite's own environment stays exactly what the default run measures.
@@ -21,7 +25,11 @@ class Peer:
     description: str
     settings: str  # its recommended production settings on a few CPU cores, as it is launched
     ready_path: str  # its own readiness endpoint: up only once its model is loaded
-    health_path: str = "/healthz"  # our record (pid, set-up), where the peer leaves the name free
+    protocol: str = "json"  # "json": POST /onnx {"text": ...}, as ours; "v2": the Open Inference Protocol's infer
+
+    @property
+    def endpoint(self) -> str:
+        return "/v2/models/sentiment/infer" if self.protocol == "v2" else "/onnx"
 
 
 PEERS = {
@@ -32,7 +40,16 @@ PEERS = {
     "bentoml": Peer("bentoml_peer", ("bentoml==1.4.40",),
                     "BentoML: a service class behind its HTTP server, N worker processes",
                     "@bentoml.service(workers=N), no adaptive batching (single requests)",
-                    "/readyz", health_path="/tfserve/healthz"),  # its own /healthz is a liveness probe
+                    "/readyz"),
+    "rayserve": Peer("rayserve_peer", ("ray[serve]==2.60.0",),
+                     "Ray Serve: an HTTP proxy in front of N replica actors, on a local Ray (GCS, raylet, workers)",
+                     "@serve.deployment, num_replicas=N with a CPU share each, no batching", "/-/healthz"),
+    "mlserver": Peer("mlserver_peer", ("mlserver==1.7.1",),
+                     "MLServer (Seldon): the Open Inference Protocol, an MLModel runtime in N parallel inference workers",
+                     "parallel_workers=N, no adaptive batching", "/v2/health/ready", protocol="v2"),
+    "kserve": Peer("kserve_peer", ("kserve==0.21.0",),
+                   "KServe's Python model server: the Open Inference Protocol on FastAPI (uvicorn), N workers",
+                   "ModelServer(workers=N), REST only", "/v2/health/ready", protocol="v2"),
 }
 
 

@@ -2,8 +2,7 @@
 `workers` processes, its model loaded in `__init__`, an `@bentoml.api` method per endpoint, started
 with `bentoml serve`. Run in BentoML's own environment (`serving.peers.environment`). BentoML
 imports this module itself in each worker, so the command line's settings reach the service class
-through the environment. Its APIs take POST only and it keeps `/healthz` for itself, so our record
-is `GET /tfserve/healthz`, a small ASGI app it mounts."""
+through the environment."""
 from __future__ import annotations
 
 import json
@@ -12,25 +11,16 @@ import sys
 from types import SimpleNamespace
 
 import bentoml
-from starlette.applications import Starlette
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from serving.peers.model import answer, arguments, health, load_classifier, settings_of
+from serving.peers.model import answer, arguments, load_classifier, settings_of, write_record
 
 PEER = "bentoml"
 ARGS = "TFSERVE_BENTOML_ARGS"  # the command line's settings, for the service class in each worker
 
 
-def _healthz(request):
-    return JSONResponse(health(SETTINGS, PEER, "bentoml", "BentoML worker processes"))
-
-
 if ARGS in os.environ:  # imported by `bentoml serve`: the service as configured
     SETTINGS = settings_of(SimpleNamespace(**json.loads(os.environ[ARGS])), PEER)
-    HEALTH = Starlette(routes=[Route("/healthz", _healthz)])
 
-    @bentoml.asgi_app(HEALTH, path="/tfserve")  # its own /healthz is its liveness probe
     @bentoml.service(workers=SETTINGS.workers, traffic={"timeout": 30})
     class Sentiment:
         def __init__(self) -> None:
@@ -43,6 +33,7 @@ if ARGS in os.environ:  # imported by `bentoml serve`: the service as configured
 
 def main() -> None:
     args = arguments(PEER)
+    write_record(args, settings_of(args, PEER), "bentoml", "BentoML worker processes")
     env = {**os.environ, ARGS: json.dumps({"artifacts": str(args.artifacts), "port": args.port, "workers": args.workers})}
     command = [sys.executable, "-m", "bentoml", "serve", "serving.peers.bentoml_peer:Sentiment",
                "--host", "127.0.0.1", "--port", str(args.port)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import litserve as ls
 
-from serving.peers.model import answer, arguments, health, load_classifier, settings_of
+from serving.peers.model import answer, arguments, load_classifier, settings_of, write_record
 
 PEER = "litserve"
 
@@ -32,8 +32,7 @@ def main() -> None:
     args = arguments(PEER)
     settings = settings_of(args, PEER)
     server = ls.LitServer(Sentiment(settings), accelerator="cpu", workers_per_device=settings.workers)
-    record = health(settings, PEER, "litserve", "LitServe inference worker processes")
-    server.app.add_api_route("/healthz", lambda: record, methods=["GET"])  # answered by its front end
+    write_record(args, settings, "litserve", "LitServe inference worker processes")
     server.run(host="127.0.0.1", port=settings.port, generate_client_file=False)
 
 

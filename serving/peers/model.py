@@ -1,15 +1,16 @@
 """What every peer's service shares, run inside the peer's environment: its command line, the
 suite's onnx form loaded as our onnx servers load it (runtime threads fitted to the peer's worker
-processes, warmed up), the answer to a text as ours answers it, and its `/healthz` record (pid, set-up)
-so the launcher knows it reached its own server and every figure stores how the peer ran."""
+processes, warmed up), the answer to a text as ours answers it (our JSON, or the Open Inference
+Protocol's), and its record (its set-up, as our `/healthz` reports ours), written to `--record` so
+every figure stores how the peer ran."""
 from __future__ import annotations
 
 import argparse
-import os
+import json
 from importlib import metadata
 from pathlib import Path
 
-from sentiment_model.artifacts import load_artifacts
+from sentiment_model.artifacts import ArtifactError, load_artifacts
 from serving import graphs
 from serving.classifier import Classifier
 from serving.settings import Settings
@@ -24,9 +25,14 @@ def arguments(peer: str) -> argparse.Namespace:
     parser.add_argument("--artifacts", type=Path, required=True, help="the trained model's folder")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default %(default)s)")
+    parser.add_argument("--record", type=Path, help="write its set-up here as JSON before it serves")
     args = parser.parse_args()
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    try:  # before the peer starts its workers: a bad folder is one line, not a worker dying over and over
+        load_artifacts(args.artifacts)
+    except (ArtifactError, OSError) as error:
+        parser.error(f"--artifacts {args.artifacts}: {error}")
     return args
 
 
@@ -45,10 +51,18 @@ def answer(classifier: Classifier, text: str) -> dict:
     return {"graph": GRAPH, **results[0], "timings_ms": timings}
 
 
-def health(settings: Settings, peer: str, distribution: str, worker_class: str) -> dict:
-    """`/healthz`'s record, whichever of the peer's processes answers it (the runtime's threads as
-    its workers fit them)."""
+def answer_v2(classifier: Classifier, texts: list[str]) -> tuple[list[float], list[str]]:
+    """The Open Inference Protocol's outputs for `texts`: `probabilities` row-major [N, 2], `label` [N]."""
+    results, _ = classifier.classify(texts)
+    return ([result["probabilities"][label] for result in results for label in classifier.labels],
+            [result["label"] for result in results])
+
+
+def write_record(args: argparse.Namespace, settings: Settings, distribution: str, worker_class: str) -> None:
+    """Its set-up, as our servers report theirs (the runtime's threads as its workers fit them)."""
+    if args.record is None:
+        return
     graphs.configure_for_processes(settings, settings.workers)
-    setup = process_setup(settings, hosting(peer, settings.workers, worker_class, None))
-    setup[f"{peer}_version"] = metadata.version(distribution)
-    return {"status": "ok", "graph": GRAPH, "pid": os.getpid(), "parent_pid": os.getppid(), "setup": setup}
+    setup = process_setup(settings, hosting(settings.server, settings.workers, worker_class, None))
+    setup[f"{settings.server}_version"] = metadata.version(distribution)
+    args.record.write_text(json.dumps(setup))

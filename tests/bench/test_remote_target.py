@@ -57,3 +57,30 @@ def test_unreachable_serving_url_is_a_one_line_usage_error(tmp_path):
     assert result.returncode == 4  # pytest's usage error
     assert "--serving-url http://127.0.0.1:9: no healthy tfserve-bench server there" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_open_inference_v2_measures_a_server_that_speaks_it(artifacts_dir, tmp_path):
+    """`--serving-protocol v2`: the infer call of the Open Inference Protocol, against our own server
+    (it answers v2 too), every answer judged on its shape, the set-up the server's metadata."""
+    with ServerProcess("onnx", artifacts_dir, server="granian", workers=1) as staging:
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "bench", "--bench-quick", "-k", "request or burst", "-p", "no:cacheprovider",
+             "--benchmark-storage", str(tmp_path / "storage"), "--serving-url", staging.url, "--serving-protocol", "v2"],
+            cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    saved = json.loads(next((tmp_path / "storage").glob("*/*.json")).read_text())
+    assert {(b["extra_info"]["graph"], b["extra_info"]["setup"]) for b in saved["benchmarks"]} == {("v2", "remote")}
+    setup = saved["benchmarks"][0]["extra_info"]["server_setup"]
+    assert setup["protocol"] == "open inference v2" and setup["model"]["name"] == "sentiment"
+    assert {b["group"].split(":")[0] for b in saved["benchmarks"]} == {"request", "burst of 20"}
+
+
+def test_a_v2_model_that_is_not_there_is_a_one_line_usage_error(artifacts_dir, tmp_path):
+    with ServerProcess("onnx", artifacts_dir, server="granian", workers=1) as staging:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "bench", "--serving-url", staging.url, "--serving-protocol", "v2",
+             "--serving-model", "nonesuch", "-p", "no:cacheprovider", "--benchmark-storage", str(tmp_path)],
+            cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 4
+    assert f"--serving-url {staging.url}: model 'nonesuch' not ready over the Open Inference Protocol v2" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,42 @@
+"""The suite's model served by KServe's Python model server, as its docs serve a custom model: a
+`kserve.Model` (loaded in `load`, ready once loaded, `predict` on the Open Inference Protocol's
+request) handed to `ModelServer(workers=N)`; REST only (its gRPC server off). Run in KServe's own
+environment (`serving.peers.environment`)."""
+from __future__ import annotations
+
+from kserve import InferOutput, InferRequest, InferResponse, Model, ModelServer
+
+from serving.peers.model import answer_v2, arguments, load_classifier, settings_of, write_record
+
+PEER = "kserve"
+
+
+class Sentiment(Model):
+    def __init__(self, settings):
+        super().__init__("sentiment")
+        self.settings = settings
+        self.load()
+
+    def load(self) -> bool:
+        self.classifier = load_classifier(self.settings)
+        self.ready = True
+        return self.ready
+
+    def predict(self, payload: InferRequest, headers=None, response_headers=None) -> InferResponse:
+        data = payload.inputs[0].data
+        texts = [text.decode() if isinstance(text, bytes) else text for text in data]
+        probabilities, labels = answer_v2(self.classifier, texts)
+        return InferResponse(response_id=payload.id, model_name=self.name, infer_outputs=[
+            InferOutput(name="probabilities", shape=[len(texts), 2], datatype="FP32", data=probabilities),
+            InferOutput(name="label", shape=[len(texts)], datatype="BYTES", data=labels)])
+
+
+def main() -> None:
+    args = arguments(PEER)
+    settings = settings_of(args, PEER)
+    write_record(args, settings, "kserve", "KServe ModelServer uvicorn workers")
+    ModelServer(http_port=args.port, workers=args.workers, enable_grpc=False).start([Sentiment(settings)])
+
+
+if __name__ == "__main__":
+    main()

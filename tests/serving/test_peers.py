@@ -1,0 +1,62 @@
+"""The peers (`serving.peers`): each serves the suite's model from its own environment, answers as
+ours do, reports its set-up, and leaves nothing running; one that cannot be installed or started is
+one line saying why."""
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from bench.harness.peer_process import PeerProcess
+from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
+from serving import peers
+from serving.peers import Peer, environment
+from tests.procs import new_marker, wait_no_marked
+
+TEXTS = ["What a wonderful, kind little film.", "The service was rude and the food was cold."]
+
+
+@pytest.mark.parametrize("name", list(peers.PEERS))
+def test_a_peer_answers_as_ours_do_and_leaves_nothing_running(artifacts_dir, oracle, name):
+    marker = new_marker()
+    with PeerProcess(name, artifacts_dir, workers=2, env=marker) as peer:
+        for text, (_, positive) in zip(TEXTS, oracle(TEXTS)):
+            answer = requests.post(f"{peer.url}/onnx", json={"text": text}, timeout=10).json()
+            assert answer["graph"] == "onnx" and abs(answer["probabilities"]["POSITIVE"] - positive) < 1e-4, answer
+            assert answer["label"] == ("POSITIVE" if positive > 0.5 else "NEGATIVE")
+        setup = peer.reported_setup()
+        assert setup["server"] == name and setup["workers"] == 2 and setup[f"{name}_version"]
+        assert setup["ort_intra_op_threads"] >= 1 and setup["tensorflow_version"] is None  # onnx, no TensorFlow
+    assert wait_no_marked(marker) == []
+
+
+def test_a_peer_that_cannot_be_installed_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(environment, "CACHE", tmp_path)
+    broken = Peer("litserve_peer", ("litserve==0.0.0.0.1",), "a pin no index has", "none", "/health")
+    with pytest.raises(environment.PeerUnavailable) as error:
+        environment.python_of("broken", broken)
+    assert "pip could not install litserve==0.0.0.0.1" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_peer_that_dies_at_start_is_a_server_error_with_its_log(artifacts_dir, tmp_path):
+    process = PeerProcess("litserve", tmp_path / "no-model-here", workers=1)
+    with pytest.raises(ServerError, match="litserve exited") as error:
+        with process:
+            pass
+    assert "no-model-here" in str(error.value)  # its own one line, quoted from its log
+
+
+def test_unknown_peers_are_a_one_line_usage_error():
+    result = subprocess.run([sys.executable, "-m", "pytest", "bench", "--bench-peers", "nonesuch", "--collect-only",
+                             "-p", "no:cacheprovider"], cwd=PROJECT_ROOT, env=ROOT_ENV, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "--bench-peers: unknown peer nonesuch; choose from all, " in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_peers_list_names_each_with_its_pins():
+    result = subprocess.run([sys.executable, "-m", "serving.peers", "list"], cwd=PROJECT_ROOT, env=ROOT_ENV,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for name, peer in peers.PEERS.items():
+        assert any(line.startswith(f"{name}: ") and peer.requirements[0] in line for line in result.stdout.splitlines())
