@@ -22,6 +22,7 @@ def test_peer_single_request(benchmark, describe, peer_request_case, plan, measu
                                 single_requests.rules(plan))
     describe(benchmark, peers.REQUESTS, peer_request_case, measured.server_setups[str(peer_request_case)], texts,
              **measured.about(), memory=measured.memory.get(str(peer_request_case)), **verdict.as_extra_info(),
+             part=measured.parts.get(str(peer_request_case)),
              requests_per_second=requests_per_second(len(times), sum(times)), **latency_summary(times))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bench.harness.memory import process_tree_memory
 from bench.harness.process_cpu import process_tree_cpu_s
-from bench.harness.supervisor import PROJECT_ROOT, ServerProcess, health
+from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess, health
 from bench.method.cases import Case
 
 
@@ -42,6 +42,9 @@ class ServerPool:
         self._starting: list[ServerProcess] = []  # launched, not yet seen healthy
         self._setups: dict[str, dict] = {}
         self._memory: dict[str, dict] = {}
+        # a peer (serving.peers) that could not be built or started: its key -> why, in one line; its
+        # figures fail with it, the others are measured (ours failing to start still stops the run)
+        self.failed: dict[str, str] = {}
         self._groups = {name: [case for case in cases if case.config.launched] for name, cases in (groups or {}).items()}
 
     @staticmethod
@@ -62,12 +65,16 @@ class ServerPool:
     def launch(self, cases) -> None:
         """Start the servers of `cases` not running yet, without waiting (`wait_healthy`)."""
         for case in cases:
-            if case.config.launched and self._key(case) not in self.servers:
+            if case.config.launched and self._key(case) not in self.servers and self._key(case) not in self.failed:
                 if case.config.peer:  # another project's server, from its own environment
                     from bench.harness.peer_process import PeerProcess
 
-                    process = PeerProcess(case.config.server, self.artifacts_dir, workers=case.config.workers,
-                                          project_root=self.project_root)
+                    try:
+                        process = PeerProcess(case.config.server, self.artifacts_dir, workers=case.config.workers,
+                                              project_root=self.project_root)
+                    except ServerError as error:  # its environment cannot be built
+                        self.failed[self._key(case)] = str(error).splitlines()[0]
+                        continue
                 else:
                     process = ServerProcess(case.graph, self.artifacts_dir, project_root=self.project_root,
                                             **case.config.settings(), **self.launch_settings)
@@ -78,14 +85,31 @@ class ServerPool:
     def wait_healthy(self) -> None:
         """Until every launched server is healthy (each checked once: a `get` of a running one asks nothing)."""
         while self._starting:
-            self._starting[0].wait_healthy()
-            self._starting.pop(0)
+            process = self._starting[0]
+            try:
+                process.wait_healthy()
+            except ServerError as error:
+                key = next(key for key, running in self.servers.items() if running is process)
+                if not hasattr(process, "peer"):
+                    raise
+                self.failed[key] = " ".join(str(error).split("\n")[:1] + str(error).splitlines()[-1:])
+                self._stop([key])
+            if process in self._starting:
+                self._starting.remove(process)
 
     def get(self, case: Case) -> ServerProcess | RemoteServer:
         if case.config.server == "remote":
             return RemoteServer(self.remote_url)
         self.start([case])
+        if self._key(case) in self.failed:
+            raise ServerError(self.failed[self._key(case)])
         return self.servers[self._key(case)]
+
+    def failure_of(self, case, launches: int = 1) -> str | None:
+        """Why a peer's case (any of its `launches`) could not be started, or None."""
+        from bench.method.launches import launches_of
+
+        return next((self.failed[key] for key in map(self._key, launches_of([case], launches)) if key in self.failed), None)
 
     def endpoint(self, case: Case) -> str:
         """The URL the case's requests go to (a peer's: where its protocol takes them, serving.peers)."""

@@ -7,13 +7,13 @@ from __future__ import annotations
 import time
 
 from bench.harness.peer_process import PeerProcess
-from bench.harness.supervisor import ServerProcess, health
+from bench.harness.supervisor import ServerError, ServerProcess, health
 from bench.method.cases import Case
 from bench.method.paired import Stream, rotate
 from bench.method.plan import Plan
 from bench.method.rotations import Measured
 from bench.method.rounds import Knobs, Rounds
-from bench.questions.peers import COLD_STARTS, OURS, with_peer_ratios
+from bench.questions.peers import COLD_STARTS, OURS, measure_those_up, with_peer_ratios
 from bench.questions.question import Question
 
 # a launch a case a round (a peer's start is seconds): none in a quick run, three give an interval
@@ -34,7 +34,22 @@ def launcher(case: Case, artifacts_dir) -> ServerProcess:
     return ServerProcess(case.graph, artifacts_dir, **case.config.settings())
 
 
+def can_start(case: Case, artifacts_dir) -> str | None:
+    """None when one launch of `case` gets ready (untimed: it also builds a peer's environment), else why not."""
+    try:
+        with launcher(case, artifacts_dir):
+            return None
+    except ServerError as error:
+        return str(error).splitlines()[0]
+
+
 def measure(cases: list[Case], run) -> Measured:
+    """A peer that cannot start at all fails its own figure with why; a later launch that fails, the question."""
+    down = {str(case): why for case in cases if case.config.peer and (why := can_start(case, run.artifacts_dir))}
+    return with_peer_ratios(measure_those_up(cases, down, lambda up: launches(up, run)))
+
+
+def launches(cases: list[Case], run) -> Measured:
     server_setups: dict[str, dict] = {}
 
     def stream(case: Case) -> Stream:
@@ -53,7 +68,7 @@ def measure(cases: list[Case], run) -> Measured:
         return Stream(str(case), launch_and_wait)
 
     rotation = rotate([stream(case) for case in cases], run.plan.rounds_of(COLD_STARTS).rounds)
-    return with_peer_ratios(Measured(COLD_STARTS, cases, rotation, server_setups).finish())
+    return Measured(COLD_STARTS, cases, rotation, server_setups).finish()
 
 
 QUESTION = Question(COLD_STARTS, "peer_cold_start_case", "cold starts, ours and the peers'", cases=cases,

@@ -2,21 +2,46 @@
 requests' rotation (bench.questions.single_requests) over ours and theirs, each case sent the texts in its own protocol."""
 from __future__ import annotations
 
+from statistics import median
+
 from bench.method.cases import Case
 from bench.method.rotations import Measured
 from bench.method.rounds import Knobs, Rounds
 from bench.questions import single_requests
-from bench.questions.peers import REQUESTS, cases, judges_for, report, requests_for, with_peer_ratios
+from bench.questions.peers import (
+    REQUESTS,
+    cases,
+    down_in_pool,
+    judges_for,
+    measure_those_up,
+    protocol_of,
+    report,
+    requests_for,
+    with_peer_ratios,
+)
 from bench.questions.question import Question
 
 # as single requests are sized: two launches a case (the launch floor), extra rounds while imprecise
 KNOBS = Knobs(quick=Rounds(6, 10, 3), full=Rounds(20, 8, 3, launches=2, extra_s=30))
 
 
+# Its own figures: the protocol each case spoke and the median size of the request bodies it was sent.
+PART = ("protocol", "request_body_bytes")
+
+
 def measure(cases: list[Case], run) -> Measured:
-    return with_peer_ratios(single_requests.measure_requests(cases, run.plan, run.pool, requests_for(run.texts), None,
-                                                             judges_for(run.judge), record=REQUESTS))
+    sent = requests_for(run.texts)
+
+    def rotation(up: list[Case]) -> Measured:
+        return single_requests.measure_requests(up, run.plan, run.pool, sent, None, judges_for(run.judge), record=REQUESTS)
+
+    measured = with_peer_ratios(measure_those_up(cases, down_in_pool(cases, run, REQUESTS), rotation))
+    measured.parts = {str(case): {"protocol": protocol_of(case),
+                                  "request_body_bytes": int(median(len(request.body) for request in sent(case)))}
+                      for case in cases}
+    return measured
 
 
 QUESTION = Question(REQUESTS, "peer_request_case", "single requests, ours and the peers'", cases=cases,
-                    server_case=lambda case: case, measure=measure, server_memory=True, report=report, knobs=KNOBS)
+                    server_case=lambda case: case, measure=measure, server_memory=True, report=report, part=PART,
+                    knobs=KNOBS)

@@ -57,6 +57,21 @@ def judges_for(judge):
     return of
 
 
+def measure_those_up(cases: list[Case], down: dict[str, str], measure) -> Measured:
+    """`measure(cases)` of the cases not `down` (case name -> why it could not be built or started):
+    those fail their own figures with the reason, the rest are measured without them."""
+    measured = measure([case for case in cases if str(case) not in down])
+    measured.cases = list(cases)
+    measured.faults.update({name: [f"could not start: {why}"] for name, why in down.items()})
+    return measured
+
+
+def down_in_pool(cases: list[Case], run, record: str) -> dict[str, str]:
+    """The peers among `cases` whose servers the pool could not start (any of their launches), with why."""
+    launches = run.plan.rounds_of(record).launches
+    return {str(case): why for case in cases if case.config.peer and (why := run.pool.failure_of(case, launches))}
+
+
 def with_peer_ratios(measured: Measured) -> Measured:
     """Each peer's time ÷ our fastest set-up's and ÷ the seed's, in the one rotation, beside the ratios
     among our own set-ups; a case with any wrong answer takes part in none."""
@@ -79,6 +94,8 @@ def report(rows) -> list[str]:
         if row.figure.question in (REQUESTS, BURSTS, COLD_STARTS):
             entry = by_setup.setdefault(name, {})
             entry[row.figure.question] = row.median_ms
+            if row.figure.get("protocol"):
+                entry["protocol"] = f"{row.figure.get('protocol')} ({row.figure.get('request_body_bytes')} B)"
             entry["pss_mb"] = (row.figure.memory or {}).get("pss_mb", entry.get("pss_mb"))
     for row in rows:  # the open loop's knee of the same set-ups (measured with --bench-peers)
         name = f"{row.graph} {row.setup}"
@@ -87,11 +104,11 @@ def report(rows) -> list[str]:
             by_setup[name]["knee"] = f"{row.figure.get('max_rate'):.0f}" + (f" [{low:.0f}, {high:.0f}]" if low is not None else "")
     if not by_setup:
         return []
-    table = [f"| set-up | one request (ms) | burst of {THREADS} (ms) | cold start (s) | knee (/s) [interval] | "
-             "memory, all its processes (PSS MB) |", "|---|---:|---:|---:|---:|---:|"]
+    table = [f"| set-up | protocol (request body) | one request (ms) | burst of {THREADS} (ms) | cold start (s) | "
+             "knee (/s) [interval] | memory, all its processes (PSS MB) |", "|---|---|---:|---:|---:|---:|---:|"]
     for name, entry in sorted(by_setup.items(), key=lambda item: item[1].get(REQUESTS, float("inf"))):
         cold = entry.get(COLD_STARTS)
-        cells = [fmt(entry.get(REQUESTS)), fmt(entry.get(BURSTS), 1), fmt(cold and cold / 1000, 1),
+        cells = [entry.get("protocol", "–"), fmt(entry.get(REQUESTS)), fmt(entry.get(BURSTS), 1), fmt(cold and cold / 1000, 1),
                  entry.get("knee", "–"), fmt(entry.get("pss_mb"), 0)]
         table.append(f"| {name} | {' | '.join(cells)} |")
     return section("Against the model servers people deploy instead", table,

@@ -60,3 +60,21 @@ def test_the_peers_list_names_each_with_its_pins():
     assert result.returncode == 0, result.stderr
     for name, peer in peers.PEERS.items():
         assert any(line.startswith(f"{name}: ") and peer.requirements[0] in line for line in result.stdout.splitlines())
+
+
+def test_a_peer_that_cannot_start_fails_its_own_figures_and_stops_nothing_else(artifacts_dir, tmp_path, monkeypatch):
+    from bench.harness.server_pool import ServerPool
+    from bench.method.cases import Case, ServerConfig
+
+    monkeypatch.setattr(environment, "CACHE", tmp_path)
+    monkeypatch.setitem(peers.PEERS, "broken", Peer("litserve_peer", ("litserve==0.0.0.0.1",), "a pin no index has",
+                                                   "none", "/health"))
+    broken = Case("onnx", ServerConfig("broken", 1))
+    pool = ServerPool(artifacts_dir, {"group": [broken]})
+    try:
+        pool.start_group("group")  # no exception: the run goes on without it
+        assert "pip could not install litserve==0.0.0.0.1" in pool.failure_of(broken)
+        with pytest.raises(ServerError, match="pip could not install"):
+            pool.get(broken)
+    finally:
+        pool.stop_all()
