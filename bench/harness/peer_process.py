@@ -4,6 +4,7 @@ stranger on the port), and stopped as ours are: its whole process group."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -72,3 +73,4 @@ class PeerProcess(ServerProcess):
     def stop(self, grace: float = 10.0) -> None:
         super().stop(grace)
         self.record_path.unlink(missing_ok=True)
+        shutil.rmtree(self.record_path.with_suffix(".d"), ignore_errors=True)  # a peer's own scratch (MLServer's settings)

@@ -44,12 +44,13 @@ PEERS = {
     "rayserve": Peer("rayserve_peer", ("ray[serve]==2.60.0",),
                      "Ray Serve: an HTTP proxy in front of N replica actors, on a local Ray (GCS, raylet, workers)",
                      "@serve.deployment, num_replicas=N with a CPU share each, no batching", "/-/healthz"),
-    "mlserver": Peer("mlserver_peer", ("mlserver==1.7.1",),
+    # uvloop 0.22 no longer makes an event loop where MLServer 1.7.1's inference workers ask for one
+    "mlserver": Peer("mlserver_peer", ("mlserver==1.7.1", "uvloop==0.21.0"),
                      "MLServer (Seldon): the Open Inference Protocol, an MLModel runtime in N parallel inference workers",
-                     "parallel_workers=N, no adaptive batching", "/v2/health/ready", protocol="v2"),
+                     "parallel_workers=N, no adaptive batching", "/v2/models/sentiment/ready", protocol="v2"),
     "kserve": Peer("kserve_peer", ("kserve==0.21.0",),
                    "KServe's Python model server: the Open Inference Protocol on FastAPI (uvicorn), N workers",
-                   "ModelServer(workers=N), REST only", "/v2/health/ready", protocol="v2"),
+                   "ModelServer(workers=N), REST only", "/v2/models/sentiment/ready", protocol="v2"),
 }
 
 

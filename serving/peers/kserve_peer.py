@@ -4,6 +4,8 @@ request) handed to `ModelServer(workers=N)`; REST only (its gRPC server off). Ru
 environment (`serving.peers.environment`)."""
 from __future__ import annotations
 
+import uuid
+
 from kserve import InferOutput, InferRequest, InferResponse, Model, ModelServer
 
 from serving.peers.model import answer_v2, arguments, load_classifier, settings_of, write_record
@@ -22,11 +24,19 @@ class Sentiment(Model):
         self.ready = True
         return self.ready
 
+    # With workers > 1 the server hands the model to each worker process pickled: each loads its own.
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name != "classifier"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.load()
+
     def predict(self, payload: InferRequest, headers=None, response_headers=None) -> InferResponse:
         data = payload.inputs[0].data
         texts = [text.decode() if isinstance(text, bytes) else text for text in data]
         probabilities, labels = answer_v2(self.classifier, texts)
-        return InferResponse(response_id=payload.id, model_name=self.name, infer_outputs=[
+        return InferResponse(response_id=payload.id or str(uuid.uuid4()), model_name=self.name, infer_outputs=[
             InferOutput(name="probabilities", shape=[len(texts), 2], datatype="FP32", data=probabilities),
             InferOutput(name="label", shape=[len(texts)], datatype="BYTES", data=labels)])
 

@@ -46,7 +46,9 @@ def _free_port() -> int:
 def main() -> None:
     args = arguments(PEER)
     write_record(args, settings_of(args, PEER), "mlserver", "MLServer parallel inference workers")
-    folder = Path(tempfile.mkdtemp(prefix="mlserver-peer-"))
+    # its settings beside the record, removed with it when the launcher stops it (a folder of its own without one)
+    folder = args.record.with_suffix(".d") if args.record else Path(tempfile.mkdtemp(prefix="mlserver-peer-"))
+    folder.mkdir(exist_ok=True)
     (folder / "settings.json").write_text(json.dumps({
         "host": "127.0.0.1", "http_port": args.port, "grpc_port": _free_port(), "metrics_port": _free_port(),
         "parallel_workers": args.workers}))

@@ -9,6 +9,9 @@ import requests
 
 from bench.harness.peer_process import PeerProcess
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
+from bench.method.cases import Case, ServerConfig
+from bench.method.oracle import AnswerJudge, OpenInferenceJudge
+from bench.questions.peers import protocol_of, requests_for
 from serving import peers
 from serving.peers import Peer, environment
 from tests.procs import new_marker, wait_no_marked
@@ -19,11 +22,14 @@ TEXTS = ["What a wonderful, kind little film.", "The service was rude and the fo
 @pytest.mark.parametrize("name", list(peers.PEERS))
 def test_a_peer_answers_as_ours_do_and_leaves_nothing_running(artifacts_dir, oracle, name):
     marker = new_marker()
+    case = Case("onnx", ServerConfig(name, 2))
+    expected = {text: float(positive) for text, (_, positive) in zip(TEXTS, oracle(TEXTS))}
+    judge = OpenInferenceJudge(expected) if protocol_of(case) == "v2" else AnswerJudge("onnx", expected)
     with PeerProcess(name, artifacts_dir, workers=2, env=marker) as peer:
-        for text, (_, positive) in zip(TEXTS, oracle(TEXTS)):
-            answer = requests.post(f"{peer.url}/onnx", json={"text": text}, timeout=10).json()
-            assert answer["graph"] == "onnx" and abs(answer["probabilities"]["POSITIVE"] - positive) < 1e-4, answer
-            assert answer["label"] == ("POSITIVE" if positive > 0.5 else "NEGATIVE")
+        for request in requests_for(TEXTS)(case):  # in its own protocol, judged as the suite judges it
+            answer = requests.post(f"{peer.url}{peers.get(name).endpoint}", data=request.body,
+                                   headers={"Content-Type": "application/json"}, timeout=10)
+            assert judge(request, answer.status_code, answer.content) is None, answer.text
         setup = peer.reported_setup()
         assert setup["server"] == name and setup["workers"] == 2 and setup[f"{name}_version"]
         assert setup["ort_intra_op_threads"] >= 1 and setup["tensorflow_version"] is None  # onnx, no TensorFlow
@@ -64,7 +70,6 @@ def test_the_peers_list_names_each_with_its_pins():
 
 def test_a_peer_that_cannot_start_fails_its_own_figures_and_stops_nothing_else(artifacts_dir, tmp_path, monkeypatch):
     from bench.harness.server_pool import ServerPool
-    from bench.method.cases import Case, ServerConfig
 
     monkeypatch.setattr(environment, "CACHE", tmp_path)
     monkeypatch.setitem(peers.PEERS, "broken", Peer("litserve_peer", ("litserve==0.0.0.0.1",), "a pin no index has",
