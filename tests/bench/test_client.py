@@ -42,9 +42,23 @@ def test_connection_close_and_answers_without_length():
     assert Connection(url).get_text("a") == (400, b'{"error": "x"}')
 
 
-def test_chunked_and_non_http_answers_are_refused():
-    url, _ = one_shot_server([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"])
-    with pytest.raises(ProtocolError, match="chunked"):
+def test_chunked_answers_are_read_whole_and_the_connection_kept():
+    """Ray Serve's proxy answers in chunks; a chunk may arrive split, with an extension, or trailers after."""
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;x=1\r\n, world\r\n0\r\n\r\n"
+    trailers = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n"
+    url, _ = one_shot_server([chunked, trailers])
+    connection = Connection(url)
+    assert connection.get_text("a") == (200, b"hello, world")
+    assert connection.get_text("b") == (200, b"abc")
+    connection.close()
+    url, _ = one_shot_server([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"])
+    with pytest.raises(ProtocolError, match="closed inside a chunked answer"):
+        Connection(url).get_text("a")
+
+
+def test_other_encodings_and_non_http_answers_are_refused():
+    url, _ = one_shot_server([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx"])
+    with pytest.raises(ProtocolError, match="other than chunked"):
         Connection(url).get_text("a")
     url, _ = one_shot_server([b"SSH-2.0-OpenSSH\r\n\r\n"])
     with pytest.raises(ProtocolError, match="not an HTTP answer"):
