@@ -22,7 +22,7 @@ from bench.method.plan import Plan
 from bench.method.policy import ALL_GRAPHS, FAST_GRAPHS, FAST_KIND_SERVERS, SWEEP_GRAPHS
 from bench.method.rotations import Measured
 from bench.method.subject import Sweep
-from bench.questions import cold_starts
+from bench.questions import cold_starts, peers
 from bench.questions.question import Question
 from bench.results import plots
 from bench.results.formatting import fmt, section
@@ -84,14 +84,14 @@ def cases(plan: Plan) -> list[Case]:
     setups = [(graph, servers.DEFAULT) for graph in SWEEP_GRAPHS]
     setups += [(graph, server) for graph in FAST_GRAPHS for server in (servers.DEFAULT, *FAST_KIND_SERVERS)]
     # the peers asked for (--bench-peers), a worker per core: they compete for the recommendation too
-    peers = [Case("onnx", ServerConfig(peer, WORKERS)) for peer in plan.peers]
+    peer_cases = [Case("onnx", ServerConfig(peer, WORKERS)) for peer in plan.peers]
     if not plan.extended:
-        return [Case(graph, ServerConfig(server, WORKERS)) for graph, server in setups] + peers
+        return [Case(graph, ServerConfig(server, WORKERS)) for graph, server in setups] + peer_cases
     fast = [Case(graph, ServerConfig(server, WORKERS, intra_op_threads=CORES)) for graph, server in setups
             if graph in FAST_GRAPHS]  # the runtimes' own default: a thread per core in every worker
     setups += [(graph, servers.DEFAULT) for graph in ALL_GRAPHS if (graph, servers.DEFAULT) not in setups]
     return [Case(graph, ServerConfig(server, workers)) for graph, server in setups
-            for workers in sorted({*plan.workers, WORKERS})] + fast + peers
+            for workers in sorted({*plan.workers, WORKERS})] + fast + peer_cases
 
 
 def pruned(case: Case, knees: dict[str, float]) -> str | None:
@@ -120,13 +120,19 @@ def measure(cases: list[Case], run) -> Measured:
     round. `Measured.parts`: each case's figures (its record's part), or `{"pruned": why}`;
     `Measured.samples`: seconds per request at each search's knee (what pytest-benchmark keeps)."""
     sizes, pool, started = rule(run.plan), run.pool, time.perf_counter()
-    searches = {str(case): Search(run.texts, run.judge(case), run.plan.p99_bound_ms, sizes, pool.cpu_clock_of(case))
+    # a peer is sent the texts in its own protocol and judged in it (bench.questions.peers)
+    peer_requests, peer_judge = peers.requests_for(run.texts), peers.judges_for(run.judge)
+    searches = {str(case): Search(peer_requests(case) if case.config.peer else run.texts,
+                                  peer_judge(case) if case.config.peer else run.judge(case),
+                                  run.plan.p99_bound_ms, sizes, pool.cpu_clock_of(case))
                 for case in cases}
     measured = Measured(RECORD, cases, Rotation({}, {}), {}, method=sizes.words())
     live, first_knees = [], {}
     for case in cases:
         if reason := pruned(case, first_knees):
             measured.parts[str(case)] = {"pruned": reason}
+            continue
+        if _down(measured, pool, case):
             continue
         search = searches[str(case)]
         if _answers_wrong(measured, case, search.warm_up(pool.endpoint(case))):
@@ -136,6 +142,8 @@ def measure(cases: list[Case], run) -> Measured:
     for round_index in range(1, sizes.searches):
         launched = [case for case in live if case.config.launched and first_knees[str(case)]]
         pool.relaunch(launched)
+        for case in [case for case in launched if _down(measured, pool, case)]:
+            live.remove(case)
         order = live[round_index % len(live):] + live[:round_index % len(live)] if live else []
         for case in order:
             if not first_knees[str(case)]:
@@ -164,6 +172,16 @@ def measure(cases: list[Case], run) -> Measured:
             "command": served_by(pool.get(case)) if case.config.launched else None}
     object.__setattr__(measured.rotation, "duration_s", time.perf_counter() - started)
     return measured
+
+
+def _down(measured: Measured, pool, case: Case) -> bool:
+    """A peer the pool could not start: its case fails with why, the others are searched."""
+    if case.config.peer:
+        pool.start([case])
+        if why := pool.failure_of(case):
+            measured.faults[str(case)] = [f"could not start: {why}"]
+            return True
+    return False
 
 
 def _answers_wrong(measured: Measured, case: Case, warm_up: dict) -> bool:
