@@ -159,10 +159,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--coarse-threshold", type=float, default=GATE_THRESHOLDS["coarse"],
                         help="allowed slowdown of bursts and loads, whose intervals are wider (default %(default)s)")
     parser.add_argument("--looks", type=int, default=LOOKS, metavar="N",
-                        help="judge each wall-clock question up to N times, rotating again while its rounds' interval "
-                             "spans the threshold; every interval's confidence pays for the N looks (default %(default)s)")
+                        help="judge each wall-clock question up to N times, rotating again while a figure looks slower than "
+                             "its threshold without its interval showing it; every interval's confidence pays for the N looks "
+                             "(default %(default)s)")
     parser.add_argument("--extra-budget", type=float, default=60.0, metavar="S",
-                        help="with --looks above 1: seconds of extra rounds per wall-clock question (default %(default)s)")
+                        help="with --looks above 1: seconds the looks after the first may take per wall-clock question "
+                             "(default %(default)s)")
     for flag, rounds in gate_flags():  # the gated questions' own gate rounds are the defaults (their KNOBS)
         parser.add_argument(flag.flag, type=int, default=getattr(rounds, flag.field), help=f"{flag.help} (default %(default)s)")
     parser.add_argument("--confidence", type=float, default=0.95,

@@ -49,6 +49,8 @@ class Plan:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
         if not p99_bound_ms > 0:
             raise ValueError(f"--p99-bound-ms needs a positive number of milliseconds, got {p99_bound_ms:g}")
+        if peers and subject is not None and not isinstance(subject, SuiteModel):
+            raise ValueError("--bench-peers serves the suite's own model in each peer: not with --model or --serving-url")
         rounds = {record: knob.quick if quick else knob.full for record, knob in knobs.items()}
         return cls(quick, sweep, rounds, extended and not quick, p99_bound_ms, subject or SuiteModel(), peer_names(peers))
 

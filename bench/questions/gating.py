@@ -5,8 +5,9 @@ and the output).
 A side is a checkout with its own trained model and the answers that model gives; a case with a
 side (`SideCase`) is measured like any case, its server started from its side's pool (each
 side's servers run its own code) and its answers judged against its side's model. While a
-figure's interval still spans its threshold, the question's rotation runs again and all rounds
-are judged together, up to a time budget (sequential sampling, as Pinpoint's).
+figure looks slower than its threshold but its interval does not show it yet, the question's
+rotation runs again on the same processes and all rounds are judged together, up to `--looks`
+and a time budget (sequential sampling, as Pinpoint's; every look paid for in the confidence).
 
 Each timed case runs on its gate rounds' `launches` processes per side (servers; load probes), all in the rotation, a side's round
 value the geometric mean of its processes' round medians: two launches of the same code keep
@@ -32,11 +33,11 @@ from bench.method.cases import Case, ServerConfig, default_server
 from bench.method.oracle import AnswerJudge, judged
 from bench.method.plan import Plan
 from bench.method.policy import GRAPH_PAIRS
-from bench.method.stats import bootstrap_ratio_ci, regression_verdict
+from bench.method.stats import bootstrap_ratio_ci, regression_verdict, widened
 from bench.questions import QUESTIONS
 from bench.questions.question import Question
 
-UNDECIDED = 2
+SLOWER = 1  # bench.method.stats.regression_verdict: the interval's bottom above the threshold
 INFO_KIND = "info"  # a figure's kind when it is shown, not judged (bench.method.verdicts.INFO)
 
 
@@ -202,15 +203,17 @@ def gated(groups: list[str]) -> list[Question]:
 
 def measure_question(question: Question, graphs: tuple[str, ...], server: str, run: SidesRun, budget_s: float,
                      thresholds: Mapping[str, float], confidence: float, max_looks: int = 1) -> list[GateFigure]:
-    """The question's figures, candidate against base, rotating again while a judged one's interval
-    (at `confidence`, each look's) still spans its threshold, up to `max_looks` looks and `budget_s`;
-    the questions that measure through HTTP do it on `server` (serving.servers)."""
+    """The question's figures, candidate against base, rotating again while a judged one looks slower
+    than its threshold without its interval (at `confidence`, each look's) showing it, up to `max_looks`
+    looks and `budget_s` seconds after the first; the questions that measure through HTTP do it on
+    `server` (serving.servers)."""
     cases = question.gate.cases(graphs, server)
     # every timed figure on its gate rounds' launches a side (servers, or load probes); a count repeats exactly
     replicas = 1 if question.gate.threshold == "exact" else run.replicas.get(question.record, 1)
     sided = [SideCase(side, case, replica) for case in cases for side in run.sides for replica in range(1, replicas + 1)]
     run.launch([case for case in sided if case.config.launched])
-    started, merged, looks = time.monotonic(), {str(case): [] for case in sided}, 0
+    merged, looks, first_look_s = {str(case): [] for case in sided}, 0, None
+    started = time.monotonic()
     while True:
         looks += 1
         measured = question.gate.measure(sided, run)
@@ -219,8 +222,11 @@ def measure_question(question: Question, graphs: tuple[str, ...], server: str, r
                 raise WrongAnswer(case.side, f"{case} answered wrongly: {faults[0]}")
             merged[str(case)] += measured.rotation.round_medians[str(case)]
         figures = _figures(question, measured, cases, run, *_by_side(sided, merged), replicas)
-        if question.gate.threshold == "exact" or looks >= max_looks or time.monotonic() - started > budget_s or not any(
-                _undecided(figure, thresholds[figure.kind], confidence) for figure in figures if figure.kind != INFO_KIND):
+        elapsed = time.monotonic() - started
+        first_look_s = elapsed if first_look_s is None else first_look_s
+        extra_s = elapsed - first_look_s  # what the looks after the first have taken
+        if question.gate.threshold == "exact" or looks >= max_looks or extra_s > budget_s or not any(
+                _suspected(figure, thresholds[figure.kind], confidence) for figure in figures if figure.kind != INFO_KIND):
             return figures
 
 
@@ -234,11 +240,15 @@ def _by_side(sided: list[SideCase], merged: dict[str, list[float]]) -> tuple[dic
             tuple(launches.spread(processes) for processes in groups.values() if len(processes) > 1))
 
 
-def _undecided(figure: GateFigure, threshold: float, confidence: float) -> bool:
-    """Whether the rounds' own interval still spans the threshold: what more rounds can settle (they
-    cannot narrow the launch floor, which the verdict adds)."""
-    _, low, high = bootstrap_ratio_ci(figure.base, figure.candidate, confidence)
-    return regression_verdict(low, high, threshold) == UNDECIDED
+def _suspected(figure: GateFigure, threshold: float, confidence: float) -> bool:
+    """Whether the figure looks slower than its threshold (its median ratio above it) without the
+    interval, its launch floor inside, showing it yet: what more rounds settle. An unchanged
+    candidate seldom looks slower than the threshold, so a no-op gate seldom pays for another look;
+    a real slowdown near the threshold gets the rounds that decide it."""
+    ratio, low, high = bootstrap_ratio_ci(figure.base, figure.candidate, confidence)
+    variance, df = figure.launch_floor() if figure.spreads else (0.0, 0)
+    low, high = widened(ratio, low, high, variance, confidence, df)
+    return ratio > 1 + threshold and regression_verdict(low, high, threshold) != SLOWER
 
 
 def _figures(question: Question, measured, cases: list[Case], run: SidesRun,

@@ -11,6 +11,7 @@ be built or started is named with the reason, and its figures fail. What both qu
 here; each is its module (`peer_requests`, `peer_bursts`). Benchmarks: bench/test_peers.py."""
 from __future__ import annotations
 
+import functools
 import json
 
 from bench.method.cases import Case, ServerConfig
@@ -41,11 +42,16 @@ def protocol_of(case) -> str:
 
 
 def requests_for(texts: list[str]):
-    """case -> the texts as that case's protocol takes them, each keyed by its text for the judge."""
-    bodies = {"json": [JsonRequest(text, json.dumps({"text": text}).encode()) for text in texts],
-              "v2": [JsonRequest(text, json.dumps({"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1],
-                                                               "data": [text]}]}).encode()) for text in texts]}
-    return lambda case: bodies[protocol_of(case)]
+    """case -> the texts as that case's protocol takes them, each keyed by its text for the judge (built
+    when a case asks: a run without peers may send other things than texts, a model file's inputs)."""
+    bodies = {"json": lambda text: {"text": text},
+              "v2": lambda text: {"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": [text]}]}}
+
+    @functools.cache
+    def in_protocol(protocol: str) -> list[JsonRequest]:
+        return [JsonRequest(text, json.dumps(bodies[protocol](text)).encode()) for text in texts]
+
+    return lambda case: in_protocol(protocol_of(case))
 
 
 def judges_for(judge):

@@ -78,4 +78,4 @@ def test_the_rule_decides_and_its_confidence_covers_the_family():
     assert compare("ratio static ÷ dynamic", base, [b * 1.3 for b in base], 0.99, 0.10, judged=False).verdict == "INFO"
     # 6 time figures, each judged up to 3 times: each interval at 1 - 0.05 / 18
     assert round(family_confidence(0.95, 6, looks=3), 5) == round(1 - 0.05 / 18, 5)
-    assert round(family_confidence(0.95, 6), 5) == round(1 - 0.05 / 6, 5)  # one look by default
+    assert round(family_confidence(0.95, 6), 5) == round(1 - 0.05 / 12, 5)  # two looks by default

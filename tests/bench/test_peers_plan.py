@@ -59,3 +59,12 @@ def test_each_case_is_sent_its_own_protocol_and_judged_in_it():
     assert judge(sent(v2)[0], 500, b"{}").startswith("HTTP 500")
     assert OpenInferenceJudge()(sent(v2)[0], 200, answer(0.2, "POSITIVE")) is None  # a remote's: its shape only
     assert "no label" in OpenInferenceJudge()(sent(v2)[0], 200, answer(0.2, "MAYBE"))
+
+
+def test_peers_serve_the_suites_model_only_and_a_run_without_them_sends_no_texts_to_encode():
+    from bench.method.subject import RemoteServer
+
+    with pytest.raises(ValueError, match="--bench-peers serves the suite's own model in each peer: not with --model"):
+        Plan.from_options(knobs(), True, None, subject=RemoteServer("http://127.0.0.1:1", "static"), peers="litserve")
+    # a model file's requests are not texts: nothing is encoded for peers until a peer case asks
+    peers.requests_for([object()])

@@ -1,7 +1,7 @@
 """A pytest plugin for a real `pytest bench` run (`-p tamper_inprocess`) that changes one
 in-process stream, so tests can check what the suite's answers say about it.
 
-TAMPER=slow-static: every static in-process call sleeps TAMPER_SLOWDOWN (default 0.1) times its
+TAMPER=slow-static: every static in-process call stays busy TAMPER_SLOWDOWN (default 0.1) times its
 own time more, inside its timed part (`bench.clients.inprocess_worker --slowdown`).
 TAMPER=static-twice: the "dynamic" stream runs the static graph too (two identical streams).
 Both (TAMPER=static-twice,slow-static): static against itself made 10 % slower.
