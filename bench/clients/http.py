@@ -9,6 +9,7 @@ caller can check them; a broken server must not be able to look fast.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +28,9 @@ class SequentialClient:
         self.connection = Connection(url)
         self._texts: Iterator[str] = cycle(texts)
         self.answers = Answers()
-        self.errors: list[str] = []  # a request that fails raises: it stops the rotation
+        # a timed request that failed (refused, reset, timed out, not HTTP): its stream's figure fails with
+        # it while the other streams of its rotation go on (a peer that dies mid-rotation)
+        self.errors: list[str] = []
 
     def connect(self) -> None:
         """Untimed set-up of the next request (pytest-benchmark's `setup`): its connection."""
@@ -39,16 +42,25 @@ class SequentialClient:
 
     def timed_unit(self) -> float:
         """One request timed from its first byte sent to its last byte read, as wrk times it; the
-        connection opens just before, untimed (gunicorn's sync workers close every connection)."""
-        self.connect()
-        self.connection.defer_close = True  # a socket the server closes is closed after the timer, as wrk does
+        connection opens just before, untimed (gunicorn's sync workers close every connection). A
+        request that fails is kept in `errors` and is NaN, and so is every later one, not sent: a
+        server that hangs would take the connection's timeout each time."""
+        if self.errors:
+            return math.nan
         try:
-            started = time.perf_counter()
-            self.one_request()
-            return time.perf_counter() - started
-        finally:
-            self.connection.defer_close = False
-            self.connection.close_if_spent()
+            self.connect()
+            self.connection.defer_close = True  # a socket the server closes is closed after the timer, as wrk does
+            try:
+                started = time.perf_counter()
+                self.one_request()
+                return time.perf_counter() - started
+            finally:
+                self.connection.defer_close = False
+                self.connection.close_if_spent()
+        except OSError as error:  # bench.clients.connection's errors are OSErrors too
+            self.errors.append(f"stopped answering after {len(self.answers.items)} answers: {error!r}")
+            self.connection.close()
+            return math.nan
 
     def wait_ready(self) -> SequentialClient:
         """Nothing to wait for: the server is healthy before a client is made."""

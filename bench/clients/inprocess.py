@@ -24,6 +24,7 @@ class InProcessClient:
         self.graph = graph
         self._texts = cycle(texts)
         self.answers = Answers()
+        self.errors: list[str] = []  # none kept: a worker that fails raises (bench.harness.line_process), it is ours
         command = [sys.executable, "-m", "bench.clients.inprocess_worker", str(artifacts.root) if artifacts else "-", graph]
         if model:
             command += ["--model", str(model["model"])] + [flag for shape in model["shape"] or () for flag in ("--shape", shape)]

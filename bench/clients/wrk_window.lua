@@ -2,15 +2,21 @@
 -- wrk itself waits out its duration, so the caller interrupts it then), then print the latency
 -- percentiles in microseconds and the counts of answers and errors, one "key value" a line.
 -- PATHS, a file of request targets one a line, are sent in turn (the suite's texts); without it,
--- the URL's own target every time.
+-- the URL's own target every time. `-- N - BODY`: the file BODY POSTed as JSON to the URL's target
+-- every time (a protocol that takes a JSON body: bench/questions/client_cost.py).
 local limit = 100
 local answered = 0
 local paths = {}
 local next_path = 0
+local body = nil
 
 function init(args)
    limit = tonumber(args[1]) or limit
-   if args[2] then
+   if args[3] then
+      local file = io.open(args[3], "rb")
+      body = file:read("*a")
+      file:close()
+   elseif args[2] then
       for line in io.lines(args[2]) do
          paths[#paths + 1] = line
       end
@@ -18,6 +24,9 @@ function init(args)
 end
 
 function request()
+   if body then
+      return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+   end
    if #paths == 0 then
       return wrk.format(nil)
    end

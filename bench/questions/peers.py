@@ -41,15 +41,22 @@ def protocol_of(case) -> str:
     return peers.get(case.config.server).protocol if case.config.peer else "json"
 
 
+# Each protocol's request body for one text (serving.peers.ENDPOINTS says where it goes)
+BODIES = {"json": lambda text: {"text": text},
+          "v2": lambda text: {"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": [text]}]}}
+
+
+def body(protocol: str, text: str) -> bytes:
+    return json.dumps(BODIES[protocol](text)).encode()
+
+
 def requests_for(texts: list[str]):
     """case -> the texts as that case's protocol takes them, each keyed by its text for the judge (built
     when a case asks: a run without peers may send other things than texts, a model file's inputs)."""
-    bodies = {"json": lambda text: {"text": text},
-              "v2": lambda text: {"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": [text]}]}}
 
     @functools.cache
     def in_protocol(protocol: str) -> list[JsonRequest]:
-        return [JsonRequest(text, json.dumps(bodies[protocol](text)).encode()) for text in texts]
+        return [JsonRequest(text, body(protocol, text)) for text in texts]
 
     return lambda case: in_protocol(protocol_of(case))
 

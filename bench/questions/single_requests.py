@@ -86,9 +86,11 @@ def measure_requests(cases: list[Case], plan: Plan, pool: ServerPool, texts: lis
     finally:
         for client in clients.values():
             client.close()
-    # every answer is judged, the warm-up round's too: a wrong one means a broken server
+    # every answer is judged, the warm-up round's too: a wrong one means a broken server; a server that
+    # stopped answering fails its own figure (its client's errors), the others measured on
     faults = {str(case): [fault for process in of_case(case, processes)
-                          for fault in judged(clients[str(process)].answers, judge(case))] for case in cases}
+                          for fault in clients[str(process)].errors + judged(clients[str(process)].answers, judge(case))]
+              for case in cases}
     method = windows_method(size.per_round, size.discard, "requests", size.launches, added)
     return Measured(record, cases, rotation, firsts(server_setups, cases), faults, method=method,
                     memory=firsts(memory, cases)).finish()

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Where each protocol's request goes: "json", POST {"text": ...} as our servers take it; "v2", the Open
+# Inference Protocol's infer call for the model `sentiment`
+ENDPOINTS = {"json": "/onnx", "v2": "/v2/models/sentiment/infer"}
+
 
 @dataclass(frozen=True)
 class Peer:
@@ -29,7 +33,7 @@ class Peer:
 
     @property
     def endpoint(self) -> str:
-        return "/v2/models/sentiment/infer" if self.protocol == "v2" else "/onnx"
+        return ENDPOINTS[self.protocol]
 
 
 PEERS = {

@@ -1,8 +1,12 @@
-"""Our client agrees with wrk on the same server: the suite's client is not the bottleneck."""
+"""Our client agrees with wrk on the same server: the suite's client is not the bottleneck; and what
+it adds in each protocol the suite speaks, against a server that does nothing."""
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from bench.clients import wrk
+from bench.harness.minimal_app import V2_ANSWER
 from bench.harness.server_pool import ServerPool
 from bench.harness.supervisor import ServerProcess
 from bench.method.oracle import AnswerJudge
@@ -10,7 +14,8 @@ from bench.method.paired import collect_young
 from bench.method.plan import Plan
 from bench.method.stats import bootstrap_ratio_ci, latency_summary
 from bench.method.subject import request_texts
-from bench.questions import knobs, single_requests
+from bench.questions import client_cost, knobs, peers, single_requests
+from serving.peers import ENDPOINTS
 from tests.required_tools import require
 
 # The target: our p50 within 10 % of wrk's on the same server, from the median of paired ratios
@@ -94,3 +99,33 @@ def test_the_request_figures_a_full_run_stores_agree_with_wrk(artifacts_dir, ora
             outside.append(lines[-1])
     print("\n" + "\n".join(lines))
     assert not outside, outside
+
+
+def test_wrk_posts_a_protocols_body_that_a_real_server_takes(artifacts_dir):
+    """wrk POSTs the body it is given: our v2 infer call answers it 200, and a body it refuses fails the window."""
+    require("wrk", wrk.available(), "Debian: apt-get install wrk")
+    with ServerProcess("onnx", artifacts_dir) as server:
+        url = f"{server.url}{ENDPOINTS['v2']}"
+        counts = wrk.window(url, requests=20, body=peers.body("v2", "a lovely evening"))
+        assert counts["requests"] == 20 and counts["p50_us"] > 0
+        with pytest.raises(RuntimeError, match="non_2xx"):
+            wrk.window(url, requests=5, body=b'{"inputs": []}')
+
+
+def test_the_client_cost_is_measured_in_each_protocol_and_reported():
+    """Each protocol against the minimal server: every answer the server's, our client near wrk (the
+    client adds well under the request's own time), the sizes as sent, the codec's times measured."""
+    require("wrk", wrk.available(), "Debian: apt-get install wrk")
+    with client_cost.minimal_server() as url:
+        found = {protocol: client_cost.measure_protocol(url, protocol) for protocol in client_cost.PROTOCOLS}
+    for figures, faults in found.values():
+        assert faults == [], faults
+        assert 0 < figures["wrk_window_p50_ms"] < 5 and abs(figures["client_cost_ms"]) < figures["wrk_window_p50_ms"], figures
+        assert figures["encode_us"] > 0 and figures["decode_us"] > 0
+    assert found["text"][0]["request_body_bytes"] == 0
+    assert found["v2"][0]["request_body_bytes"] == len(peers.body("v2", client_cost.TEXT)) > found["json"][0]["request_body_bytes"]
+    assert found["v2"][0]["answer_bytes"] == len(V2_ANSWER)
+    figure = SimpleNamespace(question=client_cost.RECORD, get=lambda name: {"protocols": {p: f for p, (f, _) in found.items()}}.get(name))
+    lines = client_cost.report([SimpleNamespace(figure=figure)])
+    assert lines[1] == "## The load generator's own cost in each protocol"
+    assert sum(line.startswith("| ours: GET ?text= | 0 |") for line in lines) == 1 and len(lines) == 5 + 2 + 3, lines  # heading, intro, table

@@ -83,3 +83,41 @@ def test_a_peer_that_cannot_start_fails_its_own_figures_and_stops_nothing_else(a
             pool.get(broken)
     finally:
         pool.stop_all()
+
+
+def test_a_peer_that_dies_mid_rotation_fails_its_own_figure_and_the_rotation_goes_on(artifacts_dir, oracle):
+    """A peer killed (SIGKILL, its whole process group) after two rounds of single requests: its figure
+    fails saying so, ours is measured to the end with every answer right."""
+    import os
+    import signal
+
+    from bench.harness.server_pool import ServerPool
+    from bench.method.plan import Plan
+    from bench.questions import knobs
+    from bench.questions.peers import REQUESTS as RECORD
+    from bench.questions.single_requests import measure_requests
+
+    ours, peer = Case("onnx", ServerConfig("gunicorn", 1)), Case("onnx", ServerConfig("litserve", 1))
+    plan = Plan.from_options(knobs(), True, None, peers="litserve")
+    texts = TEXTS * 5
+    expected = {text: float(positive) for text, (_, positive) in zip(texts, oracle(texts))}
+    pool = ServerPool(artifacts_dir, {"group": [ours, peer]})
+    rounds = []
+
+    def kill_the_peer_after_two_rounds():
+        rounds.append(1)
+        if len(rounds) == 3:  # the warm-up round and one timed round done
+            os.killpg(pool.get(peer).process.pid, signal.SIGKILL)
+
+    try:
+        pool.start_group("group")
+        measured = measure_requests([ours, peer], plan, pool, requests_for(texts), None,
+                                    lambda case: AnswerJudge("onnx", expected), between_rounds=kill_the_peer_after_two_rounds,
+                                    record=RECORD)
+    finally:
+        pool.stop_all()
+    assert measured.faults[str(ours)] == [] and len(measured.rotation.round_medians[str(ours)]) >= plan.rounds_of(RECORD).rounds
+    assert measured.faults[str(peer)] and "stopped answering after" in measured.faults[str(peer)][0], measured.faults
+    assert not any(str(peer) in comparison.name for comparison in measured.comparisons)
+    with pytest.raises(AssertionError, match="stopped answering"):
+        measured.assert_correct(str(peer))
