@@ -1,5 +1,7 @@
 """CLI: `python -m serving run --graph {dynamic,static,...} --artifacts DIR [...]`; `python -m serving
-inspect --model PATH` (a model file: its inputs, forms and their agreement)."""
+grpc --graph KIND --artifacts DIR [--port P --workers N]` (the same model over gRPC: TF Serving's
+Predict and the Open Inference Protocol v2, serving.grpc_server); `python -m serving inspect --model
+PATH` (a model file: its inputs, forms and their agreement)."""
 from __future__ import annotations
 
 import argparse
@@ -22,6 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m serving")
     commands = parser.add_subparsers(dest="command", required=True)
     add_arguments(commands.add_parser("run", help="serve one graph kind over HTTP"))
+    from serving.grpc_server import add_arguments as add_grpc_arguments
+
+    add_grpc_arguments(commands.add_parser("grpc", help="serve one graph kind over gRPC (TF Serving's Predict, "
+                                                        "Open Inference v2)"))
     inspect = commands.add_parser("inspect", help="a model file: its inputs, the forms it allows, whether they agree")
     inspect.add_argument("--model", required=True, type=Path, metavar="PATH",
                          help="a SavedModel directory, a .keras file, a frozen .pb or an .onnx file")
@@ -61,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "inspect":
         return inspect_model(args)
+    if args.command == "grpc":
+        return serve_grpc(parser, args)
     settings = Settings.from_args(args)
     if settings.workers > 1 and not servers.get(settings.server).worker_processes:
         parser.error(f"--workers: {settings.server} serves from one process (use --threads)")
@@ -90,6 +98,27 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def serve_grpc(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """`python -m serving grpc`: the checks `run` makes, in one line each, then the gRPC server."""
+    from serving.grpc_server import serve
+
+    if args.workers < 1 or args.threads < 1:
+        parser.error("--workers and --threads need at least 1")
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
+    try:
+        load_artifacts(args.artifacts)
+    except ArtifactError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    args.artifacts = args.artifacts.resolve()
+    if args.workers > 1 or os.environ.get("SERVING_GRPC_WORKER") is None:
+        _check_port_free(args.host, args.port)
+    try:
+        return serve(args)
+    except KeyboardInterrupt:
+        return 0
 
 
 def exit_now(code: int | str | None) -> None:

@@ -21,6 +21,16 @@ class ClosedBeforeAnswer(ProtocolError):
     """The server closed without a byte of answer (e.g. an idle kept-alive connection)."""
 
 
+def open_connection(url: str, timeout: float = 60.0):
+    """A connection to `url`: HTTP/1.1, or for a `grpc+tfs://` or `grpc+v2://` URL a gRPC channel with
+    the same methods (bench.clients.grpc_connection)."""
+    if url.startswith("grpc+"):
+        from bench.clients.grpc_connection import GrpcConnection
+
+        return GrpcConnection(url, timeout)
+    return Connection(url, timeout)
+
+
 class Connection:
     """One HTTP/1.1 connection, kept alive when the server allows (gunicorn sync workers close it)."""
 

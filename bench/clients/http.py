@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import cycle
 
-from bench.clients.connection import Connection
+from bench.clients.connection import open_connection
 from bench.clients.protocol import NothingToManage
 from bench.method.oracle import Answers
 
@@ -25,7 +25,7 @@ class SequentialClient:
     """One request at a time over one connection, texts in turn."""
 
     def __init__(self, url: str, texts: list[str]):
-        self.connection = Connection(url)
+        self.connection = open_connection(url)
         self._texts: Iterator[str] = cycle(texts)
         self.answers = Answers()
         # a timed request that failed (refused, reset, timed out, not HTTP): its stream's figure fails with
@@ -98,7 +98,7 @@ class Burst:
 
     def _one(self, index: int) -> None:
         text = self.texts[index % len(self.texts)]
-        connection = Connection(self.url)
+        connection = open_connection(self.url)
         self._barrier.wait()
         started = time.perf_counter()
         try:

@@ -133,3 +133,28 @@ class OpenInferenceJudge:
         if labels[0] != LABELS[wanted > 0.5]:
             return f"label {labels[0]} for {str(text)!r}, expected {LABELS[wanted > 0.5]}"
         return None
+
+
+@dataclass(frozen=True)
+class GrpcJudge:
+    """A gRPC answer (TF Serving's PredictResponse, `protocol` "tfs", or v2's ModelInferResponse, "v2"),
+    decoded and judged as the Open Inference Protocol's REST answer to the same text (`OpenInferenceJudge`);
+    a refused call arrives as its REST status (bench.clients.grpc_connection)."""
+
+    protocol: str
+    expected: Mapping[str, float] | None = None
+
+    def __call__(self, text, status: int, body: bytes) -> str | None:
+        from google.protobuf.message import DecodeError
+
+        from serving.grpc_api import outputs_of
+
+        if status != 200:
+            return f"HTTP {status} (gRPC): {body[:120]!r}"
+        try:
+            outputs = outputs_of(self.protocol, body)
+        except (DecodeError, UnicodeDecodeError) as error:
+            return f"unreadable gRPC answer ({error!r}): {body[:120]!r}"
+        as_json = json.dumps({"outputs": [{"name": name, "data": data} for name, data in outputs.items()]}).encode()
+        return OpenInferenceJudge(self.expected)(text, status, as_json)
+

@@ -30,13 +30,15 @@ class Sweep:
     """What a question measures of a subject without the suite's kind policy (a model file's forms,
     a remote server's one kind): every kind on the default server and every fast-kind front end with
     `workers` workers (`front_ends=False`: on the default server alone), in-process first when
-    `in_process`; a quick run keeps the first `quick_cases`. `over_http`: a remote server answers it."""
+    `in_process`; a quick run keeps the first `quick_cases`. `over_http`: a remote server answers it;
+    `over_grpc`: a remote gRPC server too."""
 
     workers: int
     in_process: bool = False
     front_ends: bool = True
     quick_cases: int | None = None
     over_http: bool = True
+    over_grpc: bool = True  # a remote gRPC server answers it too (False: its client speaks HTTP only)
 
 
 class Subject(Protocol):
@@ -199,3 +201,44 @@ class RemoteOpenInference(_SuiteTexts):
 
     def record(self) -> dict:
         return {"protocol": "open inference v2", "url": self.url, "model": self.model}
+
+
+@dataclass(frozen=True)
+class RemoteGrpc(_SuiteTexts):
+    """A text classifier someone else serves over gRPC (`--serving-url HOST:PORT --serving-protocol
+    tfs-grpc|v2-grpc`): TF Serving's Predict or the Open Inference Protocol v2's ModelInfer (TF Serving,
+    Triton, KServe, MLServer; ours: `python -m serving grpc`), each text one call with one string input
+    `text` (bench.clients.grpc_connection); its answers judged on their shape (it may hold another model).
+    Single requests and bursts: the open loop's client speaks HTTP only."""
+
+    target: str  # host:port
+    protocol: str  # "tfs" or "v2"
+    model: str
+    uses_artifacts = False
+
+    @property
+    def kind(self) -> str:
+        return f"{self.protocol}-grpc"
+
+    @property
+    def url(self) -> str:
+        return f"grpc+{self.protocol}://{self.target}"
+
+    def cases(self, question, plan) -> list:
+        sweep = question.sweep
+        return [Case(self.kind, REMOTE)] if sweep is not None and sweep.over_http and sweep.over_grpc else []
+
+    def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
+        from bench.method.oracle import GrpcJudge
+
+        return GrpcJudge(self.protocol)
+
+    def endpoint(self) -> str:
+        return f"/{self.model}"
+
+    def remote_setup(self) -> dict:
+        return {"protocol": f"{self.protocol} over gRPC", "server": "remote", "model": self.model}
+
+    def record(self) -> dict:
+        return {"protocol": f"{self.protocol} over gRPC", "target": self.target, "model": self.model}
+

@@ -47,12 +47,14 @@ def pytest_addoption(parser):
     group.addoption("--serving-url", default=os.environ.get("TFSERVE_URL"),
                     help="measure an already-running server (request, burst, open loop) instead of launching ones; "
                          "env TFSERVE_URL")
-    group.addoption("--serving-protocol", default="tfserve", choices=("tfserve", "v2"),
+    group.addoption("--serving-protocol", default="tfserve", choices=("tfserve", "v2", "tfs-grpc", "v2-grpc"),
                     help="with --serving-url: what it speaks: tfserve (ours: GET /<kind>?text=, /healthz) or v2 "
-                         "(the Open Inference Protocol's REST: KServe, Triton, MLServer; ours answer it too) "
-                         "(default %(default)s)")
+                         "(the Open Inference Protocol's REST: KServe, Triton, MLServer; ours answer it too); over "
+                         "gRPC, --serving-url HOST:PORT: tfs-grpc (TF Serving's Predict) or v2-grpc (the Open Inference "
+                         "Protocol's ModelInfer); ours: python -m serving grpc (default %(default)s)")
     group.addoption("--serving-model", default="sentiment", metavar="NAME",
-                    help="with --serving-protocol v2: the model's name on the server (default %(default)s)")
+                    help="with --serving-protocol v2, tfs-grpc or v2-grpc: the model's name on the server "
+                         "(default %(default)s)")
 
 
 def pytest_configure(config):
@@ -88,6 +90,8 @@ def _subject(config):
     from bench.method import subject
 
     if url := config.getoption("--serving-url", default=None):
+        if (protocol := config.getoption("--serving-protocol")).endswith("-grpc"):
+            return _remote_grpc(url, protocol.removesuffix("-grpc"), config.getoption("--serving-model"))
         if config.getoption("--serving-protocol") == "v2":
             return _remote_open_inference(url.rstrip("/"), config.getoption("--serving-model"))
         return subject.RemoteServer(url.rstrip("/"), _remote_graph(url.rstrip("/")))
@@ -121,6 +125,28 @@ def _remote_graph(url: str) -> str:
         return health(url)["graph"]
     except (requests.RequestException, ValueError, KeyError) as error:
         raise pytest.UsageError(f"--serving-url {url}: no healthy tfserve-bench server there ({error})") from None
+
+
+def _remote_grpc(url: str, protocol: str, model: str):
+    """A gRPC server at HOST:PORT (or grpc://HOST:PORT) answering one text for `model` in `protocol`
+    (asked once, its answer's shape judged); a one-line usage error if not."""
+    from urllib.parse import urlsplit
+
+    from bench.clients.grpc_connection import GrpcConnection
+    from bench.method.oracle import GrpcJudge
+    from bench.method.subject import RemoteGrpc
+
+    target = urlsplit(url if "//" in url else f"grpc://{url}").netloc
+    connection = GrpcConnection(f"grpc+{protocol}://{target}/{model}", timeout=10)
+    try:
+        status, body = connection.send("a first request: is the model there?")
+    except ConnectionError as error:
+        raise pytest.UsageError(f"--serving-url {url}: no gRPC server answering ({error})") from None
+    finally:
+        connection.close()
+    if fault := GrpcJudge(protocol)("a first request", status, body):
+        raise pytest.UsageError(f"--serving-url {url}: model {model!r} does not answer {protocol} over gRPC: {fault}")
+    return RemoteGrpc(target, protocol, model)
 
 
 def _remote_open_inference(url: str, model: str):

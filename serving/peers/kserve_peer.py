@@ -1,7 +1,7 @@
 """The suite's model served by KServe's Python model server, as its docs serve a custom model: a
 `kserve.Model` (loaded in `load`, ready once loaded, `predict` on the Open Inference Protocol's
-request) handed to `ModelServer(workers=N)`; REST only (its gRPC server off). Run in KServe's own
-environment (`serving.peers.environment`)."""
+request) handed to `ModelServer(workers=N)`; REST only (its gRPC server off) unless `--grpc-port` is given (the
+suite's v2 gRPC client is tested against it). Run in KServe's own environment (`serving.peers.environment`)."""
 from __future__ import annotations
 
 import uuid
@@ -42,10 +42,11 @@ class Sentiment(Model):
 
 
 def main() -> None:
-    args = arguments(PEER)
+    args = arguments(PEER, grpc=True)
     settings = settings_of(args, PEER)
     write_record(args, settings, "kserve", "KServe ModelServer uvicorn workers")
-    ModelServer(http_port=args.port, workers=args.workers, enable_grpc=False).start([Sentiment(settings)])
+    grpc = {"grpc_port": args.grpc_port, "enable_grpc": True} if args.grpc_port else {"enable_grpc": False}
+    ModelServer(http_port=args.port, workers=args.workers, **grpc).start([Sentiment(settings)])
 
 
 if __name__ == "__main__":

@@ -19,11 +19,14 @@ from serving.setup_report import hosting, process_setup
 GRAPH = "onnx"  # the form every peer serves: ONNX Runtime, no TensorFlow in its environment
 
 
-def arguments(peer: str) -> argparse.Namespace:
+def arguments(peer: str, grpc: bool = False) -> argparse.Namespace:
+    """The peer's command line; `grpc`: it has a gRPC server, off unless `--grpc-port` is given."""
     parser = argparse.ArgumentParser(prog=f"python -m serving.peers.{peer}_peer",
                                      description=f"the suite's model served by {peer}")
     parser.add_argument("--artifacts", type=Path, required=True, help="the trained model's folder")
     parser.add_argument("--port", type=int, required=True)
+    if grpc:
+        parser.add_argument("--grpc-port", type=int, help="also serve the Open Inference Protocol v2 over gRPC here")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default %(default)s)")
     parser.add_argument("--record", type=Path, help="write its set-up here as JSON before it serves")
     args = parser.parse_args()
