@@ -113,7 +113,7 @@ def serve_grpc(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
         print(f"error: {error}", file=sys.stderr)
         return 2
     args.artifacts = args.artifacts.resolve()
-    if args.workers > 1 or os.environ.get("SERVING_GRPC_WORKER") is None:
+    if os.environ.get("SERVING_GRPC_WORKER") is None:  # a worker of `serve` shares its parent's port
         _check_port_free(args.host, args.port)
     try:
         return serve(args)

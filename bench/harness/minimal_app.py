@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 
+from serving.open_inference import OUTPUTS, infer_response
+
 ANSWER = (b'{"graph":"static","label":"POSITIVE","probabilities":{"NEGATIVE":0.01,"POSITIVE":0.99},'
           b'"probability":0.99,"timings_ms":{"inference_ms":0.0,"preprocess_ms":0.0,"total_ms":0.0}}\n')
-V2_ANSWER = json.dumps({"model_name": "sentiment", "model_version": "1", "outputs": [
-    {"name": "probabilities", "datatype": "FP32", "shape": [1, 2], "data": [0.01, 0.99]},
-    {"name": "label", "datatype": "BYTES", "shape": [1], "data": ["POSITIVE"]}]}).encode()
+V2_ANSWER = json.dumps(infer_response("sentiment", [{"label": "POSITIVE", "probabilities": {"NEGATIVE": 0.01, "POSITIVE": 0.99}}],
+                                      ["NEGATIVE", "POSITIVE"], None, list(OUTPUTS))).encode()
 
 
 def _headers(answer: bytes) -> list[tuple[str, str]]:

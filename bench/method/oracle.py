@@ -13,6 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from google.protobuf.message import DecodeError
+
+from serving.grpc_api import outputs_of
+
 LABELS = ("NEGATIVE", "POSITIVE")
 TOLERANCE = 1e-4  # float32 through JSON and across graph kinds
 
@@ -145,10 +149,6 @@ class GrpcJudge:
     expected: Mapping[str, float] | None = None
 
     def __call__(self, text, status: int, body: bytes) -> str | None:
-        from google.protobuf.message import DecodeError
-
-        from serving.grpc_api import outputs_of
-
         if status != 200:
             return f"HTTP {status} (gRPC): {body[:120]!r}"
         try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bench.method.cases import IN_PROCESS, REMOTE, Case, ServerConfig, http_servers
-from bench.method.oracle import AnswerJudge, JsonRequest, Judge, ModelJudge, OpenInferenceJudge
+from bench.method.oracle import AnswerJudge, GrpcJudge, JsonRequest, Judge, ModelJudge, OpenInferenceJudge
 from serving.model_file.prepare import Prepared
 from serving.model_file.shapes import batch_free, plain
 
@@ -229,8 +229,6 @@ class RemoteGrpc(_SuiteTexts):
         return [Case(self.kind, REMOTE)] if sweep is not None and sweep.over_http and sweep.over_grpc else []
 
     def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
-        from bench.method.oracle import GrpcJudge
-
         return GrpcJudge(self.protocol)
 
     def endpoint(self) -> str:

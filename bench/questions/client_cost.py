@@ -82,7 +82,7 @@ def minimal_server() -> Iterator[str]:
 def codec_us(protocol: str) -> tuple[float, float]:
     """(encode, decode) in µs, medians: one request of `protocol` built from its text with Python's
     json (the text URL-encoded for ours), one answer of it parsed."""
-    _, request, answer = PROTOCOLS[protocol]
+    answer = PROTOCOLS[protocol][2]
     encode = (lambda: urlencode({"text": TEXT})) if protocol == "text" else (lambda: peers.body(protocol, TEXT))
 
     def timed(call) -> float:
