@@ -108,11 +108,20 @@ def page_blocks(run: dict, run_path: Path) -> dict[str, str]:
         "in-short": "\n".join(headline(run, rows)[2:]),  # without its heading
         "run": (f"Run `{Path(run_path).name.split('_')[0]}` of commit `{commit.get('id', '?')[:7]}`"
                 f"{' (with uncommitted changes)' if commit.get('dirty') else ''}, {run.get('datetime', '?')[:10]}; "
-                + (f"{run['run_seconds']:.0f} s from pytest's start to the saved run; " if "run_seconds" in run else "")
+                + (f"{run['run_seconds']:.0f} s from pytest's start to the saved run{_beyond_default(run)}; "
+                   if "run_seconds" in run else "")
                 + f"{memory.get('machine_used_peak_mb', '?')} MB used on the machine at its peak, "
                 f"{memory.get('run_peak_mb', '?')} MB more than before it."),
         "cases": "\n".join(cases_measured(rows)),
     }
+
+
+def _beyond_default(run: dict) -> str:
+    """What a run's seconds were spent on, question by question, and the flags it ran with beyond a
+    default run's (a run saved before they were kept: nothing)."""
+    flags = [flag for flag, given in (run.get("options") or {}).items() if given]
+    spent = ", ".join(f"{record} {seconds:.0f} s" for record, seconds in (run.get("question_seconds") or {}).items())
+    return (f" (`{' '.join(flags)}`)" if flags else "") + (f", of which {spent}" if spent else "")
 
 
 def cases_measured(rows: list) -> list[str]:

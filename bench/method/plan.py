@@ -22,11 +22,17 @@ class Plan:
     # the suite's model, a model file or someone else's server (bench.method.subject)
     subject: Subject = field(default_factory=SuiteModel, compare=False)
     peers: tuple[str, ...] = ()  # the model servers of serving.peers measured beside ours (--bench-peers)
+    # the opt-in questions' flags given (bench.questions.question.Question.opt_in): "capacity"
+    # (--bench-capacity), "extended" (--bench-extended, which brings the capacity search too)
+    opted_in: frozenset[str] = frozenset()
 
-    def asks(self, record: str) -> bool:
-        """Whether the question whose records are `record` is measured at all: not when its rounds
-        for this kind of run are none (a quick run's cold starts)."""
-        return record not in self.rounds or self.rounds[record].rounds > 0
+    def asks(self, question) -> bool:
+        """Whether `question` (bench.questions.question.Question) is measured at all: not when it is
+        opt-in and its flag was not given (a quick run, a smoke run of every question, takes them all),
+        nor when its rounds for this kind of run are none (a quick run's cold starts)."""
+        if question.opt_in and not self.quick and question.opt_in not in self.opted_in:
+            return False
+        return question.record not in self.rounds or self.rounds[question.record].rounds > 0
 
     def rounds_of(self, record: str) -> Rounds:
         """The rounds of the question whose records are `record` (its `KNOBS` for this kind of run)."""
@@ -37,9 +43,10 @@ class Plan:
     @classmethod
     def from_options(cls, knobs: Mapping[str, Knobs], quick: bool, workers: str | None, extended: bool = False,
                      p99_bound_ms: float = P99_BOUND_MS, subject: Subject | None = None,
-                     peers: str | None = None) -> Plan:
+                     peers: str | None = None, capacity: bool = False) -> Plan:
         """A run's plan: every question's quick or full rounds from `knobs` (the registry's), the
-        worker counts of `--bench-workers`, the peers of `--bench-peers` ("all" or names, comma-separated)."""
+        worker counts of `--bench-workers`, the peers of `--bench-peers` ("all" or names, comma-separated),
+        the opt-in questions of `--bench-capacity` and `--bench-extended`."""
         try:
             # 4 workers on 2 cores gained 0-7 % over 2 (intervals touching 1) for 14 s of the run
             sweep = tuple(int(w) for w in workers.split(",")) if workers else ((1, 2, 4) if extended and not quick else (1, 2))
@@ -52,7 +59,9 @@ class Plan:
         if peers and subject is not None and not isinstance(subject, SuiteModel):
             raise ValueError("--bench-peers serves the suite's own model in each peer: not with --model or --serving-url")
         rounds = {record: knob.quick if quick else knob.full for record, knob in knobs.items()}
-        return cls(quick, sweep, rounds, extended and not quick, p99_bound_ms, subject or SuiteModel(), peer_names(peers))
+        opted_in = {"capacity", "extended"} if extended else {"capacity"} if capacity else set()
+        return cls(quick, sweep, rounds, extended and not quick, p99_bound_ms, subject or SuiteModel(), peer_names(peers),
+                   frozenset(opted_in))
 
     @classmethod
     def for_gate(cls, knobs: Mapping[str, Knobs], overrides: Mapping[str, Rounds] | None = None) -> Plan:

@@ -15,10 +15,11 @@ def pytest_generate_tests(metafunc):
     plan = plan_for(metafunc.config)
     for question in with_parameter():
         if question.parameter in metafunc.fixturenames:
-            cases = plan.subject.cases(question, plan) if plan.asks(question.record) else []
+            cases = plan.subject.cases(question, plan) if plan.asks(question) else []
             if not cases:  # not asked in this run (a model file's, someone else's server): one skip, no case
+                flag = f" (measured with --bench-{question.opt_in})" if question.opt_in and not plan.asks(question) else ""
                 metafunc.parametrize(question.parameter, [pytest.param(None, marks=pytest.mark.skip(
-                    reason=f"{question.record}: not measured in this run"))], ids=["none"])
+                    reason=f"{question.record}: not measured in this run{flag}"))], ids=["none"])
                 continue
             metafunc.parametrize(question.parameter, cases, ids=question.case_id)
 

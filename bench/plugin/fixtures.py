@@ -3,6 +3,7 @@ each group's rotation (measured once, on first use), and `describe` for each fig
 from __future__ import annotations
 
 import atexit
+import time
 from pathlib import Path
 
 import numpy as np
@@ -107,11 +108,13 @@ def measurements(request):
         if record not in state.measured:
             question = QUESTIONS[record]
             cases = state.group_cases.get(question.parameter, [])  # none: a one-off (the client's cost)
+            started = time.monotonic()
             if question.server_case:
                 with step(request.config, f"{question.title}: starting the servers"):
                     run.pool.start_group(question.parameter)
             with step(request.config, f"{question.title}: {len(cases)} cases in turn"):
                 state.measured[record] = file_answers(request.config, record, question.measure(cases, run))
+            state.seconds[record] = round(time.monotonic() - started, 1)  # servers started, then measured
         return state.measured[record]
 
     return measured

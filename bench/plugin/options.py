@@ -22,7 +22,11 @@ def pytest_addoption(parser):
     group.addoption("--bench-extended", action="store_true",
                     help="also cold starts of every kind, bursts on the Flask dev server, saved_model and "
                          "static-xla micro-batching bursts, waitress's requests and bursts, "
-                         "open-loop sweeps of every kind and worker count (pruned when more workers stop paying)")
+                         "open-loop sweeps of every kind and worker count (pruned when more workers stop paying), "
+                         "the first request after idle; it brings --bench-capacity")
+    group.addoption("--bench-capacity", action="store_true",
+                    help="also how much traffic each set-up holds (open-loop searches for the rate held under "
+                         "--p99-bound-ms) and the set-up to deploy: 4-5 more minutes; a default run has 5 in all")
     group.addoption("--bench-change-threshold", type=float, default=headlines.CHANGE_THRESHOLD, metavar="F",
                     help="with --benchmark-compare: a ratio CHANGED only when its interval and the compared run's "
                          "are apart (at the confidence of all the run's ratios together) and it moved by more "
@@ -81,7 +85,8 @@ def plan_for(config) -> Plan:
 
     return Plan.from_options(knobs(), config.getoption("--bench-quick"), config.getoption("--bench-workers"),
                              config.getoption("--bench-extended"), config.getoption("--p99-bound-ms"),
-                             run_state(config).subject, config.getoption("--bench-peers"))
+                             run_state(config).subject, config.getoption("--bench-peers"),
+                             config.getoption("--bench-capacity"))
 
 
 def _subject(config):

@@ -19,6 +19,7 @@ class RunState:
     group_cases: dict = field(default_factory=dict)  # parameter name -> the selected cases, one rotation each
     pool: object | None = None  # the run's bench.harness.server_pool.ServerPool, once a benchmark asked for it
     measured: dict = field(default_factory=dict)  # question -> its bench.method.rotations.Measured, once measured
+    seconds: dict = field(default_factory=dict)  # question -> the seconds its servers' start and its measuring took
     comparisons: list = field(default_factory=list)  # every rotation's headline ratios (bench.results.comparison.Comparison)
     question_of: dict = field(default_factory=dict)  # a ratio's name -> the record of the question it answers
     verdicts: list = field(default_factory=list)  # (benchmark name, valid, reason) of every judged figure

@@ -41,6 +41,9 @@ def _model_words(sha: str | None) -> str:
     return f"model {sha[:12]}" if sha else "the suite's own model"
 
 
+OPTIONS_SAVED = ("--bench-quick", "--bench-capacity", "--bench-extended")
+
+
 def pytest_benchmark_update_json(config, benchmarks, output_json):
     """The run's answers, next to pytest-benchmark's figures (saved run and --benchmark-json)."""
     state = run_state(config)
@@ -51,6 +54,9 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
         output_json["peak_memory"] = state.peak_memory.as_json()
     if state.started is not None:  # from pytest's start to the saving of the run, training included
         output_json["run_seconds"] = round(time.monotonic() - state.started, 1)
+    output_json["question_seconds"] = dict(state.seconds)  # where those seconds went
+    # what was asked beyond a default run: a run with them takes longer, and answers more
+    output_json["options"] = {flag: bool(config.getoption(flag)) for flag in OPTIONS_SAVED}
 
 
 def _threshold(state, comparison, default: float) -> float | None:

@@ -142,4 +142,4 @@ PART = ("idle_ms",)
 # 2.711] in the next, five minutes later), intervals apart by far.
 QUESTION = Question(RECORD, "after_idle_case", "after idle", cases=cases, server_case=lambda case: case.case,
                     measure=measure, report=report, part=PART, judged_between_runs=False, answers_panel="after idle",
-                    knobs=KNOBS)
+                    knobs=KNOBS, opt_in="extended")  # ~1 minute, not judged between runs: not in a default run's 5

@@ -384,4 +384,5 @@ def since(current: list[dict], compared: list[dict], thresholds) -> tuple[str, l
 QUESTION = Question(RECORD, "openloop_case", title="open loop", cases=cases, server_case=lambda case: case, measure=measure,
                     # a model file: each form on each server, a worker per core; a quick run: the first
                     sweep=Sweep(WORKERS, quick_cases=1, over_grpc=False),  # its client is HTTP's
-                    part=PART, report=report, headline=headline, since=since, plots=(("capacity_curves.png", plot_capacity),))
+                    part=PART, report=report, headline=headline, since=since, plots=(("capacity_curves.png", plot_capacity),),
+                    opt_in="capacity")  # ~4-5 minutes of searches: a default run has 5 in all

@@ -104,5 +104,8 @@ class Question:
     change_threshold: float | None = None
     judged_between_runs: bool = True
     first: bool = False  # measured before every other question (it must not share the machine with them)
+    # off in a default run, which has 5 minutes (issue 38): measured only with its flag, "capacity"
+    # (--bench-capacity) or "extended" (--bench-extended), and in a quick run; None: in every run
+    opt_in: str | None = None
     gate: Gating | None = None  # None: not gated
     knobs: Knobs | None = None  # its rounds in a quick run, a full run and the gate; None: it sizes itself

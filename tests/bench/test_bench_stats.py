@@ -95,6 +95,22 @@ def test_each_question_sizes_its_own_rotation_and_the_gate_takes_the_gated_ones(
         gate.rounds_of("cold start")
 
 
+def test_a_default_run_leaves_the_capacity_search_and_the_idle_requests_to_their_flags():
+    """A default run has 5 minutes: the open loop's searches (~4-5 minutes) come with --bench-capacity,
+    the first request after idle with --bench-extended (which brings the capacity search too); a quick
+    run, the smoke run of every question, takes both."""
+    def asked(**flags) -> set[str]:
+        plan = Plan.from_options(knobs(), flags.pop("quick", False), None, **flags)
+        return {record for record, question in QUESTIONS.items() if plan.asks(question)}
+
+    default = asked()
+    assert "open loop" not in default and "after idle" not in default
+    assert {"instructions", "request", "burst", "load", "cold start"} <= default
+    assert asked(capacity=True) == default | {"open loop"}
+    assert asked(extended=True) == default | {"open loop", "after idle"}
+    assert {"open loop", "after idle"} <= asked(quick=True)
+
+
 def test_the_open_loop_sweeps_the_seeds_set_ups_and_the_fast_ones_and_more_with_extended():
     full, extended = Plan.from_options(knobs(), False, None), Plan.from_options(knobs(), False, None, extended=True)
     assert [str(c) for c in open_loop.cases(full)] == [
