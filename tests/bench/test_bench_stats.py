@@ -5,7 +5,8 @@ import pytest
 from bench.method.cases import Case, ServerConfig
 from bench.method.plan import Plan
 from bench.method.stats import latency_summary, median_by_rank, requests_per_second
-from bench.questions import QUESTIONS, bursts, cold_starts, knobs, open_loop, single_requests
+from bench.questions import QUESTIONS, bursts, cold_starts, instructions, knobs, open_loop, single_requests
+from serving import graphs
 from serving.settings import Settings
 
 
@@ -109,6 +110,18 @@ def test_a_default_run_leaves_the_capacity_search_and_the_idle_requests_to_their
     assert asked(capacity=True) == default | {"open loop"}
     assert asked(extended=True) == default | {"open loop", "after idle"}
     assert {"open loop", "after idle"} <= asked(quick=True)
+
+
+def test_a_default_run_counts_the_seeds_two_kinds_under_valgrind_side_by_side():
+    """Two valgrind processes at a time: a third kind would be a second turn (~50 s of a 5-minute
+    run); every kind with --bench-extended, the kinds off TensorFlow in a quick run."""
+    def counted(quick=False, extended=False) -> list[str]:
+        plan = Plan.from_options(knobs(), quick, None, extended)
+        return [case.graph for case in instructions.cases(plan)]
+
+    assert counted() == ["dynamic", "static"]
+    assert set(counted(extended=True)) == set(graphs.KINDS)
+    assert counted(quick=True) and all(graphs.KINDS[kind].runtime != "tensorflow" for kind in counted(quick=True))
 
 
 def test_the_open_loop_sweeps_the_seeds_set_ups_and_the_fast_ones_and_more_with_extended():
