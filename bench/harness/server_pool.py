@@ -159,11 +159,6 @@ class ServerPool:
         """Launch every server of group `name` together (see `start`)."""
         self.start(self._groups.get(name, []))
 
-    def launch_group(self, name: str) -> None:
-        """Launch group `name`'s servers without waiting for them (`start_group` waits): started while
-        something that no machine load disturbs (instruction counts) takes the cores."""
-        self.launch(self._groups.get(name, []))
-
     def release(self, name: str) -> None:
         """Group `name` is done: stop its servers that no group still to run needs."""
         done = self._groups.pop(name, [])

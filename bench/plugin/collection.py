@@ -50,9 +50,6 @@ def pytest_collection_modifyitems(config, items):
                 state.server_groups.setdefault(question.parameter, []).extend(
                     launches_of([question.server_case(case)], count))
                 state.group_items.setdefault(question.parameter, set()).add(item.nodeid)
-    # the order the groups' benchmarks run in (the first of each), for starting the next one's servers early
-    state.server_order[:] = sorted(state.server_groups, key=lambda parameter: next(
-        (index for index, item in enumerate(items) if _value(item, parameter) is not None), len(items)))
 
 
 @pytest.hookimpl(trylast=True)

@@ -112,10 +112,6 @@ def measurements(request):
             if question.server_case:
                 with step(request.config, f"{question.title}: starting the servers"):
                     run.pool.start_group(question.parameter)
-            elif question.first and (later := [name for name in state.server_order if name != question.parameter]):
-                # instructions are counted, not timed: the next question's servers start meanwhile
-                # (~50 s of a 5-minute run: importing TensorFlow in each of its processes)
-                run.pool.launch_group(later[0])
             with step(request.config, f"{question.title}: {len(cases)} cases in turn"):
                 state.measured[record] = file_answers(request.config, record, question.measure(cases, run))
             state.seconds[record] = round(time.monotonic() - started, 1)  # servers started, then measured

@@ -16,7 +16,6 @@ class RunState:
     subject: object | None = None  # what the run measures (bench.method.subject), made once at configure
     server_groups: dict = field(default_factory=dict)  # parameter name -> its selected cases (their servers)
     group_items: dict = field(default_factory=dict)  # parameter name -> node ids of its benchmarks not yet run
-    server_order: list = field(default_factory=list)  # the parameters of server_groups, in the order they run
     group_cases: dict = field(default_factory=dict)  # parameter name -> the selected cases, one rotation each
     pool: object | None = None  # the run's bench.harness.server_pool.ServerPool, once a benchmark asked for it
     measured: dict = field(default_factory=dict)  # question -> its bench.method.rotations.Measured, once measured
