@@ -39,14 +39,16 @@ def test_plan_ids_and_quick_mode_is_smaller():
     full, quick = Plan.from_options(knobs(), False, None), Plan.from_options(knobs(), True, None)
     assert [str(c) for c in bursts.cases(full) if c.graph == "static"] == [
         "static-gunicorn-w1", "static-gunicorn-w2", "static-gunicorn-w1-t20-batch0"]
-    assert {c.graph for c in bursts.cases(full)} == {"dynamic", "static", "static-xla", "onnx"}
-    # the fast kinds on every server the registry asks for them on (granian), two workers
-    assert {"onnx-granian-w2", "static-xla-granian-w2", "onnx-gunicorn-w2"} <= {str(c) for c in bursts.cases(full)}
+    # a default run's bursts: the fast kind off TensorFlow on every server the registry asks for it on
+    # (granian), two workers; static-xla's with --bench-extended
+    assert {c.graph for c in bursts.cases(full)} == {"dynamic", "static", "onnx"}
+    assert {"onnx-granian-w2", "onnx-gunicorn-w2"} <= {str(c) for c in bursts.cases(full)}
     assert {"onnx-granian-w1", "onnx-in-process", "onnx-gunicorn-w1"} <= {str(c) for c in single_requests.cases(full)}
     extended = Plan.from_options(knobs(), False, None, extended=True)
     assert "static-flask" in {str(c) for c in bursts.cases(extended)}
     assert "static-gunicorn-w4" in {str(c) for c in bursts.cases(extended)}
     assert {c.graph for c in bursts.cases(extended)} == {"dynamic", "static", "saved_model", "static-xla", "onnx"}
+    assert {"static-xla-granian-w2", "static-xla-gunicorn-w2"} <= {str(c) for c in bursts.cases(extended)}
     assert len(cold_starts.cases(extended)) == 5
     assert [c.graph for c in cold_starts.cases(full)] == ["dynamic", "static", "onnx"]
     assert Settings(graph="static", artifacts=Path("a"), **ServerConfig("gunicorn", 1, threads=20, batch_window_ms=0)
