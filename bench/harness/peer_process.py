@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import time
 from pathlib import Path
 
 import psutil
 import requests
 
-from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess, _signal_group, free_port
+from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess, free_port
 from serving import peers
 from serving.peers.environment import PeerUnavailable, python_of
-
-PORT_RETRIES = 2
 
 
 class PeerProcess(ServerProcess):
@@ -37,18 +34,10 @@ class PeerProcess(ServerProcess):
         self.env["PYTHONNOUSERSITE"] = "1"
 
     def wait_healthy(self) -> PeerProcess:
-        deadline, clashes = time.monotonic() + self.startup_timeout, 0
+        deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None and "Address already in use" in self.log() and clashes < PORT_RETRIES:
-                # the port chosen free was taken before the peer bound it (a run starts many servers at once,
-                # Ray's daemons bind ports of their own): another free one, said in the log
-                clashes += 1
-                self._log.write(f"\n[tfserve-bench] port {self.port} taken before {self.name} bound it; "
-                                f"relaunching on another\n".encode())
-                _signal_group(self.process.pid, signal.SIGKILL)  # whatever it had started
-                self._move_to(free_port())
-                self.start()
-                continue
+            if self.process.poll() is not None and self._relaunched_on_port_clash():
+                continue  # Ray's daemons bind ports of their own, too
             if self.process.poll() is not None:
                 raise ServerError(f"{self.name} exited with code {self.process.returncode} before it was ready:\n{self.log()}")
             try:

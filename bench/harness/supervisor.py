@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import requests
@@ -34,6 +35,11 @@ def health(url: str, timeout: float = 10.0) -> dict:
 
 class ServerError(RuntimeError):
     pass
+
+
+# Relaunches on another port when the one chosen free was taken before the server bound it: a run
+# starts several servers at once, and the kernel hands freed ports to clients' outgoing connections.
+PORT_RETRIES = 2
 
 
 def free_port() -> int:
@@ -60,11 +66,17 @@ class ServerProcess:
         self.project_root = Path(project_root)
         self.env = {**ROOT_ENV, **(env or {}), "PYTHONPATH": str(self.project_root)}
         self.process: subprocess.Popen | None = None
+        self.launched_at: float | None = None  # perf_counter at the last launch; a relaunch restarts it
+        self.relaunches = 0
+        self._log_start = 0  # where the last launch's output begins in the log
         self._log = tempfile.NamedTemporaryFile(prefix=f"serving-{graph}-", suffix=".log", delete=False)
         self.log_path = Path(self._log.name)
 
     def start(self) -> ServerProcess:
+        self._log.flush()
+        self._log_start = self.log_path.stat().st_size
         with interrupts_deferred():  # an interrupt mid-start would lose the child's pid, so its stop
+            self.launched_at = time.perf_counter()
             self.process = subprocess.Popen(
                 self.command, cwd=self.project_root, stdout=self._log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True, env=self.env,
@@ -78,6 +90,8 @@ class ServerProcess:
     def wait_healthy(self) -> ServerProcess:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
+            if self.process.poll() is not None and self._relaunched_on_port_clash():
+                continue
             if self.process.poll() is not None:
                 raise ServerError(f"server exited with code {self.process.returncode} before it was healthy:\n{self.log()}")
             try:
@@ -87,6 +101,25 @@ class ServerProcess:
                 pass
             time.sleep(0.02)  # fine-grained: cold-start benchmarks time this wait
         raise ServerError(f"server not healthy after {self.startup_timeout:.0f} s:\n{self.log()}")
+
+    def _relaunched_on_port_clash(self) -> bool:
+        """The launch died because its port was taken: kill what it started, relaunch on another free
+        port (said in the log) and return True; up to PORT_RETRIES times."""
+        last_launch = self.log_path.read_bytes()[self._log_start:].decode(errors="replace")
+        if "already in use" not in last_launch or self.relaunches >= PORT_RETRIES:
+            return False
+        self.relaunches += 1
+        self._log.write(f"\n[tfserve-bench] port {self.port} taken before the server bound it; "
+                        f"relaunching on another\n".encode())
+        _signal_group(self.process.pid, signal.SIGKILL)  # whatever it had started
+        self._move_to(free_port())
+        self.start()
+        return True
+
+    def _move_to(self, port: int) -> None:
+        self.settings = replace(self.settings, port=port)
+        self.port, self.url = port, f"http://127.0.0.1:{port}"
+        self.command = [sys.executable, "-m", "serving", "run", *self.settings.argv()]
 
     def terminate(self) -> None:
         """Ask the whole process group to stop, without waiting (see `stop`)."""

@@ -241,6 +241,29 @@ def test_port_in_use_is_one_line_error(artifacts_dir):
     assert result.returncode != 0 and "already in use" in result.stderr and "Traceback" not in result.stderr
 
 
+
+def test_a_launch_whose_port_was_taken_relaunches_on_another_and_times_from_the_launch_that_served(artifacts_dir):
+    """The port is chosen free when the server is built and bound when it starts; in between, another
+    server or a client's outgoing connection may take it (CI saw gunicorn give up on one)."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = ServerProcess("static", artifacts_dir, port=port, server="flask")
+        first_launch = None
+        try:
+            process.start()
+            first_launch = process.launched_at
+            process.wait_healthy()
+            assert process.relaunches == 1 and process.port != port
+            assert process.launched_at > first_launch  # cold starts time the launch that served
+            assert requests.get(f"{process.url}/static", params={"text": "great pasta"}, timeout=30).status_code == 200
+            assert f"port {port} taken before the server bound it" in process.log_path.read_text()
+        finally:
+            process.stop()
+
 def _threads(pid: int) -> int:
     return psutil.Process(pid).num_threads()
 
