@@ -4,7 +4,7 @@ suite's model through its own API, so the suite can measure them side by side wi
 A peer is a module here that serves the suite's onnx form (the same `serving.classifier.Classifier`
 our onnx servers run, so the model's work is identical and only the serving differs) in the protocol
 it speaks: the general-purpose ones (LitServe, BentoML, Ray Serve) on our contract, `POST /onnx` with
-`{"text": ...}` answered as our servers answer it; the inference servers (MLServer, KServe) on the
+`{"text": ...}` answered as our servers answer it; the inference servers (MLServer, KServe, Triton) on the
 Open Inference Protocol v2's infer (`serving.open_inference`: the text a BYTES input, the answer its
 `probabilities` and `label`). Each writes what it runs (its set-up, as our `/healthz` reports ours) to
 the file `--record` names before it serves, so no peer needs a route of ours; it is ready when its own
@@ -55,6 +55,12 @@ PEERS = {
     "kserve": Peer("kserve_peer", ("kserve==0.21.0",),
                    "KServe's Python model server: the Open Inference Protocol on FastAPI (uvicorn), N workers",
                    "ModelServer(workers=N), REST only", "/v2/models/sentiment/ready", protocol="v2"),
+    # PyTriton 0.7 declares numpy<2: its own pin, beside our onnxruntime's
+    "pytriton": Peer("pytriton_peer", ("nvidia-pytriton==0.7.0", "numpy==1.26.4"),
+                     "Triton Inference Server through PyTriton: Triton's own HTTP server and N CPU model "
+                     "instances handing requests to this process's callables",
+                     "N model instances (a callable each) on the CPU, no batching, HTTP only",
+                     "/v2/models/sentiment/ready", protocol="v2"),
 }
 
 

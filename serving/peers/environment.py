@@ -36,7 +36,10 @@ def our_pins(requirements: Path = PROJECT_ROOT / "requirements.txt") -> tuple[st
 
 
 def pins_of(peer: Peer) -> tuple[str, ...]:
-    return (*peer.requirements, *our_pins())
+    """The peer's pins and ours, but for a package the peer pins itself (PyTriton's numpy 1.x: it
+    declares numpy<2), whose pin is the peer's."""
+    own = {requirement.split("==")[0].split("[")[0].strip().lower() for requirement in peer.requirements}
+    return (*peer.requirements, *(pin for pin in our_pins() if pin.split("==")[0] not in own))
 
 
 def folder_of(name: str, peer: Peer) -> Path:
