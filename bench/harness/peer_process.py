@@ -11,7 +11,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess, free_port
+from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess
 from serving import peers
 from serving.peers.environment import PeerUnavailable, python_of
 
@@ -22,7 +22,7 @@ class PeerProcess(ServerProcess):
     def __init__(self, peer: str, artifacts: Path, *, workers: int = 2, startup_timeout: float = 180.0,
                  project_root: Path = PROJECT_ROOT, env: dict[str, str] | None = None):
         super().__init__("onnx", artifacts, startup_timeout=startup_timeout, project_root=project_root,
-                         env=env, port=free_port(), workers=workers)
+                         env=env, workers=workers)
         self.name, self.peer = peer, peers.get(peer)
         try:
             python = python_of(peer, self.peer)

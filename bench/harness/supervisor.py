@@ -55,6 +55,8 @@ class ServerProcess:
     def __init__(self, graph: str, artifacts: Path | None, *, startup_timeout: float = 120.0,
                  env: dict[str, str] | None = None, project_root: Path = PROJECT_ROOT, **settings):
         """`artifacts` None: a model file's form (`model=PATH`, `graph` its form)."""
+        # A port the caller named is theirs to have: a clash on it fails; one we chose moves on.
+        self.port_chosen_here = "port" not in settings
         settings.setdefault("port", free_port())
         self.settings = Settings(graph=graph, artifacts=Path(artifacts) if artifacts else None, **settings)
         self.graph = graph
@@ -104,7 +106,9 @@ class ServerProcess:
 
     def _relaunched_on_port_clash(self) -> bool:
         """The launch died because its port was taken: kill what it started, relaunch on another free
-        port (said in the log) and return True; up to PORT_RETRIES times."""
+        port (said in the log) and return True; up to PORT_RETRIES times, and only on a port chosen here."""
+        if not self.port_chosen_here:
+            return False
         last_launch = self.log_path.read_bytes()[self._log_start:].decode(errors="replace")
         if "already in use" not in last_launch or self.relaunches >= PORT_RETRIES:
             return False

@@ -247,11 +247,11 @@ def test_a_launch_whose_port_was_taken_relaunches_on_another_and_times_from_the_
     server or a client's outgoing connection may take it (CI saw gunicorn give up on one)."""
     import socket
 
+    process = ServerProcess("static", artifacts_dir, server="flask")  # its port chosen free here
+    port = process.port
     with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
+        taken.bind(("127.0.0.1", port))  # ... and taken before it starts
         taken.listen()
-        port = taken.getsockname()[1]
-        process = ServerProcess("static", artifacts_dir, port=port, server="flask")
         first_launch = None
         try:
             process.start()
@@ -263,6 +263,7 @@ def test_a_launch_whose_port_was_taken_relaunches_on_another_and_times_from_the_
             assert f"port {port} taken before the server bound it" in process.log_path.read_text()
         finally:
             process.stop()
+
 
 def _threads(pid: int) -> int:
     return psutil.Process(pid).num_threads()
