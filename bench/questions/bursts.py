@@ -37,7 +37,7 @@ THREADS = 20  # requests released together (the seed's stress test)
 # Windows of 2 bursts after 1 untimed: a burst varies with how 20 requests meet the workers, so a
 # round keeps the median of 2; the gate takes more rounds. A full run: on two servers per case
 # (bench.method.launches), fewer rounds for the same time.
-KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(14, 2, 1, launches=2, extra_s=40), gate=Rounds(16, 2, 1, launches=2))
+KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(14, 2, 1, launches=2, extra_s=30), gate=Rounds(16, 2, 1, launches=2))
 # A default run's fast kinds in bursts: the ones off TensorFlow (onnx). static-xla's two set-ups cost
 # four XLA launches and their turns (~20 s of a 5-minute run), and onnx beat them (0.775 [0.682, 0.875]
 # of static-xla's burst on granian-w2 in the reference run of 901ea09): they come with --bench-extended.

@@ -27,7 +27,7 @@ RECORD = "request"
 # no number of rounds on one process averages away; the gate's ±5 % needs the mean of four), with
 # shorter windows for about the same time. (A window of 100 requests let the machine drift between
 # the gate's sides within a round.)
-KNOBS = Knobs(quick=Rounds(6, 10, 3), full=Rounds(30, 8, 3, launches=2, extra_s=40), gate=Rounds(20, 10, 3, launches=4))
+KNOBS = Knobs(quick=Rounds(6, 10, 3), full=Rounds(30, 8, 3, launches=2, extra_s=30), gate=Rounds(20, 10, 3, launches=4))
 
 
 def rules(plan: Plan) -> Rules:
