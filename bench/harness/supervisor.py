@@ -135,15 +135,22 @@ class ServerProcess:
         return self.process.pid in (health.get("pid"), health.get("parent_pid"))
 
     def stop(self, grace: float = 10.0) -> None:
-        """SIGTERM the whole process group; SIGKILL whatever is left after `grace` seconds."""
+        """SIGTERM the whole process group; SIGKILL whatever is left after `grace` seconds. Its log
+        goes with it, unless the server had exited by itself (a crash's log stays, for its reader;
+        every error raised here carries the log's last lines anyway)."""
         if self.process is None:
+            self._log.close()
+            self.log_path.unlink(missing_ok=True)
             return
+        exited_by_itself = self.process.poll() is not None
         group = self.process.pid
         self.terminate()
         if not self._wait_group_gone(group, grace):
             _signal_group(group, signal.SIGKILL)
             self._wait_group_gone(group, 5.0)
         self._log.close()
+        if not exited_by_itself:
+            self.log_path.unlink(missing_ok=True)
 
     def _wait_group_gone(self, group: int, seconds: float) -> bool:
         deadline = time.monotonic() + seconds

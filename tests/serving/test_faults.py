@@ -101,8 +101,11 @@ def test_taken_port_fails_fast_with_the_log(artifacts_dir):
 
 def test_missing_artifacts_fail_fast_in_one_line(tmp_path):
     marker = new_marker()
-    message = _expect_startup_failure(ServerProcess("static", tmp_path / "none", env=marker), marker, within=30)
+    process = ServerProcess("static", tmp_path / "none", env=marker)
+    message = _expect_startup_failure(process, marker, within=30)
     assert "artifacts folder not found" in message and "Traceback" not in message
+    assert "artifacts folder not found" in process.log_path.read_text()  # it exited by itself: its log stays
+    process.log_path.unlink()
 
 
 @pytest.mark.parametrize("graph, path", [("static", "frozen_model.pb"), ("dynamic", "checkpoint/model.index")])
@@ -125,6 +128,13 @@ def test_server_that_never_gets_healthy_is_stopped_after_the_timeout(artifacts_d
     process.command = [sys.executable, "-c", "import time; print('stuck', flush=True); time.sleep(600)"]
     message = _expect_startup_failure(process, marker, within=20)
     assert "not healthy after 3 s" in message and "stuck" in message
+    assert not process.log_path.exists()  # stopped here: its log goes with it (the message has its tail)
+
+
+def test_a_server_stopped_after_serving_leaves_no_log(artifacts_dir):
+    with ServerProcess("onnx", artifacts_dir) as process:
+        assert process.log_path.exists()
+    assert not process.log_path.exists()
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
