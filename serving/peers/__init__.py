@@ -30,6 +30,9 @@ class Peer:
     settings: str  # its recommended production settings on a few CPU cores, as it is launched
     ready_path: str  # its own readiness endpoint: up only once its model is loaded
     protocol: str = "json"  # "json": POST /onnx {"text": ...}, as ours; "v2": the Open Inference Protocol's infer
+    # Started only once the servers launched with it are up, one at a time: a peer whose start-up fails
+    # on a machine busy starting others (the reason, said in the docs)
+    starts_alone: str | None = None
 
     @property
     def endpoint(self) -> str:
@@ -60,7 +63,10 @@ PEERS = {
                      "Triton Inference Server through PyTriton: Triton's own HTTP server and N CPU model "
                      "instances handing requests to this process's callables",
                      "N model instances (a callable each) on the CPU, no batching, HTTP only",
-                     "/v2/models/sentiment/ready", protocol="v2"),
+                     "/v2/models/sentiment/ready", protocol="v2",
+                     # its model stubs wait 1 s, fixed, for their handshake socket (pytriton/proxy/communication.py):
+                     # with 12 servers starting on 2 cores both its launches failed so
+                     starts_alone="PyTriton's model instances wait a fixed 1 s for their handshake with it"),
 }
 
 

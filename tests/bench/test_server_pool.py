@@ -81,3 +81,39 @@ def test_a_relaunch_starts_fresh_servers_together_and_none_outlives_its_group(mo
     assert FakeServer.running == {launched[2].name, launched[3].name}
     pool.release("openloop_case")
     assert FakeServer.running == set()
+
+
+def test_a_peer_that_starts_alone_is_launched_after_the_others_are_up(monkeypatch):
+    """PyTriton's model instances wait a fixed 1 s for their handshake: with 12 servers starting on 2
+    cores both its launches failed, so it is launched once the others are healthy, one at a time."""
+    from bench.harness import peer_process
+
+    events = []
+
+    class Recorded(FakeServer):
+        def __init__(self, graph, artifacts, **settings):
+            super().__init__(graph, artifacts, server=settings.get("server", "peer"), workers=settings.get("workers", 2),
+                             project_root=settings.get("project_root"))
+
+        def start(self):
+            events.append(("start", self.name))
+
+        def wait_healthy(self):
+            events.append(("healthy", self.name))
+            return self
+
+    class RecordedPeer(Recorded):
+        def __init__(self, peer, artifacts, *, workers, project_root):
+            super().__init__("onnx", artifacts, server=peer, workers=workers, project_root=project_root)
+            self.peer = peer
+
+    monkeypatch.setattr(server_pool, "ServerProcess", Recorded)
+    monkeypatch.setattr(peer_process, "PeerProcess", RecordedPeer)
+    cases = [Case("onnx", ServerConfig("pytriton", 2)), Case("onnx", ServerConfig("granian", 2)),
+             Case("onnx", ServerConfig("litserve", 2))]
+    pool = server_pool.ServerPool(Path("unused"), groups={"peers": cases})
+    pool.start_group("peers")
+    assert events[:2] == [("start", "onnx-granian-2"), ("start", "onnx-litserve-2")]
+    assert set(events[2:4]) == {("healthy", "onnx-granian-2"), ("healthy", "onnx-litserve-2")}
+    assert events[4:] == [("start", "onnx-pytriton-2"), ("healthy", "onnx-pytriton-2")]
+    pool.stop_all()
