@@ -7,7 +7,10 @@ and Ray Serve take it; the Open Inference Protocol v2's infer call, MLServer's a
 is not charged for our client. Each protocol's request body and answer sizes are stored, and the time
 a client spends encoding a request and decoding its answer with Python's json (our client builds each
 request's bytes once, before timing, and reads answers after: no timed figure holds them).
-It has no cases: it runs its own minimal server. Its benchmark: bench/test_client_cost.py."""
+Over gRPC (TF Serving's Predict, the Open Inference Protocol v2's ModelInfer) no outside load generator is
+at hand (wrk speaks HTTP/1.1): our client's p50 against the same services with no model behind them
+(`bench/harness/minimal_grpc.py`) is stored as the floor of a gRPC figure, client and server stacks together.
+It has no cases: it runs its own minimal servers. Its benchmark: bench/test_client_cost.py."""
 from __future__ import annotations
 
 import json
@@ -53,6 +56,7 @@ PROTOCOLS = {"text": ("/static", TEXT, ANSWER),
              "json": (ENDPOINTS["json"], JsonRequest(TEXT, peers.body("json", TEXT)), ANSWER),
              "v2": (ENDPOINTS["v2"], JsonRequest(TEXT, peers.body("v2", TEXT)), V2_ANSWER)}
 CODEC_REPEATS = 2000  # encodes and decodes timed per protocol, each ~µs
+GRPC_PROTOCOLS = {"tfs-grpc": "grpc+tfs", "v2-grpc": "grpc+v2"}  # protocol -> our client's URL scheme
 
 
 @contextmanager
@@ -77,6 +81,43 @@ def minimal_server() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@contextmanager
+def minimal_grpc_server() -> Iterator[str]:
+    """`bench.harness.minimal_grpc` on a free port: its HOST:PORT once it listens; stopped on the way out."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bench.harness.minimal_grpc", "--port", str(port)], cwd=PROJECT_ROOT,
+                               env=ROOT_ENV, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        if process.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the minimal gRPC server did not start (exit code {process.wait(timeout=30)})")
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def measure_grpc(target: str, protocol: str) -> tuple[dict, list[str]]:
+    """One gRPC protocol on the minimal gRPC server: our client's window p50s (no outside tool to
+    alternate with: `floor_ms`, no cost of its own), the sizes; and any answer not the fixed one."""
+    from bench.method.oracle import GrpcJudge
+
+    client = SequentialClient(f"{GRPC_PROTOCOLS[protocol]}://{target}/sentiment", [TEXT])
+    try:
+        for _ in range(REQUESTS):  # untimed warm-up: the server's first Predict imports TensorFlow's protos
+            client.timed_unit()
+        windows = [float(np.median([client.timed_unit() for _ in range(REQUESTS)])) * 1000 for _ in range(WINDOWS)]
+    finally:
+        client.close()
+    judge = GrpcJudge(protocol.split("-")[0], {TEXT: 0.99})
+    faults = [f"{protocol}: {error}" for error in client.errors]
+    faults += [f"{protocol}: {fault}" for item in client.answers.items if (fault := judge(*item)) is not None]
+    answer = client.answers.items[-1][2] if client.answers.items else b""
+    floor = float(np.median(windows))
+    return {"client_window_p50_ms": round(floor, 4), "wrk_window_p50_ms": None, "client_cost_ms": None,
+            "floor_ms": round(floor, 4), "request_body_bytes": len(client.connection.request_for(TEXT)),
+            "answer_bytes": len(answer), "encode_us": None, "decode_us": None}, faults
 
 
 def codec_us(protocol: str) -> tuple[float, float]:
@@ -122,6 +163,10 @@ def measure(cases: list, run) -> Measured:
         for protocol in PROTOCOLS:
             protocols[protocol], wrong = measure_protocol(url, protocol)
             faults += wrong
+        with minimal_grpc_server() as target:
+            for protocol in GRPC_PROTOCOLS:
+                protocols[protocol], wrong = measure_grpc(target, protocol)
+                faults += wrong
         client = SequentialClient(url + PROTOCOLS["text"][0], [TEXT])
         try:
             times = [client.timed_unit() for _ in range(run.plan.rounds_of(RECORD).rounds)]
@@ -153,9 +198,12 @@ def report(rows) -> list[str]:
                    f"of {REQUESTS} requests of our client and of wrk alternating, medians of the windows' p50s: what our "
                    "client adds to every figure in that protocol, ours and each peer's alike (nothing is subtracted). "
                    "Encoding and decoding (Python's json) happen outside every timed request: shown for what a Python "
-                   "client of that protocol pays.")
+                   "client of that protocol pays. Over gRPC wrk has no turn (it speaks HTTP/1.1): our client's p50 against "
+                   "the same gRPC services with no model behind them (one process, one handler thread) is the floor "
+                   "of a gRPC figure, our client and grpcio's stack on both sides together.")
 
 
-WORDS = {"text": "ours: GET ?text=", "json": "JSON body (LitServe, BentoML, Ray Serve)", "v2": "Open Inference v2 (MLServer, KServe)"}
+WORDS = {"text": "ours: GET ?text=", "json": "JSON body (LitServe, BentoML, Ray Serve)", "v2": "Open Inference v2 (MLServer, KServe)",
+         "tfs-grpc": "TF Serving gRPC Predict (protobuf)", "v2-grpc": "Open Inference v2 gRPC ModelInfer (KServe, Triton)"}
 QUESTION = Question(RECORD, None, "client cost against a minimal server", measure=measure, part=PART, knobs=KNOBS,
                     report=report)

@@ -148,3 +148,22 @@ def test_the_client_cost_is_measured_in_each_protocol_and_reported():
     lines = client_cost.report([SimpleNamespace(figure=figure)])
     assert lines[1] == "## The load generator's own cost in each protocol"
     assert sum(line.startswith("| ours: GET ?text= | 0 |") for line in lines) == 1 and len(lines) == 5 + 2 + 3, lines  # heading, intro, table
+
+
+def test_the_grpc_floor_is_measured_against_the_services_with_no_model_and_reported():
+    """Over gRPC no wrk: our client against `bench.harness.minimal_grpc` (the real services, answers of
+    the real sizes, no model), every answer judged, the floor stored with no cost of its own claimed."""
+    from bench.clients.grpc_connection import request_bytes
+
+    with client_cost.minimal_grpc_server() as target:
+        found = {protocol: client_cost.measure_grpc(target, protocol) for protocol in client_cost.GRPC_PROTOCOLS}
+    for protocol, (figures, faults) in found.items():
+        assert faults == [], faults
+        assert 0 < figures["floor_ms"] == figures["client_window_p50_ms"] < 5, figures
+        assert figures["client_cost_ms"] is None and figures["wrk_window_p50_ms"] is None
+        assert figures["request_body_bytes"] == len(request_bytes(protocol.split("-")[0], "sentiment", client_cost.TEXT))
+        assert figures["answer_bytes"] > 20  # both outputs: two floats and a label
+    figure = SimpleNamespace(question=client_cost.RECORD, get=lambda name: {"protocols": {p: f for p, (f, _) in found.items()}}.get(name))
+    lines = client_cost.report([SimpleNamespace(figure=figure)])
+    assert sum(line.startswith("| TF Serving gRPC Predict (protobuf) |") for line in lines) == 1
+    assert any(line.startswith("| Open Inference v2 gRPC ModelInfer") and "| – |" in line for line in lines), lines
