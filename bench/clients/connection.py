@@ -34,6 +34,8 @@ def open_connection(url: str, timeout: float = 60.0):
 class Connection:
     """One HTTP/1.1 connection, kept alive when the server allows (gunicorn sync workers close it)."""
 
+    opened_before_a_burst = False  # a burst's thread connects inside the timed burst, as the seed's clients did
+
     def __init__(self, url: str, timeout: float = 60.0):
         parts = urlsplit(url)
         self.host, self.port, self.path = parts.hostname, parts.port or 80, parts.path

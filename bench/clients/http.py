@@ -79,7 +79,8 @@ class Burst:
 
     Thread creation happens in `prepare` (pytest-benchmark's setup), so the timed
     part is only the release, the requests and the joins: the burst's wall clock.
-    Each thread opens its own connection, as the seed's separate clients did.
+    Each thread opens its own connection, as the seed's separate clients did: a TCP
+    connection inside the timed burst, a gRPC channel before it (`opened_before_a_burst`).
     """
 
     url: str
@@ -99,6 +100,14 @@ class Burst:
     def _one(self, index: int) -> None:
         text = self.texts[index % len(self.texts)]
         connection = open_connection(self.url)
+        if connection.opened_before_a_burst:
+            try:
+                connection.connect()
+            except OSError as error:
+                with self._lock:
+                    self.errors.append(f"thread {index}: {error!r}")
+                self._barrier.wait()
+                return
         self._barrier.wait()
         started = time.perf_counter()
         try:
@@ -113,6 +122,11 @@ class Burst:
         with self._lock:
             self.latencies_s.append(elapsed)
             self.answers.add(text, status, body)
+
+    def wait_parked(self) -> None:
+        """Until every thread waits at the barrier (its gRPC channel, if any, open): untimed."""
+        while self._barrier.n_waiting < self.threads and not self._barrier.broken:
+            time.sleep(0.0005)
 
     def release(self) -> None:
         self._barrier.wait()
@@ -132,6 +146,7 @@ class BurstClient(NothingToManage):
 
     def timed_unit(self) -> float:
         burst = Burst(self.url, self.texts, threads=self.threads)  # untimed: threads parked at the barrier
+        burst.wait_parked()
         started = time.perf_counter()
         burst.release()
         elapsed = time.perf_counter() - started
