@@ -102,7 +102,7 @@ class ModelFileSource:
     def __init__(self, config: Settings, workers: int):
         from serving.model_file.endpoint import ModelEndpoint
 
-        self.endpoint = ModelEndpoint(config, workers)  # a ModelError (model, flags, form) before any request
+        self.endpoint = ModelEndpoint.from_settings(config, workers)  # a ModelError (model, flags, form) before any request
         self.name = self.endpoint.spec.name
         log.info("model %s (%s) as %s loaded in %.0f ms", self.endpoint.spec.path, self.endpoint.spec.format,
                  config.graph, self.endpoint.loaded.load_ms)

@@ -46,7 +46,7 @@ def answerer(args) -> tuple[Callable[[str], str], dict]:
         from serving.model_file.endpoint import ModelEndpoint
 
         settings = Settings(graph=args.graph, model=args.model, shape=tuple(args.shape or ()) or None)
-        endpoint = ModelEndpoint(settings)  # warmed up as it loads
+        endpoint = ModelEndpoint.from_settings(settings)  # warmed up as it loads
         return (lambda body: json.dumps(endpoint.answer(json.loads(body)))), process_setup(settings, IN_PROCESS)
     from sentiment_model.artifacts import load_artifacts
     from serving.classifier import Classifier

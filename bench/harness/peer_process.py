@@ -13,23 +13,32 @@ import requests
 
 from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess
 from serving import peers
+from serving.model_file import ModelError
+from serving.model_file.handoff import read as read_handoff
+from serving.model_file.handoff import write as handed_over
 from serving.peers.environment import PeerUnavailable, python_of
 
 
 class PeerProcess(ServerProcess):
-    """`PeerProcess(peer, artifacts, workers=2)`: the peer's service of the suite's onnx form."""
+    """`PeerProcess(peer, artifacts, workers=2)`: the peer's service of the suite's onnx form;
+    with `model` (and `shape`, as `--model` and `--shape` give them): of that model file's onnx form,
+    handed over to the peer's environment (`serving.model_file.handoff`)."""
 
-    def __init__(self, peer: str, artifacts: Path, *, workers: int = 2, startup_timeout: float = 180.0,
-                 project_root: Path = PROJECT_ROOT, env: dict[str, str] | None = None):
+    def __init__(self, peer: str, artifacts: Path | None, *, workers: int = 2, startup_timeout: float = 180.0,
+                 project_root: Path = PROJECT_ROOT, env: dict[str, str] | None = None,
+                 model: Path | None = None, shape: tuple[str, ...] | None = None):
         super().__init__("onnx", artifacts, startup_timeout=startup_timeout, project_root=project_root,
                          env=env, workers=workers)
         self.name, self.peer = peer, peers.get(peer)
         try:
             python = python_of(peer, self.peer)
-        except PeerUnavailable as error:
+            served = ["--artifacts", str(artifacts)] if model is None else ["--model-form", str(handed_over(model, shape))]
+        except (PeerUnavailable, ModelError) as error:
             raise ServerError(str(error)) from None
+        self.model_name = read_handoff(Path(served[1]))[0].name if model is not None else None
+        self.endpoint = self.peer.endpoint(self.model_name)  # where its requests go
         self.record_path = self.log_path.with_suffix(".json")  # what the peer says it runs
-        self.command = [str(python), "-m", f"serving.peers.{self.peer.module}", "--artifacts", str(artifacts),
+        self.command = [str(python), "-m", f"serving.peers.{self.peer.module}", *served,
                         "--port", str(self.port), "--workers", str(workers), "--record", str(self.record_path)]
         self.env["PYTHONNOUSERSITE"] = "1"
 
@@ -41,7 +50,8 @@ class PeerProcess(ServerProcess):
             if self.process.poll() is not None:
                 raise ServerError(f"{self.name} exited with code {self.process.returncode} before it was ready:\n{self.log()}")
             try:
-                ready = requests.get(f"{self.url}{self.peer.ready_path}", timeout=1).status_code == 200
+                ready_path = self.peer.ready_path.format(model=self.model_name or "sentiment")
+                ready = requests.get(f"{self.url}{ready_path}", timeout=1).status_code == 200
             except requests.RequestException:
                 ready = False
             if ready and self.record_path.exists():

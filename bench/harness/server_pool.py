@@ -76,7 +76,7 @@ class ServerPool:
 
                     try:
                         process = PeerProcess(case.config.server, self.artifacts_dir, workers=case.config.workers,
-                                              project_root=self.project_root)
+                                              project_root=self.project_root, **self.launch_settings)
                     except ServerError as error:  # its environment cannot be built
                         self.failed[self._key(case)] = str(error).splitlines()[0]
                         continue
@@ -118,10 +118,9 @@ class ServerPool:
 
     def endpoint(self, case: Case) -> str:
         """The URL the case's requests go to (a peer's: where its protocol takes them, serving.peers)."""
-        if case.config.peer:
-            from serving import peers
-
-            return f"{self.get(case).url}{peers.get(case.config.server).endpoint}"
+        if case.config.peer:  # where its protocol takes the subject's requests (bench.harness.peer_process)
+            server = self.get(case)
+            return f"{server.url}{server.endpoint}"
         return f"{self.get(case).url}{self._endpoint or '/' + case.graph}"
 
     def server_setup_of(self, case: Case) -> dict:

@@ -64,6 +64,26 @@ class ModelJudge:
         return None if wrong is None else f"{request.key}: {wrong}"
 
 
+class OpenInferenceModelJudge(ModelJudge):
+    """A model file's answers over the Open Inference Protocol v2 (a peer serving it): its outputs as
+    typed tensors, each named as the model names it (without ":0"), checked as `ModelJudge` checks ours."""
+
+    def __call__(self, request: JsonRequest, status: int, body: bytes) -> str | None:
+        from serving.model_file.agreement import differences
+        from serving.model_file.shapes import plain
+        from serving.model_file.v2_tensors import array
+
+        if status != 200:
+            return f"HTTP {status}: {body[:120]!r}"
+        try:
+            found = {output["name"]: array(output) for output in json.loads(body)["outputs"]}
+            outputs = {name: found[plain(name)] for name in self.output_names}
+        except (ValueError, KeyError, TypeError) as error:
+            return f"unreadable answer ({error!r}): {body[:120]!r}"
+        wrong = differences(outputs, self.expected[request.key])
+        return None if wrong is None else f"{request.key}: {wrong}"
+
+
 class Answers:
     """Collects (text, HTTP status, body) of every timed request, for judging after timing."""
 

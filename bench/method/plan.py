@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bench.method.rounds import Knobs, Rounds
-from bench.method.subject import Subject, SuiteModel
+from bench.method.subject import ModelFile, Subject, SuiteModel
 
 P99_BOUND_MS = 50.0  # the p99 a set-up must keep in the open loop (`--p99-bound-ms`)
 
@@ -56,8 +56,8 @@ class Plan:
             raise ValueError(f"--bench-workers needs positive integers, got {workers!r}")
         if not p99_bound_ms > 0:
             raise ValueError(f"--p99-bound-ms needs a positive number of milliseconds, got {p99_bound_ms:g}")
-        if peers and subject is not None and not isinstance(subject, SuiteModel):
-            raise ValueError("--bench-peers serves the suite's own model in each peer: not with --model or --serving-url")
+        if peers and subject is not None and not isinstance(subject, (SuiteModel, ModelFile)):
+            raise ValueError("--bench-peers serves the suite's model or a --model file in each peer: not with --serving-url")
         rounds = {record: knob.quick if quick else knob.full for record, knob in knobs.items()}
         opted_in = {"capacity", "extended"} if extended else {"capacity"} if capacity else set()
         return cls(quick, sweep, rounds, extended and not quick, p99_bound_ms, subject or SuiteModel(), peer_names(peers),

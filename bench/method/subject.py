@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bench.method.cases import IN_PROCESS, REMOTE, Case, ServerConfig, http_servers
-from bench.method.oracle import AnswerJudge, GrpcJudge, JsonRequest, Judge, ModelJudge, OpenInferenceJudge
+from bench.method.oracle import (
+    AnswerJudge,
+    GrpcJudge,
+    JsonRequest,
+    Judge,
+    ModelJudge,
+    OpenInferenceJudge,
+    OpenInferenceModelJudge,
+)
 from serving.model_file.prepare import Prepared
 from serving.model_file.shapes import batch_free, plain
 
@@ -41,6 +49,15 @@ class Sweep:
     over_grpc: bool = True  # a remote gRPC server answers it too (False: its client speaks HTTP only)
 
 
+# The suite's model in each protocol a peer speaks (serving.peers): its request body for one text
+BODIES = {"json": lambda text: {"text": text},
+          "v2": lambda text: {"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": [text]}]}}
+
+
+def body(protocol: str, text: str) -> bytes:
+    return json.dumps(BODIES[protocol](text)).encode()
+
+
 class Subject(Protocol):
     uses_artifacts: bool  # the suite's own model is trained (or found cached) and loaded for it
 
@@ -49,6 +66,12 @@ class Subject(Protocol):
 
     def requests(self) -> list:
         """What every case sends, in turn."""
+
+    def requests_in(self, protocol: str, texts: list) -> list:
+        """What a peer speaking `protocol` (serving.peers: "json" or "v2") is sent instead; `texts`: the run's requests."""
+
+    def judge_in(self, protocol: str, ours: Judge) -> Judge:
+        """The judge of a peer's answers in `protocol`, against what `ours` (our servers' judge) expects."""
 
     def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
         """The judge of `kind`'s answers; `expected()`: the suite's model's answers, loaded when asked for."""
@@ -91,6 +114,13 @@ class SuiteModel(_SuiteTexts):
     def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
         return AnswerJudge(kind, expected())
 
+    def requests_in(self, protocol: str, texts: list[str]) -> list[JsonRequest]:
+        """Each text as the protocol takes it (POST JSON, not ours' GET: the peers take no query string)."""
+        return [JsonRequest(text, body(protocol, text)) for text in texts]
+
+    def judge_in(self, protocol: str, ours: AnswerJudge) -> Judge:
+        return OpenInferenceJudge(ours.expected) if protocol == "v2" else ours
+
 
 def _body(request: dict, batch_free: bool) -> bytes:
     if batch_free:  # one row, an object of the inputs (TF Serving's row format)
@@ -122,6 +152,8 @@ class ModelFile:
         return tuple(name for name, form in self.prepared.forms.items() if form.predict is not None)
 
     def cases(self, question, plan) -> list:
+        if question.beside_peers:  # ours of its forms, and every peer (a peer's case fails without an onnx form)
+            return [case for case in question.cases(plan) if case.config.peer or case.graph in self.forms]
         if question.sweep is None:
             return []
         return sweep_cases(question.sweep, self.forms, plan.quick)
@@ -134,6 +166,19 @@ class ModelFile:
     def judge(self, kind: str, expected: Callable[[], dict]) -> ModelJudge:
         answers = {f"request {index}": answer for index, answer in enumerate(self.prepared.answers, 1)}
         return ModelJudge(kind, answers, [t.name for t in self.prepared.spec.outputs])
+
+    def requests_in(self, protocol: str, texts: list[JsonRequest]) -> list[JsonRequest]:
+        """TF Serving's bodies as ours are sent them ("json"), or each request's inputs as the Open
+        Inference Protocol's typed tensors ("v2")."""
+        if protocol == "json":
+            return texts
+        from serving.model_file.v2_tensors import tensor
+
+        return [JsonRequest(f"request {index}", json.dumps({"inputs": [tensor(name, value) for name, value in request.items()]}).encode())
+                for index, request in enumerate(self.prepared.requests, 1)]
+
+    def judge_in(self, protocol: str, ours: ModelJudge) -> Judge:
+        return OpenInferenceModelJudge(ours.graph, ours.expected, ours.output_names) if protocol == "v2" else ours
 
     def launch_settings(self) -> dict:
         return {"model": self.prepared.spec.path.resolve(), "shape": self.shape_flags or None}

@@ -31,7 +31,7 @@ from bench.method.oracle import JsonRequest
 from bench.method.paired import Rotation
 from bench.method.rotations import Measured
 from bench.method.rounds import Knobs, Rounds
-from bench.questions import peers
+from bench.method.subject import body
 from bench.questions.question import Question
 from bench.results.formatting import fmt, section
 from serving.peers import ENDPOINTS
@@ -53,8 +53,8 @@ WRK_MISSING = "wrk is not installed (Debian: apt-get install wrk): the client's 
 PART = ("client_window_p50_ms", "wrk_window_p50_ms", "client_cost_ms", "protocols")
 # protocol -> (the path on the minimal server, the request, its answer there)
 PROTOCOLS = {"text": ("/static", TEXT, ANSWER),
-             "json": (ENDPOINTS["json"], JsonRequest(TEXT, peers.body("json", TEXT)), ANSWER),
-             "v2": (ENDPOINTS["v2"], JsonRequest(TEXT, peers.body("v2", TEXT)), V2_ANSWER)}
+             "json": (ENDPOINTS["json"], JsonRequest(TEXT, body("json", TEXT)), ANSWER),
+             "v2": (ENDPOINTS["v2"], JsonRequest(TEXT, body("v2", TEXT)), V2_ANSWER)}
 CODEC_REPEATS = 2000  # encodes and decodes timed per protocol, each ~µs
 GRPC_PROTOCOLS = {"tfs-grpc": "grpc+tfs", "v2-grpc": "grpc+v2"}  # protocol -> our client's URL scheme
 
@@ -124,7 +124,7 @@ def codec_us(protocol: str) -> tuple[float, float]:
     """(encode, decode) in µs, medians: one request of `protocol` built from its text with Python's
     json (the text URL-encoded for ours), one answer of it parsed."""
     answer = PROTOCOLS[protocol][2]
-    encode = (lambda: urlencode({"text": TEXT})) if protocol == "text" else (lambda: peers.body(protocol, TEXT))
+    encode = (lambda: urlencode({"text": TEXT})) if protocol == "text" else (lambda: body(protocol, TEXT))
 
     def timed(call) -> float:
         times = []

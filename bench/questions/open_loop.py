@@ -121,7 +121,7 @@ def measure(cases: list[Case], run) -> Measured:
     `Measured.samples`: seconds per request at each search's knee (what pytest-benchmark keeps)."""
     sizes, pool, started = rule(run.plan), run.pool, time.perf_counter()
     # a peer is sent the texts in its own protocol and judged in it (bench.questions.peers)
-    peer_requests, peer_judge = peers.requests_for(run.texts), peers.judges_for(run.judge)
+    peer_requests, peer_judge = peers.requests_for(run), peers.judges_for(run)
     searches = {str(case): Search(peer_requests(case) if case.config.peer else run.texts,
                                   peer_judge(case) if case.config.peer else run.judge(case),
                                   run.plan.p99_bound_ms, sizes, pool.cpu_clock_of(case))

@@ -23,11 +23,11 @@ KNOBS = Knobs(quick=Rounds(4, 2, 1), full=Rounds(12, 2, 1, launches=2, extra_s=3
 
 def measure(cases: list[Case], run) -> Measured:
     def rotation(up: list[Case]) -> Measured:
-        return bursts.measure_bursts(up, run.plan, run.pool, requests_for(run.texts), judges_for(run.judge),
+        return bursts.measure_bursts(up, run.plan, run.pool, requests_for(run), judges_for(run),
                                      record=BURSTS, name=f"peer burst of {bursts.THREADS}")
 
     return with_peer_ratios(measure_those_up(cases, down_in_pool(cases, run, BURSTS), rotation))
 
 
 QUESTION = Question(BURSTS, "peer_burst_case", "bursts, ours and the peers'", cases=cases,
-                    server_case=lambda case: case, measure=measure, server_memory=True, part=("threads",), knobs=KNOBS)
+                    server_case=lambda case: case, measure=measure, server_memory=True, part=("threads",), knobs=KNOBS, beside_peers=True)

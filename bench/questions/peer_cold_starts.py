@@ -28,16 +28,19 @@ def cases(plan: Plan) -> list[Case]:
             *(Case("onnx", OURS[0].config._replace(server=peer)) for peer in plan.peers)]
 
 
-def launcher(case: Case, artifacts_dir) -> ServerProcess:
+def launcher(case: Case, run) -> ServerProcess:
+    """A fresh process of `case`, serving the run's subject (the suite's model or a model file)."""
+    subject = run.plan.subject
+    artifacts_dir = run.artifacts_dir if subject.uses_artifacts else None  # a model file's run trains nothing
     if case.config.peer:
-        return PeerProcess(case.config.server, artifacts_dir, workers=case.config.workers)
-    return ServerProcess(case.graph, artifacts_dir, **case.config.settings())
+        return PeerProcess(case.config.server, artifacts_dir, workers=case.config.workers, **subject.launch_settings())
+    return ServerProcess(case.graph, artifacts_dir, **case.config.settings(), **subject.launch_settings())
 
 
-def can_start(case: Case, artifacts_dir) -> str | None:
+def can_start(case: Case, run) -> str | None:
     """None when one launch of `case` gets ready (untimed: it also builds a peer's environment), else why not."""
     try:
-        with launcher(case, artifacts_dir):
+        with launcher(case, run):
             return None
     except ServerError as error:
         return str(error).splitlines()[0]
@@ -45,7 +48,7 @@ def can_start(case: Case, artifacts_dir) -> str | None:
 
 def measure(cases: list[Case], run) -> Measured:
     """A peer that cannot start at all fails its own figure with why; a later launch that fails, the question."""
-    down = {str(case): why for case in cases if case.config.peer and (why := can_start(case, run.artifacts_dir))}
+    down = {str(case): why for case in cases if case.config.peer and (why := can_start(case, run))}
     return with_peer_ratios(measure_those_up(cases, down, lambda up: launches(up, run)))
 
 
@@ -54,7 +57,7 @@ def launches(cases: list[Case], run) -> Measured:
 
     def stream(case: Case) -> Stream:
         def launch_and_wait() -> float:
-            process = launcher(case, run.artifacts_dir)
+            process = launcher(case, run)
             try:
                 process.start().wait_healthy()
                 elapsed = time.perf_counter() - process.launched_at  # from the launch that served (a port clash relaunches)
@@ -71,4 +74,4 @@ def launches(cases: list[Case], run) -> Measured:
 
 
 QUESTION = Question(COLD_STARTS, "peer_cold_start_case", "cold starts, ours and the peers'", cases=cases,
-                    measure=measure, knobs=KNOBS)
+                    measure=measure, knobs=KNOBS, beside_peers=True)

@@ -30,10 +30,10 @@ PART = ("protocol", "request_body_bytes")
 
 
 def measure(cases: list[Case], run) -> Measured:
-    sent = requests_for(run.texts)
+    sent = requests_for(run)
 
     def rotation(up: list[Case]) -> Measured:
-        return single_requests.measure_requests(up, run.plan, run.pool, sent, None, judges_for(run.judge), record=REQUESTS)
+        return single_requests.measure_requests(up, run.plan, run.pool, sent, None, judges_for(run), record=REQUESTS)
 
     measured = with_peer_ratios(measure_those_up(cases, down_in_pool(cases, run, REQUESTS), rotation))
     measured.parts = {str(case): {"protocol": protocol_of(case),
@@ -44,4 +44,4 @@ def measure(cases: list[Case], run) -> Measured:
 
 QUESTION = Question(REQUESTS, "peer_request_case", "single requests, ours and the peers'", cases=cases,
                     server_case=lambda case: case, measure=measure, server_memory=True, report=report, part=PART,
-                    knobs=KNOBS)
+                    knobs=KNOBS, beside_peers=True)

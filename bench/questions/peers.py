@@ -12,10 +12,8 @@ here; each is its module (`peer_requests`, `peer_bursts`). Benchmarks: bench/tes
 from __future__ import annotations
 
 import functools
-import json
 
 from bench.method.cases import Case, ServerConfig
-from bench.method.oracle import JsonRequest, OpenInferenceJudge
 from bench.method.plan import Plan
 from bench.method.rotations import Measured
 from bench.questions.bursts import THREADS
@@ -41,33 +39,19 @@ def protocol_of(case) -> str:
     return peers.get(case.config.server).protocol if case.config.peer else "json"
 
 
-# Each protocol's request body for one text (serving.peers.ENDPOINTS says where it goes)
-BODIES = {"json": lambda text: {"text": text},
-          "v2": lambda text: {"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1], "data": [text]}]}}
-
-
-def body(protocol: str, text: str) -> bytes:
-    return json.dumps(BODIES[protocol](text)).encode()
-
-
-def requests_for(texts: list[str]):
-    """case -> the texts as that case's protocol takes them, each keyed by its text for the judge (built
-    when a case asks: a run without peers may send other things than texts, a model file's inputs)."""
-
+def requests_for(run):
+    """case -> what the run's subject sends a case in its protocol (`Subject.requests_in`: the suite's texts,
+    or a model file's inputs), built when a case asks."""
     @functools.cache
-    def in_protocol(protocol: str) -> list[JsonRequest]:
-        return [JsonRequest(text, body(protocol, text)) for text in texts]
+    def in_protocol(protocol: str) -> list:
+        return run.plan.subject.requests_in(protocol, run.texts)
 
     return lambda case: in_protocol(protocol_of(case))
 
 
-def judges_for(judge):
-    """case -> the judge of its answers in its protocol, against the same expected answers."""
-    def of(case):
-        ours = judge(case)
-        return OpenInferenceJudge(ours.expected) if protocol_of(case) == "v2" else ours
-
-    return of
+def judges_for(run):
+    """case -> the judge of its answers in its protocol, against the same expected answers as ours."""
+    return lambda case: run.plan.subject.judge_in(protocol_of(case), run.judge(case))
 
 
 def measure_those_up(cases: list[Case], down: dict[str, str], measure) -> Measured:

@@ -82,6 +82,9 @@ class Question:
     # what it measures of a subject without that policy (a model file, a remote server); None: nothing
     # (the run's subject decides which it takes: bench.method.subject)
     sweep: Sweep | None = None
+    # its cases are ours beside the peers (--bench-peers): a model file's run measures them too, ours
+    # of its forms, the peers serving its onnx form (bench.questions.peers)
+    beside_peers: bool = False
     case_id: Callable = str  # a case -> its benchmark's parameter id (a saved run's node ids keep it)
     server_case: Callable | None = None  # case -> the bench.method.cases.Case whose server it needs; None: no servers
     measure: Callable | None = None  # (cases, run: Run) -> bench.method.rotations.Measured;

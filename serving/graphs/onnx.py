@@ -44,7 +44,12 @@ def load(artifacts: Artifacts) -> Predictor:
 
 def load_model_file(spec, shapes: dict, cache_root: Path) -> forms.Predict:
     """The `.onnx` file as given, or its frozen graph converted by tf2onnx (cached, checked)."""
-    path, names = forms.onnx_file(spec, shapes, cache_root)
+    return predict_of(*forms.onnx_file(spec, shapes, cache_root))
+
+
+def predict_of(path: Path, names: dict) -> forms.Predict:
+    """A session of the ONNX file at `path` answering a request named as the model's spec names its
+    tensors (`names`: spec name -> the file's, for "inputs" and "outputs")."""
     try:
         session = cpu_session(path)
     except Exception as error:

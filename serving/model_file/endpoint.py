@@ -9,11 +9,11 @@ import time
 
 import numpy as np
 
-from serving.inputs import InputError
+from serving.inputs import InputError, Limits
 from serving.model_file import ModelError, forms
 from serving.model_file.data import generate
 from serving.model_file.shapes import batch_free, parse_shape_flags, plain, resolve
-from serving.model_file.spec import read_spec
+from serving.model_file.spec import ModelSpec, read_spec
 from serving.settings import Settings
 
 
@@ -39,23 +39,28 @@ class ModelEndpoint:
     server's path from the decoded body to the answer, shared by the app and the suite's in-process
     baseline (`bench.clients.inprocess_worker --model`)."""
 
-    def __init__(self, settings: Settings, workers: int = 1):
-        from serving import graphs
-
-        form = settings.graph
-        graphs.configure_for_processes(settings, workers)  # runtime threads that fit the server's processes
-        self.form, self.limits = form, settings.limits
-        self.spec = read_spec(settings.model)
-        self.shapes = resolve(self.spec, parse_shape_flags(list(settings.shape or ())))
-        self.loaded = forms.load_form(form, self.spec, self.shapes, forms.CACHE_ROOT)
-        if self.loaded.predict is None:
-            raise ModelError(f"--graph {form}: unavailable for this model: {self.loaded.reason}")
+    def __init__(self, spec: ModelSpec, shapes: dict, loaded: forms.Form, limits: Limits):
+        """`loaded`: the form, ready to answer (`forms.load_form`, or an ONNX file handed to a peer's
+        environment: `serving.model_file.handoff`); warmed up here."""
+        if loaded.predict is None:
+            raise ModelError(f"--graph {loaded.name}: unavailable for this model: {loaded.reason}")
+        self.spec, self.shapes, self.loaded, self.form, self.limits = spec, shapes, loaded, loaded.name, limits
         started = time.perf_counter()  # one answer before any request: the first is not a client's
         self.loaded.predict(generate(self.spec, self.shapes, 1, int_high=1)[0])
         self.warmup_ms = (time.perf_counter() - started) * 1000
-        self.per_row = form == "static-xla"  # compiled once at one row: a batch is answered row by row
+        self.per_row = self.form == "static-xla"  # compiled once at one row: a batch is answered row by row
         self.inputs = {plain(t.name): t for t in self.spec.inputs}  # as a request names them
         self.batch_free = batch_free(self.spec)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, workers: int = 1) -> ModelEndpoint:
+        """`settings.model` as `settings.graph`'s form, its runtime threads fitted to `workers` processes."""
+        from serving import graphs
+
+        graphs.configure_for_processes(settings, workers)  # runtime threads that fit the server's processes
+        spec = read_spec(settings.model)
+        shapes = resolve(spec, parse_shape_flags(list(settings.shape or ())))
+        return cls(spec, shapes, forms.load_form(settings.graph, spec, shapes, forms.CACHE_ROOT), settings.limits)
 
     def arrays(self, payload: object) -> tuple[dict, int, bool]:
         """(input name → batch array, rows, row format?) from TF Serving's row or columnar body."""
@@ -95,15 +100,36 @@ class ModelEndpoint:
             arrays[tensor.name] = _array(columns[name], tensor, shape, f"input {name}")
         return arrays, count, "instances" in payload
 
+    def checked(self, named: dict[str, np.ndarray]) -> tuple[dict, int]:
+        """(input name → batch array, rows) from arrays named as a request names them (the Open Inference
+        Protocol's typed tensors, decoded by the peer serving it), each checked against the model's
+        dtype and shape as TF Serving's bodies are."""
+        if set(named) != set(self.inputs):
+            raise InputError(f"the model's inputs are {sorted(self.inputs)}, not {sorted(named)}")
+        first = np.shape(named[next(iter(self.inputs))])
+        count = (first[0] if first else 0) if self.batch_free else 1
+        if self.batch_free and not 1 <= count <= self.limits.max_batch:
+            raise InputError(f"inputs need between 1 and {self.limits.max_batch} rows, got {count}", 413 if count else 400)
+        arrays = {}
+        for name, tensor in self.inputs.items():
+            shape = ((count,) + self.shapes[tensor.name][1:]) if self.batch_free else self.shapes[tensor.name]
+            value = named[name]
+            if tensor.dtype == "string":  # BYTES arrive as bytes: the model takes text
+                value = np.vectorize(lambda v: v.decode() if isinstance(v, bytes) else v, otypes=[object])(value)
+            arrays[tensor.name] = _array(value, tensor, shape, f"input {name}")
+        return arrays, count
+
+    def outputs(self, arrays: dict, rows: int) -> dict[str, np.ndarray]:
+        """The model's outputs (its output name → array) for checked input arrays of `rows` rows."""
+        if self.per_row and rows > 1:
+            parts = [self.loaded.predict({k: v[i:i + 1] for k, v in arrays.items()}) for i in range(rows)]
+            return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+        return {key: np.asarray(value) for key, value in self.loaded.predict(arrays).items()}
+
     def answer(self, payload: object) -> dict:
         """The JSON answer to a decoded predict body; an InputError (4xx) for one that does not fit."""
         arrays, rows, row_format = self.arrays(payload)
-        if self.per_row and rows > 1:
-            parts = [self.loaded.predict({k: v[i:i + 1] for k, v in arrays.items()}) for i in range(rows)]
-            answers = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
-        else:
-            answers = self.loaded.predict(arrays)
-        outputs = {key: _json_ready(np.asarray(value)) for key, value in answers.items()}
+        outputs = {key: _json_ready(value) for key, value in self.outputs(arrays, rows).items()}
         if row_format:  # TF Serving: one prediction per instance, an object when there are several outputs
             if len(outputs) == 1:
                 return {"predictions": next(iter(outputs.values()))}

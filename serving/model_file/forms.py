@@ -130,12 +130,12 @@ def frozen_graph(spec: ModelSpec, shapes: dict, cache_root: Path) -> tuple[Path,
                           "(a lookup table or other state the graph reads at run time)")
     names = {"inputs": dict(zip(input_order, [t.name for t in frozen.inputs])),
              "outputs": dict(zip(output_order, [t.name for t in frozen.outputs]))}
-    _write_atomically(names_file, json.dumps(names, indent=1).encode())
-    _write_atomically(graph_file, frozen.graph.as_graph_def().SerializeToString())
+    write_atomically(names_file, json.dumps(names, indent=1).encode())
+    write_atomically(graph_file, frozen.graph.as_graph_def().SerializeToString())
     return graph_file, names
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
+def write_atomically(path: Path, content: bytes) -> None:
     """Whole or not at all: a server's workers may make the same form at once."""
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_bytes(content)
@@ -166,7 +166,7 @@ def onnx_file(spec: ModelSpec, shapes: dict, cache_root: Path) -> tuple[Path, di
         if done.returncode != 0 or not partial.is_file():
             errors = [line for line in done.stderr.splitlines() if "rror" in line] or done.stderr.splitlines()[-1:]
             reason = f"tf2onnx could not convert it: {(errors[-1] if errors else 'no output').strip()[:300]}"
-            _write_atomically(failed, reason.encode())
+            write_atomically(failed, reason.encode())
             raise Unavailable(reason)
         os.replace(partial, converted)
     _check_onnx(converted)

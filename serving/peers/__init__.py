@@ -1,7 +1,8 @@
 """Peers: the model servers people deploy instead of writing Flask + gunicorn, each serving the
 suite's model through its own API, so the suite can measure them side by side with ours.
 
-A peer is a module here that serves the suite's onnx form (the same `serving.classifier.Classifier`
+A peer is a module here that serves the suite's onnx form (or a model file's, `--model`: see
+`serving.peers.model`) (the same `serving.classifier.Classifier`
 our onnx servers run, so the model's work is identical and only the serving differs) in the protocol
 it speaks: the general-purpose ones (LitServe, BentoML, Ray Serve) on our contract, `POST /onnx` with
 `{"text": ...}` answered as our servers answer it; the inference servers (MLServer, KServe, Triton) on the
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Where each protocol's request goes: "json", POST {"text": ...} as our servers take it; "v2", the Open
-# Inference Protocol's infer call for the model `sentiment`
+# Where each protocol's request goes for the suite's model: "json", POST {"text": ...} as our servers take
+# it; "v2", the Open Inference Protocol's infer call for the model `sentiment`
 ENDPOINTS = {"json": "/onnx", "v2": "/v2/models/sentiment/infer"}
+# ... and for a model file named <model>: TF Serving's REST predict, as ours, or the v2 infer call
+FILE_ENDPOINTS = {"json": "/v1/models/{model}:predict", "v2": "/v2/models/{model}/infer"}
 
 
 @dataclass(frozen=True)
@@ -28,15 +31,15 @@ class Peer:
     requirements: tuple[str, ...]  # its pins, installed beside our numpy and onnxruntime pins
     description: str
     settings: str  # its recommended production settings on a few CPU cores, as it is launched
-    ready_path: str  # its own readiness endpoint: up only once its model is loaded
+    ready_path: str  # its own readiness endpoint: up only once its model is loaded ({model}: the model's name)
     protocol: str = "json"  # "json": POST /onnx {"text": ...}, as ours; "v2": the Open Inference Protocol's infer
     # Started only once the servers launched with it are up, one at a time: a peer whose start-up fails
     # on a machine busy starting others (the reason, said in the docs)
     starts_alone: str | None = None
 
-    @property
-    def endpoint(self) -> str:
-        return ENDPOINTS[self.protocol]
+    def endpoint(self, model_file: str | None = None) -> str:
+        """Where its requests go: for the suite's model, or for the model file named `model_file`."""
+        return FILE_ENDPOINTS[self.protocol].format(model=model_file) if model_file else ENDPOINTS[self.protocol]
 
 
 PEERS = {
@@ -54,16 +57,16 @@ PEERS = {
     # uvloop 0.22 no longer makes an event loop where MLServer 1.7.1's inference workers ask for one
     "mlserver": Peer("mlserver_peer", ("mlserver==1.7.1", "uvloop==0.21.0"),
                      "MLServer (Seldon): the Open Inference Protocol, an MLModel runtime in N parallel inference workers",
-                     "parallel_workers=N, no adaptive batching", "/v2/models/sentiment/ready", protocol="v2"),
+                     "parallel_workers=N, no adaptive batching", "/v2/models/{model}/ready", protocol="v2"),
     "kserve": Peer("kserve_peer", ("kserve==0.21.0",),
                    "KServe's Python model server: the Open Inference Protocol on FastAPI (uvicorn), N workers",
-                   "ModelServer(workers=N), REST only", "/v2/models/sentiment/ready", protocol="v2"),
+                   "ModelServer(workers=N), REST only", "/v2/models/{model}/ready", protocol="v2"),
     # PyTriton 0.7 declares numpy<2: its own pin, beside our onnxruntime's
     "pytriton": Peer("pytriton_peer", ("nvidia-pytriton==0.7.0", "numpy==1.26.4"),
                      "Triton Inference Server through PyTriton: Triton's own HTTP server and N CPU model "
                      "instances handing requests to this process's callables",
                      "N model instances (a callable each) on the CPU, no batching, HTTP only",
-                     "/v2/models/sentiment/ready", protocol="v2",
+                     "/v2/models/{model}/ready", protocol="v2",
                      # its model stubs wait 1 s, fixed, for their handshake socket (pytriton/proxy/communication.py):
                      # with 12 servers starting on 2 cores both its launches failed so
                      starts_alone="PyTriton's model instances wait a fixed 1 s for their handshake with it"),

@@ -1,28 +1,35 @@
-"""The suite's model served by LitServe, as its docs serve a model: a `LitAPI` (setup, decode,
-predict, encode) and a `LitServer` on the CPU with `workers_per_device` inference processes behind
-its FastAPI front end. Run in LitServe's own environment (`serving.peers.environment`)."""
+"""The model served by LitServe, as its docs serve a model: a `LitAPI` (setup, decode, predict,
+encode) and a `LitServer` on the CPU with `workers_per_device` inference processes behind its FastAPI
+front end. Run in LitServe's own environment (`serving.peers.environment`)."""
 from __future__ import annotations
 
 import litserve as ls
+from fastapi import HTTPException
 
-from serving.peers.model import answer, arguments, load_classifier, settings_of, write_record
+from serving.inputs import InputError
+from serving.peers.model import arguments, json_path, passed_on, served, settings_of, write_record
 
 PEER = "litserve"
 
 
-class Sentiment(ls.LitAPI):
-    def __init__(self, settings):
-        super().__init__(api_path="/onnx")
-        self.settings = settings
+class Model(ls.LitAPI):
+    def __init__(self, args, path: str):
+        super().__init__(api_path=path)
+        self.passed_on = passed_on(args)
 
     def setup(self, device):
-        self.classifier = load_classifier(self.settings)  # in each inference worker, warmed up
+        from types import SimpleNamespace
+
+        self.served = served(SimpleNamespace(**self.passed_on), PEER)  # in each inference worker, warmed up
 
     def decode_request(self, request):
-        return request["text"]
+        return request
 
-    def predict(self, text):
-        return answer(self.classifier, text)
+    def predict(self, payload):
+        try:
+            return self.served.json_answer(payload)
+        except InputError as error:  # a bad body is the client's: 4xx with why, as ours answer it
+            raise HTTPException(status_code=error.status, detail=error.message) from None
 
     def encode_response(self, output):
         return output
@@ -31,7 +38,7 @@ class Sentiment(ls.LitAPI):
 def main() -> None:
     args = arguments(PEER)
     settings = settings_of(args, PEER)
-    server = ls.LitServer(Sentiment(settings), accelerator="cpu", workers_per_device=settings.workers)
+    server = ls.LitServer(Model(args, json_path(args)), accelerator="cpu", workers_per_device=settings.workers)
     write_record(args, settings, "litserve", "LitServe inference worker processes")
     server.run(host="127.0.0.1", port=settings.port, generate_client_file=False)
 

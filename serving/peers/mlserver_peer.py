@@ -1,7 +1,7 @@
-"""The suite's model served by MLServer (Seldon's), as its docs serve a custom model: an `MLModel`
-runtime (`load`, `predict` on the Open Inference Protocol's request, strings through its
-`StringCodec`), a model-settings.json naming it, a settings.json with `parallel_workers` inference
-processes, started with `mlserver start`. Its gRPC and metrics servers get free ports of their own.
+"""The model served by MLServer (Seldon's), as its docs serve a custom model: an `MLModel` runtime
+(`load`, `predict` on the Open Inference Protocol's request, decoded by its codecs), a
+model-settings.json naming it, a settings.json with `parallel_workers` inference processes, started
+with `mlserver start`. Its gRPC and metrics servers get free ports of their own.
 Run in MLServer's own environment (`serving.peers.environment`)."""
 from __future__ import annotations
 
@@ -12,29 +12,40 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from mlserver import MLModel
-from mlserver.codecs import StringCodec
+from mlserver.codecs import NumpyCodec, StringCodec
+from mlserver.errors import MLServerError
 from mlserver.types import InferenceRequest, InferenceResponse, ResponseOutput
 
-from serving.peers.model import answer_v2, arguments, load_classifier, settings_of, write_record
+from serving.inputs import InputError
+from serving.model_file.v2_tensors import tensor
+from serving.peers.model import arguments, model_name, passed_on, served, settings_of, write_record
 
 PEER = "mlserver"
-MODEL = "sentiment"
 
 
-class Sentiment(MLModel):
+def decoded(given) -> np.ndarray:
+    """An input as an array of its shape (BYTES: text, through its StringCodec)."""
+    if given.datatype == "BYTES":
+        return np.asarray(StringCodec.decode_input(given), dtype=object).reshape(given.shape)
+    return NumpyCodec.decode_input(given)
+
+
+class Served(MLModel):
     async def load(self) -> bool:
         from types import SimpleNamespace
 
-        self.classifier = load_classifier(settings_of(SimpleNamespace(**self.settings.parameters.extra), PEER))
+        self.served = served(SimpleNamespace(**self.settings.parameters.extra), PEER)
         return True
 
     async def predict(self, payload: InferenceRequest) -> InferenceResponse:
-        texts = StringCodec.decode_input(payload.inputs[0])
-        probabilities, labels = answer_v2(self.classifier, texts)
+        try:
+            outputs = self.served.v2_answer({given.name: decoded(given) for given in payload.inputs})
+        except InputError as error:
+            raise MLServerError(error.message, status_code=error.status) from None
         return InferenceResponse(model_name=self.name, id=payload.id, outputs=[
-            ResponseOutput(name="probabilities", shape=[len(texts), 2], datatype="FP32", data=probabilities),
-            StringCodec.encode_output("label", labels)])
+            ResponseOutput(**tensor(name, value)) for name, value in outputs.items()])
 
 
 def _free_port() -> int:
@@ -53,8 +64,8 @@ def main() -> None:
         "host": "127.0.0.1", "http_port": args.port, "grpc_port": _free_port(), "metrics_port": _free_port(),
         "parallel_workers": args.workers}))
     (folder / "model-settings.json").write_text(json.dumps({
-        "name": MODEL, "implementation": "serving.peers.mlserver_peer.Sentiment",
-        "parameters": {"extra": {"artifacts": str(args.artifacts.resolve()), "port": args.port, "workers": args.workers}}}))
+        "name": model_name(args), "implementation": "serving.peers.mlserver_peer.Served",
+        "parameters": {"extra": passed_on(args)}}))
     command = [str(Path(sys.executable).parent / "mlserver"), "start", str(folder)]  # its own command
     os.execv(command[0], command)  # MLServer's own server takes this process's place
 

@@ -1,4 +1,4 @@
-"""The suite's model served by NVIDIA's Triton Inference Server through PyTriton, as its docs bind a
+"""The model served by NVIDIA's Triton Inference Server through PyTriton, as its docs bind a
 Python model: `Triton().bind(model_name, infer_func=[one callable per instance], inputs, outputs,
 config)` then `serve()`. PyTriton starts the Triton server binary its wheel carries; Triton runs N
 CPU model instances (Python backend stubs) that hand each request to the callables in this process
@@ -11,24 +11,41 @@ import signal
 import sysconfig
 
 import numpy as np
+from pytriton.exceptions import PyTritonValidationError
 from pytriton.model_config import ModelConfig, Tensor
 from pytriton.triton import Triton, TritonConfig
 
-from serving.peers.model import answer_v2, arguments, load_classifier, settings_of, write_record
+from serving.inputs import InputError
+from serving.peers.model import arguments, served, settings_of, write_record
 
 PEER = "pytriton"
 
 
-def instance(classifier):
-    """One model instance's inference callable: each request's BYTES `text` [N] answered with
-    `probabilities` FP32 [N, 2] and `label` BYTES [N], the Open Inference Protocol's outputs."""
+def _triton_array(value) -> np.ndarray:
+    """An output as Triton takes it: text as bytes (its BYTES), numbers as they are."""
+    value = np.asarray(value)
+    if value.dtype == object or value.dtype.kind == "U":
+        return np.vectorize(lambda v: v if isinstance(v, bytes) else str(v).encode(), otypes=[np.bytes_])(value)
+    return value
+
+
+def _tensors(declared) -> list[Tensor]:
+    """The model's tensors as PyTriton binds them (batching off: the shape includes the batch)."""
+    return [Tensor(name=name, dtype=np.bytes_ if dtype == "string" else np.dtype(dtype), shape=shape)
+            for name, dtype, shape in declared]
+
+
+def instance(model):
+    """One model instance's inference callable: each request's inputs (arrays, by name) answered with
+    the model's outputs, as the Open Inference Protocol names them."""
     def infer(requests):
         answers = []
         for request in requests:
-            texts = [text.decode() if isinstance(text, bytes) else str(text) for text in request["text"].reshape(-1)]
-            probabilities, labels = answer_v2(classifier, texts)
-            answers.append({"probabilities": np.asarray(probabilities, dtype=np.float32).reshape(len(texts), -1),
-                            "label": np.asarray([label.encode() for label in labels], dtype=np.bytes_)})
+            try:
+                outputs = model.v2_answer(dict(request))
+            except InputError as error:
+                raise PyTritonValidationError(error.message) from None
+            answers.append({name: _triton_array(value) for name, value in outputs.items()})
         return answers
     return infer
 
@@ -48,16 +65,14 @@ def _stop(_signum, _frame):
 def main() -> None:
     args = arguments(PEER)
     settings = settings_of(args, PEER)
-    classifier = load_classifier(settings)  # one session: the instances' callables are threads of this process
+    model = served(args, PEER)  # one session: the instances' callables are threads of this process
     write_record(args, settings, "nvidia-pytriton", "Triton CPU model instances (Python backend stubs)")
     signal.signal(signal.SIGTERM, _stop)
     _use_this_interpreters_libpython()
     config = TritonConfig(http_address="127.0.0.1", http_port=settings.port, allow_grpc=False, allow_metrics=False)
     with Triton(config=config) as triton:
-        triton.bind(model_name="sentiment", infer_func=[instance(classifier) for _ in range(settings.workers)],
-                    inputs=[Tensor(name="text", dtype=np.bytes_, shape=(-1,))],
-                    outputs=[Tensor(name="probabilities", dtype=np.float32, shape=(-1, 2)),
-                             Tensor(name="label", dtype=np.bytes_, shape=(-1,))],
+        triton.bind(model_name=model.name, infer_func=[instance(model) for _ in range(settings.workers)],
+                    inputs=_tensors(model.v2_inputs), outputs=_tensors(model.v2_outputs),
                     config=ModelConfig(batching=False), strict=True)
         triton.serve()
 

@@ -1,13 +1,16 @@
 """`--bench-peers` as the plan sees it: which peers, which cases, what each case is sent and how its
 answers are judged (no server started here; tests/serving/test_peers.py starts them)."""
 import json
+from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from bench.method.cases import Case, ServerConfig
-from bench.method.oracle import OpenInferenceJudge
+from bench.method.oracle import ModelJudge, OpenInferenceJudge, OpenInferenceModelJudge
 from bench.method.plan import Plan
-from bench.questions import knobs, open_loop, peer_cold_starts, peers
+from bench.questions import QUESTIONS, knobs, open_loop, peer_cold_starts, peers
 from serving.peers import PEERS
 
 
@@ -36,17 +39,19 @@ def test_peer_cases_are_ours_and_theirs_and_only_with_the_flag():
 
 def test_each_case_is_sent_its_own_protocol_and_judged_in_it():
     texts = ["a lovely evening"]
-    sent = peers.requests_for(texts)
+
+    class Ours:
+        expected = {"a lovely evening": 0.9}
+
+    run = SimpleNamespace(plan=plan("mlserver"), texts=texts, judge=lambda case: Ours())
+    sent = peers.requests_for(run)
     ours, v2 = peers.OURS[0], Case("onnx", ServerConfig("mlserver", 2))
     assert json.loads(sent(ours)[0].body) == {"text": "a lovely evening"}
     assert json.loads(sent(v2)[0].body)["inputs"][0] == {"name": "text", "datatype": "BYTES", "shape": [1],
                                                          "data": ["a lovely evening"]}
     assert str(sent(v2)[0]) == "a lovely evening"  # keyed by its text, for the judge
 
-    class Ours:
-        expected = {"a lovely evening": 0.9}
-
-    judge = peers.judges_for(lambda case: Ours())(v2)
+    judge = peers.judges_for(run)(v2)
     assert isinstance(judge, OpenInferenceJudge)
 
     def answer(positive, label):
@@ -61,10 +66,52 @@ def test_each_case_is_sent_its_own_protocol_and_judged_in_it():
     assert "no label" in OpenInferenceJudge()(sent(v2)[0], 200, answer(0.2, "MAYBE"))
 
 
-def test_peers_serve_the_suites_model_only_and_a_run_without_them_sends_no_texts_to_encode():
+def test_peers_serve_the_suites_model_or_a_model_file_not_a_remote_server():
     from bench.method.subject import RemoteServer
 
-    with pytest.raises(ValueError, match="--bench-peers serves the suite's own model in each peer: not with --model"):
+    with pytest.raises(ValueError, match="--bench-peers serves the suite's model or a --model file in each peer: "
+                                         "not with --serving-url"):
         Plan.from_options(knobs(), True, None, subject=RemoteServer("http://127.0.0.1:1", "static"), peers="litserve")
     # a model file's requests are not texts: nothing is encoded for peers until a peer case asks
-    peers.requests_for([object()])
+    peers.requests_for(SimpleNamespace(plan=plan("litserve"), texts=[object()], judge=None))
+
+
+def a_model_file():
+    """A model file as `--model` prepares it, without loading one: an input `x` [?, 2], an output `y:0`
+    [?, 1], its onnx form (and no other) agreeing with it."""
+    from bench.method.subject import ModelFile
+    from serving.model_file.forms import Form
+    from serving.model_file.prepare import Prepared
+    from serving.model_file.spec import ModelSpec, TensorSpec
+
+    spec = ModelSpec(Path("/models/tiny.onnx"), "onnx", "0" * 64, (TensorSpec("x", "float32", (None, 2)),),
+                     (TensorSpec("y:0", "float32", (None, 1)),))
+    return ModelFile(Prepared(spec, {"x": (1, 2)}, None, [{"x": np.array([[1.0, 2.0]], dtype=np.float32)}],
+                              {"onnx": Form("onnx", predict=lambda request: request), "static": Form("static", reason="no")},
+                              "onnx", [{"y:0": np.array([[0.25]], dtype=np.float32)}]))
+
+
+def test_a_model_files_peers_are_ours_of_its_forms_and_every_peer():
+    subject = a_model_file()
+    found = subject.cases(QUESTIONS["peer request"], Plan.from_options(knobs(), False, None, peers="kserve", subject=subject))
+    assert [str(case) for case in found] == ["onnx-granian-w2", "onnx-gunicorn-w2", "onnx-kserve-w2"]  # no static form
+
+
+def test_a_model_files_v2_requests_are_its_typed_tensors_and_their_answers_are_judged_against_the_model():
+    subject = a_model_file()
+    (request,) = subject.requests_in("v2", subject.requests())
+    assert json.loads(request.body) == {"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 2], "data": [1.0, 2.0]}]}
+    assert subject.requests_in("json", subject.requests()) == subject.requests()  # TF Serving's body, as ours are sent
+    ours = subject.judge("onnx", dict)
+    assert isinstance(ours, ModelJudge) and subject.judge_in("json", ours) is ours
+    judge = subject.judge_in("v2", ours)
+    assert isinstance(judge, OpenInferenceModelJudge)
+
+    def answer(value, name="y", shape=(1, 1)):
+        return json.dumps({"outputs": [{"name": name, "datatype": "FP32", "shape": list(shape), "data": [value]}]}).encode()
+
+    assert judge(request, 200, answer(0.25)) is None
+    assert "off by up to 0.25" in judge(request, 200, answer(0.5))
+    assert "shape [1] instead of [1, 1]" in judge(request, 200, answer(0.25, shape=(1,)))
+    assert "unreadable answer" in judge(request, 200, answer(0.25, name="z"))
+    assert judge(request, 400, b'{"error": "no"}').startswith("HTTP 400")

@@ -14,8 +14,8 @@ from bench.method.oracle import AnswerJudge
 from bench.method.paired import collect_young
 from bench.method.plan import Plan
 from bench.method.stats import bootstrap_ratio_ci, latency_summary
-from bench.method.subject import request_texts
-from bench.questions import client_cost, knobs, peers, single_requests
+from bench.method.subject import body, request_texts
+from bench.questions import client_cost, knobs, single_requests
 from serving.peers import ENDPOINTS
 from tests.required_tools import require
 
@@ -125,7 +125,7 @@ def test_wrk_posts_a_protocols_body_that_a_real_server_takes(artifacts_dir):
     require("wrk", wrk.available(), "Debian: apt-get install wrk")
     with ServerProcess("onnx", artifacts_dir) as server:
         url = f"{server.url}{ENDPOINTS['v2']}"
-        counts = wrk.window(url, requests=20, body=peers.body("v2", "a lovely evening"))
+        counts = wrk.window(url, requests=20, body=body("v2", "a lovely evening"))
         assert counts["requests"] == 20 and counts["p50_us"] > 0
         with pytest.raises(RuntimeError, match="non_2xx"):
             wrk.window(url, requests=5, body=b'{"inputs": []}')
@@ -142,7 +142,7 @@ def test_the_client_cost_is_measured_in_each_protocol_and_reported():
         assert 0 < figures["wrk_window_p50_ms"] < 5 and abs(figures["client_cost_ms"]) < figures["wrk_window_p50_ms"], figures
         assert figures["encode_us"] > 0 and figures["decode_us"] > 0
     assert found["text"][0]["request_body_bytes"] == 0
-    assert found["v2"][0]["request_body_bytes"] == len(peers.body("v2", client_cost.TEXT)) > found["json"][0]["request_body_bytes"]
+    assert found["v2"][0]["request_body_bytes"] == len(body("v2", client_cost.TEXT)) > found["json"][0]["request_body_bytes"]
     assert found["v2"][0]["answer_bytes"] == len(V2_ANSWER)
     figure = SimpleNamespace(question=client_cost.RECORD, get=lambda name: {"protocols": {p: f for p, (f, _) in found.items()}}.get(name))
     lines = client_cost.report([SimpleNamespace(figure=figure)])

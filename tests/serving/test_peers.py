@@ -1,6 +1,6 @@
-"""The peers (`serving.peers`): each serves the suite's model from its own environment, answers as
-ours do, reports its set-up, and leaves nothing running; one that cannot be installed or started is
-one line saying why."""
+"""The peers (`serving.peers`): each serves the suite's model, and a model file's onnx form, from its
+own environment, answers as ours do, reports its set-up, and leaves nothing running; one that cannot be
+installed or started is one line saying why."""
 import subprocess
 import sys
 
@@ -11,7 +11,8 @@ from bench.harness.peer_process import PeerProcess
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
 from bench.method.cases import Case, ServerConfig
 from bench.method.oracle import AnswerJudge, OpenInferenceJudge
-from bench.questions.peers import protocol_of, requests_for
+from bench.method.subject import ModelFile, SuiteModel
+from bench.questions.peers import protocol_of
 from serving import peers
 from serving.peers import Peer, environment
 from tests.procs import new_marker, wait_no_marked
@@ -26,14 +27,60 @@ def test_a_peer_answers_as_ours_do_and_leaves_nothing_running(artifacts_dir, ora
     expected = {text: float(positive) for text, (_, positive) in zip(TEXTS, oracle(TEXTS))}
     judge = OpenInferenceJudge(expected) if protocol_of(case) == "v2" else AnswerJudge("onnx", expected)
     with PeerProcess(name, artifacts_dir, workers=2, env=marker) as peer:
-        for request in requests_for(TEXTS)(case):  # in its own protocol, judged as the suite judges it
-            answer = requests.post(f"{peer.url}{peers.get(name).endpoint}", data=request.body,
+        for request in SuiteModel().requests_in(protocol_of(case), TEXTS):  # its protocol, judged as the suite judges it
+            answer = requests.post(f"{peer.url}{peer.endpoint}", data=request.body,
                                    headers={"Content-Type": "application/json"}, timeout=10)
             assert judge(request, answer.status_code, answer.content) is None, answer.text
         setup = peer.reported_setup()
         assert setup["server"] == name and setup["workers"] == 2 and setup[f"{name}_version"]
         assert setup["ort_intra_op_threads"] >= 1 and setup["tensorflow_version"] is None  # onnx, no TensorFlow
     assert wait_no_marked(marker) == []
+
+
+@pytest.fixture(scope="module")
+def onnx_model_file(tmp_path_factory):
+    """onnx's `test_lstm_defaults` case as a model file (serving/model_file/examples.py), prepared as
+    `--model` prepares it: its requests and the answers the model as given gives them."""
+    from serving.model_file.prepare import prepare
+
+    folder = tmp_path_factory.mktemp("models")
+    subprocess.run([sys.executable, "-m", "serving.model_file.examples", str(folder)], check=True, capture_output=True)
+    return ModelFile(prepare(folder / "test_lstm_defaults.onnx"))
+
+
+@pytest.mark.parametrize("name", list(peers.PEERS))
+def test_a_peer_serves_a_model_file_as_ours_do_and_refuses_a_bad_body_with_a_4xx(onnx_model_file, name):
+    subject, marker = onnx_model_file, new_marker()
+    protocol = peers.get(name).protocol
+    ours = subject.judge("onnx", dict)
+    judge = subject.judge_in(protocol, ours)
+    sent = subject.requests_in(protocol, subject.requests())
+    with PeerProcess(name, None, workers=1, env=marker, **subject.launch_settings()) as peer:
+        assert peer.endpoint == {"json": "/v1/models/test_lstm_defaults:predict",
+                                 "v2": "/v2/models/test_lstm_defaults/infer"}[protocol]
+
+        def post(body: bytes):
+            return requests.post(f"{peer.url}{peer.endpoint}", data=body, headers={"Content-Type": "application/json"},
+                                 timeout=10)
+
+        for request in sent:  # the model's own inputs in the peer's protocol, judged against the model as given
+            answer = post(request.body)
+            assert judge(request, answer.status_code, answer.content) is None, answer.text
+        wrong = post(b'{"inputs": [{"name": "nonesuch", "datatype": "FP32", "shape": [1], "data": [1.0]}]}'
+                     if protocol == "v2" else b'{"instances": "not a list"}')
+        assert 400 <= wrong.status_code < 500, (wrong.status_code, wrong.text)
+        answer = post(sent[0].body)  # and it keeps serving
+        assert judge(sent[0], answer.status_code, answer.content) is None, answer.text
+        setup = peer.reported_setup()
+        assert setup["server"] == name and setup["model"].endswith("test_lstm_defaults.onnx")
+    assert wait_no_marked(marker) == []
+
+
+def test_a_model_file_without_an_onnx_form_is_one_line_for_every_peer(tmp_path):
+    (tmp_path / "model.keras").write_bytes(b"not a model")
+    with pytest.raises(ServerError) as error:
+        PeerProcess("litserve", None, workers=1, model=tmp_path / "model.keras")
+    assert "\n" not in str(error.value) and "model.keras" in str(error.value)
 
 
 def test_a_peer_that_cannot_be_installed_is_one_line(tmp_path, monkeypatch):
@@ -111,7 +158,7 @@ def test_a_peer_that_dies_mid_rotation_fails_its_own_figure_and_the_rotation_goe
 
     try:
         pool.start_group("group")
-        measured = measure_requests([ours, peer], plan, pool, requests_for(texts), None,
+        measured = measure_requests([ours, peer], plan, pool, lambda case: SuiteModel().requests_in("json", texts), None,
                                     lambda case: AnswerJudge("onnx", expected), between_rounds=kill_the_peer_after_two_rounds,
                                     record=RECORD)
     finally:
