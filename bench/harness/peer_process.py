@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import time
 from pathlib import Path
 
 import psutil
 import requests
 
-from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess
+from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess, free_port
 from serving import peers
 from serving.model_file import ModelError
 from serving.model_file.handoff import read as read_handoff
@@ -30,6 +31,8 @@ class PeerProcess(ServerProcess):
         super().__init__("onnx", artifacts, startup_timeout=startup_timeout, project_root=project_root,
                          env=env, workers=workers)
         self.name, self.peer = peer, peers.get(peer)
+        if model is not None and self.peer.over_grpc:
+            raise ServerError(f"{peer}: the suite's gRPC client sends one text input, not a model file's tensors")
         try:
             python = python_of(peer, self.peer)
             served = ["--artifacts", str(artifacts)] if model is None else ["--model-form", str(handed_over(model, shape))]
@@ -40,6 +43,16 @@ class PeerProcess(ServerProcess):
         self.record_path = self.log_path.with_suffix(".json")  # what the peer says it runs
         self.command = [str(python), "-m", f"serving.peers.{self.peer.module}", *served,
                         "--port", str(self.port), "--workers", str(workers), "--record", str(self.record_path)]
+        self.grpc_port = free_port() if self.peer.over_grpc else None
+        if self.grpc_port:
+            self.command += ["--grpc-port", str(self.grpc_port)]
+
+    @property
+    def request_url(self) -> str:
+        """Where its requests go: its REST endpoint, or its gRPC port (`bench.clients.grpc_connection`'s URL)."""
+        if self.grpc_port:
+            return f"grpc+v2://127.0.0.1:{self.grpc_port}{self.endpoint}"
+        return f"{self.url}{self.endpoint}"
         self.env["PYTHONNOUSERSITE"] = "1"
 
     def wait_healthy(self) -> PeerProcess:
@@ -54,6 +67,8 @@ class PeerProcess(ServerProcess):
                 ready = requests.get(f"{self.url}{ready_path}", timeout=1).status_code == 200
             except requests.RequestException:
                 ready = False
+            if ready and self.grpc_port:  # over gRPC: ready once its gRPC port takes connections too
+                ready = _accepts(self.grpc_port)
             if ready and self.record_path.exists():
                 if not self._holds_port():
                     raise ServerError(f"{self.name}: port {self.port} answers, but not from a process it started "
@@ -65,6 +80,9 @@ class PeerProcess(ServerProcess):
     def _move_to(self, port: int) -> None:
         self.command[self.command.index("--port") + 1] = str(port)
         self.port, self.url = port, f"http://127.0.0.1:{port}"
+        if self.grpc_port:  # its gRPC port may have been the one taken
+            self.grpc_port = free_port()
+            self.command[self.command.index("--grpc-port") + 1] = str(self.grpc_port)
 
     def _processes(self) -> list[psutil.Process]:
         try:
@@ -90,3 +108,11 @@ class PeerProcess(ServerProcess):
         super().stop(grace)
         self.record_path.unlink(missing_ok=True)
         shutil.rmtree(self.record_path.with_suffix(".d"), ignore_errors=True)  # a peer's own scratch (MLServer's settings)
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False

@@ -119,8 +119,7 @@ class ServerPool:
     def endpoint(self, case: Case) -> str:
         """The URL the case's requests go to (a peer's: where its protocol takes them, serving.peers)."""
         if case.config.peer:  # where its protocol takes the subject's requests (bench.harness.peer_process)
-            server = self.get(case)
-            return f"{server.url}{server.endpoint}"
+            return self.get(case).request_url
         return f"{self.get(case).url}{self._endpoint or '/' + case.graph}"
 
     def server_setup_of(self, case: Case) -> dict:

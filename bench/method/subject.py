@@ -114,12 +114,15 @@ class SuiteModel(_SuiteTexts):
     def judge(self, kind: str, expected: Callable[[], dict]) -> Judge:
         return AnswerJudge(kind, expected())
 
-    def requests_in(self, protocol: str, texts: list[str]) -> list[JsonRequest]:
-        """Each text as the protocol takes it (POST JSON, not ours' GET: the peers take no query string)."""
+    def requests_in(self, protocol: str, texts: list[str]) -> list:
+        """Each text as the protocol takes it (POST JSON, not ours' GET: the peers take no query string;
+        over gRPC the text itself, serialized by the gRPC client, bench.clients.grpc_connection)."""
+        if protocol == "v2-grpc":
+            return list(texts)
         return [JsonRequest(text, body(protocol, text)) for text in texts]
 
     def judge_in(self, protocol: str, ours: AnswerJudge) -> Judge:
-        return OpenInferenceJudge(ours.expected) if protocol == "v2" else ours
+        return {"v2": OpenInferenceJudge(ours.expected), "v2-grpc": GrpcJudge("v2", ours.expected)}.get(protocol, ours)
 
 
 def _body(request: dict, batch_free: bool) -> bytes:
@@ -172,6 +175,8 @@ class ModelFile:
         Inference Protocol's typed tensors ("v2")."""
         if protocol == "json":
             return texts
+        if protocol != "v2":
+            raise ValueError(f"a model file's requests are not sent over {protocol}")
         from serving.model_file.v2_tensors import tensor
 
         return [JsonRequest(f"request {index}", json.dumps({"inputs": [tensor(name, value) for name, value in request.items()]}).encode())

@@ -26,6 +26,7 @@ from bench.questions import cold_starts, peers
 from bench.questions.question import Question
 from bench.results import plots
 from bench.results.formatting import fmt, section
+from serving import peers as serving_peers
 from serving import servers
 from serving.settings import Settings
 
@@ -84,7 +85,8 @@ def cases(plan: Plan) -> list[Case]:
     setups = [(graph, servers.DEFAULT) for graph in SWEEP_GRAPHS]
     setups += [(graph, server) for graph in FAST_GRAPHS for server in (servers.DEFAULT, *FAST_KIND_SERVERS)]
     # the peers asked for (--bench-peers), a worker per core: they compete for the recommendation too
-    peer_cases = [Case("onnx", ServerConfig(peer, WORKERS)) for peer in plan.peers]
+    # (not the gRPC ones: the open loop's client speaks HTTP only)
+    peer_cases = [Case("onnx", ServerConfig(peer, WORKERS)) for peer in plan.peers if not serving_peers.get(peer).over_grpc]
     if not plan.extended:
         return [Case(graph, ServerConfig(server, WORKERS)) for graph, server in setups] + peer_cases
     fast = [Case(graph, ServerConfig(server, WORKERS, intra_op_threads=CORES)) for graph, server in setups

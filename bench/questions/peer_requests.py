@@ -10,6 +10,7 @@ from bench.method.rounds import Knobs, Rounds
 from bench.questions import single_requests
 from bench.questions.peers import (
     REQUESTS,
+    body_bytes,
     cases,
     down_in_pool,
     judges_for,
@@ -30,15 +31,16 @@ PART = ("protocol", "request_body_bytes")
 
 
 def measure(cases: list[Case], run) -> Measured:
-    sent = requests_for(run)
+    sent, down = requests_for(run), down_in_pool(cases, run, REQUESTS)
 
     def rotation(up: list[Case]) -> Measured:
         return single_requests.measure_requests(up, run.plan, run.pool, sent, None, judges_for(run), record=REQUESTS)
 
-    measured = with_peer_ratios(measure_those_up(cases, down_in_pool(cases, run, REQUESTS), rotation))
+    measured = with_peer_ratios(measure_those_up(cases, down, rotation))
     measured.parts = {str(case): {"protocol": protocol_of(case),
-                                  "request_body_bytes": int(median(len(request.body) for request in sent(case)))}
-                      for case in cases}
+                                  "request_body_bytes": int(median(body_bytes(protocol_of(case), request)
+                                                                   for request in sent(case)))}
+                      for case in cases if str(case) not in down}
     return measured
 
 

@@ -54,6 +54,15 @@ def judges_for(run):
     return lambda case: run.plan.subject.judge_in(protocol_of(case), run.judge(case))
 
 
+def body_bytes(protocol: str, request) -> int:
+    """The size of what a case is sent: the JSON body, or the serialized gRPC request."""
+    if protocol == "v2-grpc":
+        from bench.clients.grpc_connection import request_bytes
+
+        return len(request_bytes("v2", "sentiment", str(request)))
+    return len(request.body)
+
+
 def measure_those_up(cases: list[Case], down: dict[str, str], measure) -> Measured:
     """`measure(cases)` of the cases not `down` (case name -> why it could not be built or started):
     those fail their own figures with the reason, the rest are measured without them."""

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 # Where each protocol's request goes for the suite's model: "json", POST {"text": ...} as our servers take
 # it; "v2", the Open Inference Protocol's infer call for the model `sentiment`
-ENDPOINTS = {"json": "/onnx", "v2": "/v2/models/sentiment/infer"}
+ENDPOINTS = {"json": "/onnx", "v2": "/v2/models/sentiment/infer", "v2-grpc": "/sentiment"}
 # ... and for a model file named <model>: TF Serving's REST predict, as ours, or the v2 infer call
-FILE_ENDPOINTS = {"json": "/v1/models/{model}:predict", "v2": "/v2/models/{model}/infer"}
+FILE_ENDPOINTS = {"json": "/v1/models/{model}:predict", "v2": "/v2/models/{model}/infer", "v2-grpc": "/{model}"}
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,21 @@ class Peer:
     description: str
     settings: str  # its recommended production settings on a few CPU cores, as it is launched
     ready_path: str  # its own readiness endpoint: up only once its model is loaded ({model}: the model's name)
-    protocol: str = "json"  # "json": POST /onnx {"text": ...}, as ours; "v2": the Open Inference Protocol's infer
+    # "json": POST /onnx {"text": ...}, as ours; "v2": the Open Inference Protocol's REST infer; "v2-grpc": its
+    # gRPC ModelInfer, on a port of its own (its REST stays up: it says when it is ready)
+    protocol: str = "json"
     # Started only once the servers launched with it are up, one at a time: a peer whose start-up fails
     # on a machine busy starting others (the reason, said in the docs)
     starts_alone: str | None = None
+    environment: str | None = None  # the peer whose environment it runs from (None: its own)
 
     def endpoint(self, model_file: str | None = None) -> str:
-        """Where its requests go: for the suite's model, or for the model file named `model_file`."""
+        """Where its REST requests go: for the suite's model, or for the model file named `model_file`."""
         return FILE_ENDPOINTS[self.protocol].format(model=model_file) if model_file else ENDPOINTS[self.protocol]
+
+    @property
+    def over_grpc(self) -> bool:
+        return self.protocol == "v2-grpc"
 
 
 PEERS = {
@@ -58,9 +65,19 @@ PEERS = {
     "mlserver": Peer("mlserver_peer", ("mlserver==1.7.1", "uvloop==0.21.0"),
                      "MLServer (Seldon): the Open Inference Protocol, an MLModel runtime in N parallel inference workers",
                      "parallel_workers=N, no adaptive batching", "/v2/models/{model}/ready", protocol="v2"),
+    "mlserver-grpc": Peer("mlserver_peer", ("mlserver==1.7.1", "uvloop==0.21.0"),
+                          "MLServer over gRPC: its gRPC server in the main process, N parallel inference workers",
+                          "parallel_workers=N, no adaptive batching", "/v2/models/{model}/ready", protocol="v2-grpc",
+                          environment="mlserver"),
     "kserve": Peer("kserve_peer", ("kserve==0.21.0",),
                    "KServe's Python model server: the Open Inference Protocol on FastAPI (uvicorn), N workers",
                    "ModelServer(workers=N), REST only", "/v2/models/{model}/ready", protocol="v2"),
+    # the same servers over gRPC (the Open Inference Protocol's ModelInfer), each from the REST peer's environment
+    "kserve-grpc": Peer("kserve_peer", ("kserve==0.21.0",),
+                        "KServe's Python model server over gRPC: its gRPC server (grpc.aio) in the main process",
+                        "ModelServer(workers=N, enable_grpc=True): KServe 0.21 runs its gRPC server in one process, "
+                        "the N workers serve REST only", "/v2/models/{model}/ready", protocol="v2-grpc",
+                        environment="kserve"),
     # PyTriton 0.7 declares numpy<2: its own pin, beside our onnxruntime's
     "pytriton": Peer("pytriton_peer", ("nvidia-pytriton==0.7.0", "numpy==1.26.4"),
                      "Triton Inference Server through PyTriton: Triton's own HTTP server and N CPU model "

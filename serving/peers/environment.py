@@ -43,6 +43,7 @@ def pins_of(peer: Peer) -> tuple[str, ...]:
 
 
 def folder_of(name: str, peer: Peer) -> Path:
+    name = peer.environment or name  # a peer sharing another's environment (its gRPC port) builds none of its own
     digest = hashlib.sha256("\n".join((sys.version, *pins_of(peer))).encode()).hexdigest()[:12]
     return CACHE / f"{name}-{digest}"
 

@@ -1,7 +1,7 @@
 """The model served by MLServer (Seldon's), as its docs serve a custom model: an `MLModel` runtime
 (`load`, `predict` on the Open Inference Protocol's request, decoded by its codecs), a
 model-settings.json naming it, a settings.json with `parallel_workers` inference processes, started
-with `mlserver start`. Its gRPC and metrics servers get free ports of their own.
+with `mlserver start`. Its gRPC server listens on `--grpc-port` (else a free port), its metrics server on a free port.
 Run in MLServer's own environment (`serving.peers.environment`)."""
 from __future__ import annotations
 
@@ -32,6 +32,14 @@ def decoded(given) -> np.ndarray:
     return NumpyCodec.decode_input(given)
 
 
+def encoded(name: str, value) -> ResponseOutput:
+    """An output as MLServer sends it: BYTES as bytes (its gRPC server refuses text; its REST sends them as text)."""
+    found = tensor(name, value)
+    if found["datatype"] == "BYTES":
+        found["data"] = [text.encode() for text in found["data"]]
+    return ResponseOutput(**found)
+
+
 class Served(MLModel):
     async def load(self) -> bool:
         from types import SimpleNamespace
@@ -45,7 +53,7 @@ class Served(MLModel):
         except InputError as error:
             raise MLServerError(error.message, status_code=error.status) from None
         return InferenceResponse(model_name=self.name, id=payload.id, outputs=[
-            ResponseOutput(**tensor(name, value)) for name, value in outputs.items()])
+            encoded(name, value) for name, value in outputs.items()])
 
 
 def _free_port() -> int:
@@ -55,13 +63,13 @@ def _free_port() -> int:
 
 
 def main() -> None:
-    args = arguments(PEER)
+    args = arguments(PEER, grpc=True)
     write_record(args, settings_of(args, PEER), "mlserver", "MLServer parallel inference workers")
     # its settings beside the record, removed with it when the launcher stops it (a folder of its own without one)
     folder = args.record.with_suffix(".d") if args.record else Path(tempfile.mkdtemp(prefix="mlserver-peer-"))
     folder.mkdir(exist_ok=True)
     (folder / "settings.json").write_text(json.dumps({
-        "host": "127.0.0.1", "http_port": args.port, "grpc_port": _free_port(), "metrics_port": _free_port(),
+        "host": "127.0.0.1", "http_port": args.port, "grpc_port": args.grpc_port or _free_port(), "metrics_port": _free_port(),
         "parallel_workers": args.workers}))
     (folder / "model-settings.json").write_text(json.dumps({
         "name": model_name(args), "implementation": "serving.peers.mlserver_peer.Served",

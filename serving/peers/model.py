@@ -170,4 +170,5 @@ def write_record(args: argparse.Namespace, settings: Settings, distribution: str
     graphs.configure_for_processes(settings, settings.workers)
     setup = process_setup(settings, hosting(settings.server, settings.workers, worker_class, None))
     setup[f"{settings.server}_version"] = metadata.version(distribution)
+    setup["grpc_port"] = getattr(args, "grpc_port", None)  # its gRPC server on: what the gRPC peers are sent to
     args.record.write_text(json.dumps(setup))

@@ -115,3 +115,20 @@ def test_a_model_files_v2_requests_are_its_typed_tensors_and_their_answers_are_j
     assert "shape [1] instead of [1, 1]" in judge(request, 200, answer(0.25, shape=(1,)))
     assert "unreadable answer" in judge(request, 200, answer(0.25, name="z"))
     assert judge(request, 400, b'{"error": "no"}').startswith("HTTP 400")
+
+
+def test_a_grpc_peer_is_sent_the_texts_judged_as_grpc_answers_and_left_out_of_the_open_loop():
+    from bench.method.oracle import GrpcJudge
+
+    class Ours:
+        expected = {"a lovely evening": 0.9}
+
+    run = SimpleNamespace(plan=plan("kserve-grpc"), texts=["a lovely evening"], judge=lambda case: Ours())
+    grpc_case = Case("onnx", ServerConfig("kserve-grpc", 2))
+    assert peers.requests_for(run)(grpc_case) == ["a lovely evening"]  # the gRPC client serializes each text
+    judge = peers.judges_for(run)(grpc_case)
+    assert isinstance(judge, GrpcJudge) and judge.protocol == "v2" and judge.expected == Ours.expected
+    assert peers.body_bytes("v2-grpc", "a lovely evening") > len("a lovely evening")
+    assert grpc_case in peers.cases(run.plan) and grpc_case not in open_loop.cases(run.plan)
+    with pytest.raises(ValueError, match="not sent over v2-grpc"):
+        a_model_file().requests_in("v2-grpc", [])

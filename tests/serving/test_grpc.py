@@ -174,16 +174,16 @@ def test_a_grpc_url_with_nothing_there_is_a_one_line_usage_error(tmp_path):
 
 
 def test_the_v2_grpc_client_measures_kserve_through_its_own_grpc_server(artifacts_dir, oracle):
-    """KServe's model server with its gRPC port on (the kserve peer, `--grpc-port`): our client's calls,
-    in its generated protocol, answered and judged right; what `--serving-protocol v2-grpc` sends it."""
+    """KServe's model server with its gRPC port on (the kserve-grpc peer): our client's calls, in its
+    generated protocol, answered and judged right; what `--serving-protocol v2-grpc` sends it."""
     from bench.harness.peer_process import PeerProcess
 
     expected = {text: float(positive) for text, (_, positive) in zip(TEXTS, oracle(TEXTS))}
-    port, marker = free_port(), new_marker()
-    peer = PeerProcess("kserve", artifacts_dir, workers=1, env=marker)
-    peer.command += ["--grpc-port", str(port)]
-    with peer:
-        connection = GrpcConnection(f"grpc+v2://127.0.0.1:{port}/sentiment", timeout=30)
+    marker = new_marker()
+    with PeerProcess("kserve-grpc", artifacts_dir, workers=1, env=marker) as peer:
+        port = peer.grpc_port
+        assert peer.request_url == f"grpc+v2://127.0.0.1:{port}/sentiment"
+        connection = GrpcConnection(peer.request_url, timeout=30)
         try:
             for text in TEXTS * 2:
                 assert GrpcJudge("v2", expected)(text, *connection.send(text)) is None

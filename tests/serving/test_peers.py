@@ -7,10 +7,11 @@ import sys
 import pytest
 import requests
 
+from bench.clients.grpc_connection import GrpcConnection
 from bench.harness.peer_process import PeerProcess
 from bench.harness.supervisor import PROJECT_ROOT, ROOT_ENV, ServerError
 from bench.method.cases import Case, ServerConfig
-from bench.method.oracle import AnswerJudge, OpenInferenceJudge
+from bench.method.oracle import AnswerJudge
 from bench.method.subject import ModelFile, SuiteModel
 from bench.questions.peers import protocol_of
 from serving import peers
@@ -20,19 +21,31 @@ from tests.procs import new_marker, wait_no_marked
 TEXTS = ["What a wonderful, kind little film.", "The service was rude and the food was cold."]
 
 
+def sent_to(peer, request) -> tuple[int, bytes]:
+    """(status, body) of one request to a peer, in its protocol: POSTed JSON, or a gRPC ModelInfer call."""
+    if peer.grpc_port:
+        connection = GrpcConnection(peer.request_url, timeout=30)
+        try:
+            return connection.send(request)
+        finally:
+            connection.close()
+    answer = requests.post(peer.request_url, data=request.body, headers={"Content-Type": "application/json"}, timeout=10)
+    return answer.status_code, answer.content
+
+
 @pytest.mark.parametrize("name", list(peers.PEERS))
 def test_a_peer_answers_as_ours_do_and_leaves_nothing_running(artifacts_dir, oracle, name):
     marker = new_marker()
     case = Case("onnx", ServerConfig(name, 2))
     expected = {text: float(positive) for text, (_, positive) in zip(TEXTS, oracle(TEXTS))}
-    judge = OpenInferenceJudge(expected) if protocol_of(case) == "v2" else AnswerJudge("onnx", expected)
+    judge = SuiteModel().judge_in(protocol_of(case), AnswerJudge("onnx", expected))
     with PeerProcess(name, artifacts_dir, workers=2, env=marker) as peer:
         for request in SuiteModel().requests_in(protocol_of(case), TEXTS):  # its protocol, judged as the suite judges it
-            answer = requests.post(f"{peer.url}{peer.endpoint}", data=request.body,
-                                   headers={"Content-Type": "application/json"}, timeout=10)
-            assert judge(request, answer.status_code, answer.content) is None, answer.text
-        setup = peer.reported_setup()
-        assert setup["server"] == name and setup["workers"] == 2 and setup[f"{name}_version"]
+            status, body = sent_to(peer, request)
+            assert judge(request, status, body) is None, body
+        setup, server = peer.reported_setup(), peers.get(name).environment or name  # kserve-grpc: KServe's server
+        assert setup["server"] == server and setup["workers"] == 2 and setup[f"{server}_version"]
+        assert setup["grpc_port"] == peer.grpc_port  # None: REST only
         assert setup["ort_intra_op_threads"] >= 1 and setup["tensorflow_version"] is None  # onnx, no TensorFlow
     assert wait_no_marked(marker) == []
 
@@ -48,7 +61,7 @@ def onnx_model_file(tmp_path_factory):
     return ModelFile(prepare(folder / "test_lstm_defaults.onnx"))
 
 
-@pytest.mark.parametrize("name", list(peers.PEERS))
+@pytest.mark.parametrize("name", [name for name, peer in peers.PEERS.items() if not peer.over_grpc])
 def test_a_peer_serves_a_model_file_as_ours_do_and_refuses_a_bad_body_with_a_4xx(onnx_model_file, name):
     subject, marker = onnx_model_file, new_marker()
     protocol = peers.get(name).protocol
