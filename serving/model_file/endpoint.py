@@ -56,11 +56,18 @@ class ModelEndpoint:
     def from_settings(cls, settings: Settings, workers: int = 1) -> ModelEndpoint:
         """`settings.model` as `settings.graph`'s form, its runtime threads fitted to `workers` processes."""
         from serving import graphs
+        from serving.model_file import handoff
 
         graphs.configure_for_processes(settings, workers)  # runtime threads that fit the server's processes
+        converted = settings.graph == handoff.FORM and handoff.find(settings.model, settings.shape)
+        if converted:  # its onnx form, converted before: served without reading the model (no TensorFlow)
+            return handoff.endpoint(converted, settings.limits, given=settings.model)
         spec = read_spec(settings.model)
         shapes = resolve(spec, parse_shape_flags(list(settings.shape or ())))
-        return cls(spec, shapes, forms.load_form(settings.graph, spec, shapes, forms.CACHE_ROOT), settings.limits)
+        loaded = forms.load_form(settings.graph, spec, shapes, forms.CACHE_ROOT)
+        if settings.graph == handoff.FORM and loaded.predict is not None:  # the next launch needs no TensorFlow
+            handoff.write(settings.model, settings.shape, spec=spec, shapes=shapes)
+        return cls(spec, shapes, loaded, settings.limits)
 
     def arrays(self, payload: object) -> tuple[dict, int, bool]:
         """(input name → batch array, rows, row format?) from TF Serving's row or columnar body."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from serving.model_file import agreement, data, forms, shapes
+from serving.model_file import agreement, data, forms, handoff, shapes
 from serving.model_file.spec import ModelSpec, read_spec
 
 CHECKED_REQUESTS = 8  # requests every form answers before it is trusted
@@ -34,6 +34,8 @@ def prepare(path: Path | str, shape_flags: list[str] | None = None, input_data: 
     loaded = forms.load_forms(spec, fixed, cache_root)
     given = forms.given_form(spec)
     answers = agreement.check_forms(loaded, given, requests)
+    if loaded[handoff.FORM].predict is not None:  # its servers (ours, the peers') then load it without TensorFlow
+        handoff.write(path, shape_flags, cache_root, spec=spec, shapes=fixed)
     return Prepared(spec, fixed, high, requests, loaded, given, answers)
 
 

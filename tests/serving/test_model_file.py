@@ -167,6 +167,8 @@ def test_a_model_file_is_served_through_tf_serving_s_rest_api_and_bad_requests_g
         assert _post(url, {"inputs": [image.tolist()]})[0] == 200  # still serving
         health = requests.get(f"{process.url}/healthz", timeout=5).json()
         assert health["graph"] == "onnx" and health["model"]["format"] == "keras" and health["model_name"] == "cnn"
+        # converted before (prepare wrote its hand-off): its onnx form served without reading the Keras file
+        assert health["setup"]["tensorflow_version"] is None and health["model"]["path"] == str(models / "cnn.keras")
 
 
 def test_serving_a_form_the_model_does_not_allow_stops_with_one_log_line(models):
