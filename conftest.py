@@ -12,6 +12,14 @@ from sentiment_model.settings import TrainSettings
 ROOT = Path(__file__).resolve().parent
 
 
+def pytest_configure(config):
+    # SIGTERM (a CI runner cancelling the job, `kill`) takes Ctrl-C's path in the tests as in the
+    # suite: fixtures tear down, so the servers they started (each in a session of its own) stop too
+    from bench.harness.interrupts import sigterm_as_ctrl_c
+
+    sigterm_as_ctrl_c()
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("tfserve-bench")
     group.addoption("--retrain", action="store_true", help="train the model again even if a cached one matches")
