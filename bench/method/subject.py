@@ -20,6 +20,7 @@ from bench.method.oracle import (
     OpenInferenceJudge,
     OpenInferenceModelJudge,
 )
+from serving import peers
 from serving.model_file.prepare import Prepared
 from serving.model_file.shapes import batch_free, plain
 
@@ -156,7 +157,9 @@ class ModelFile:
 
     def cases(self, question, plan) -> list:
         if question.beside_peers:  # ours of its forms, and every peer (a peer's case fails without an onnx form)
-            return [case for case in question.cases(plan) if case.config.peer or case.graph in self.forms]
+            # but those over gRPC: the gRPC client sends one text, not a model's tensors (docs/peers.md)
+            return [case for case in question.cases(plan)
+                    if (not peers.get(case.config.server).over_grpc if case.config.peer else case.graph in self.forms)]
         if question.sweep is None:
             return []
         return sweep_cases(question.sweep, self.forms, plan.quick)

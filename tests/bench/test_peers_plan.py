@@ -93,7 +93,8 @@ def a_model_file():
 
 def test_a_model_files_peers_are_ours_of_its_forms_and_every_peer():
     subject = a_model_file()
-    found = subject.cases(QUESTIONS["peer request"], Plan.from_options(knobs(), False, None, peers="kserve", subject=subject))
+    found = subject.cases(QUESTIONS["peer request"], Plan.from_options(knobs(), False, None, peers="kserve,kserve-grpc",
+                                                                       subject=subject))
     assert [str(case) for case in found] == ["onnx-granian-w2", "onnx-gunicorn-w2", "onnx-kserve-w2"]  # no static form
 
 
