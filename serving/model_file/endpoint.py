@@ -61,7 +61,7 @@ class ModelEndpoint:
         graphs.configure_for_processes(settings, workers)  # runtime threads that fit the server's processes
         converted = settings.graph == handoff.FORM and handoff.find(settings.model, settings.shape)
         if converted:  # its onnx form, converted before: served without reading the model (no TensorFlow)
-            return handoff.endpoint(converted, settings.limits, given=settings.model)
+            return cls(*handoff.load(converted, given=settings.model), settings.limits)
         spec = read_spec(settings.model)
         shapes = resolve(spec, parse_shape_flags(list(settings.shape or ())))
         loaded = forms.load_form(settings.graph, spec, shapes, forms.CACHE_ROOT)

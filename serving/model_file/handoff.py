@@ -14,9 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from serving.inputs import Limits
 from serving.model_file import ModelError, forms
-from serving.model_file.endpoint import ModelEndpoint
 from serving.model_file.shapes import parse_shape_flags, resolve
 from serving.model_file.spec import ModelSpec, TensorSpec, file_sha256, model_format, read_spec
 
@@ -72,9 +70,9 @@ def read(path: Path) -> tuple[ModelSpec, dict, dict]:
     return spec, {name: tuple(shape) for name, shape in record["shapes"].items()}, record
 
 
-def endpoint(path: Path, limits: Limits | None = None, given: Path | None = None) -> ModelEndpoint:
-    """The handed-off form loaded and warmed up (runtime threads as the caller configured them);
-    `given`: the model's path as the caller named it (what its records say)."""
+def load(path: Path, given: Path | None = None) -> tuple[ModelSpec, dict, forms.Form]:
+    """(the model's spec, request shapes, the handed-off form loaded) for a `ModelEndpoint` (runtime
+    threads as the caller configured them); `given`: the model's path as the caller named it."""
     from serving.graphs.onnx import predict_of
 
     spec, shapes, record = read(path)
@@ -84,4 +82,4 @@ def endpoint(path: Path, limits: Limits | None = None, given: Path | None = None
     except forms.Unavailable as reason:
         raise ModelError(f"{record['onnx']}: {reason}") from None
     loaded = forms.Form(FORM, predict, load_ms=(time.perf_counter() - started) * 1000)
-    return ModelEndpoint(replace(spec, path=Path(given)) if given else spec, shapes, loaded, limits or Limits())
+    return (replace(spec, path=Path(given)) if given else spec), shapes, loaded

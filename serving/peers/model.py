@@ -117,10 +117,11 @@ class FileServed:
 
     def __init__(self, settings: Settings, model_form: Path):
         from serving.model_file import handoff
+        from serving.model_file.endpoint import ModelEndpoint
         from serving.model_file.shapes import plain
 
         graphs.configure_for_processes(settings, settings.workers)
-        self.endpoint = handoff.endpoint(model_form, settings.limits)
+        self.endpoint = ModelEndpoint(*handoff.load(model_form), settings.limits)
         spec = self.endpoint.spec
         self.name = spec.name
         self.v2_inputs = tuple((plain(t.name), t.dtype, _free_as_minus_one(t.shape)) for t in spec.inputs)
