@@ -138,9 +138,9 @@ class FileServed:
         return {self._output_names.get(name, name): value for name, value in self.endpoint.outputs(arrays, rows).items()}
 
 
-def served(settings_or_args, peer: str | None = None):
-    """The model the command line names, loaded: `SuiteServed` or `FileServed`."""
-    args = settings_or_args
+def served(args, peer: str):
+    """The model the command line (or its settings passed on, `passed_on`) names, loaded: `SuiteServed`
+    or `FileServed`."""
     settings = settings_of(args, peer)
     if getattr(args, "model_form", None):
         try:
@@ -161,7 +161,11 @@ def model_name(args: argparse.Namespace) -> str:
 
 def json_path(args: argparse.Namespace) -> str:
     """Where the JSON peers take requests: ours (`/onnx`), or TF Serving's predict for a model file."""
-    return f"/v1/models/{model_name(args)}:predict" if getattr(args, "model_form", None) else "/onnx"
+    from serving.peers import ENDPOINTS, FILE_ENDPOINTS
+
+    if getattr(args, "model_form", None):
+        return FILE_ENDPOINTS["json"].format(model=model_name(args))
+    return ENDPOINTS["json"]
 
 
 def write_record(args: argparse.Namespace, settings: Settings, distribution: str, worker_class: str) -> None:
