@@ -14,9 +14,7 @@ import requests
 
 from bench.harness.supervisor import PROJECT_ROOT, ServerError, ServerProcess, free_port
 from serving import peers
-from serving.model_file import ModelError
-from serving.model_file.handoff import read as read_handoff
-from serving.model_file.handoff import write as handed_over
+from serving.model_file import ModelError, handoff
 from serving.peers.environment import PeerUnavailable, python_of
 
 
@@ -35,10 +33,10 @@ class PeerProcess(ServerProcess):
             raise ServerError(f"{peer}: the suite's gRPC client sends one text input, not a model file's tensors")
         try:
             python = python_of(peer, self.peer)
-            served = ["--artifacts", str(artifacts)] if model is None else ["--model-form", str(handed_over(model, shape))]
+            served = ["--artifacts", str(artifacts)] if model is None else ["--model-form", str(handoff_of(model, shape))]
         except (PeerUnavailable, ModelError) as error:
             raise ServerError(str(error)) from None
-        self.model_name = read_handoff(Path(served[1]))[0].name if model is not None else None
+        self.model_name = handoff.read(Path(served[1]))[0].name if model is not None else None
         self.endpoint = self.peer.endpoint(self.model_name)  # where its requests go
         self.record_path = self.log_path.with_suffix(".json")  # what the peer says it runs
         self.command = [str(python), "-m", f"serving.peers.{self.peer.module}", *served,
@@ -46,6 +44,7 @@ class PeerProcess(ServerProcess):
         self.grpc_port = free_port() if self.peer.over_grpc else None
         if self.grpc_port:
             self.command += ["--grpc-port", str(self.grpc_port)]
+        self.env["PYTHONNOUSERSITE"] = "1"
 
     @property
     def request_url(self) -> str:
@@ -53,7 +52,6 @@ class PeerProcess(ServerProcess):
         if self.grpc_port:
             return f"grpc+v2://127.0.0.1:{self.grpc_port}{self.endpoint}"
         return f"{self.url}{self.endpoint}"
-        self.env["PYTHONNOUSERSITE"] = "1"
 
     def wait_healthy(self) -> PeerProcess:
         deadline = time.monotonic() + self.startup_timeout
@@ -116,3 +114,8 @@ def _accepts(port: int) -> bool:
         return True
     except OSError:
         return False
+
+
+def handoff_of(model: Path, shape) -> Path:
+    """The model's hand-off: the one the run's preparation wrote, else written now (reading the model)."""
+    return handoff.find(model, shape) or handoff.write(model, shape)
